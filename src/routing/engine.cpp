@@ -1,0 +1,807 @@
+// The decision half of the engine: commands and timers → events. Every event is applied to the
+// state the moment it is decided (emit), so later decisions in the same step see its effect.
+
+#include "routing/engine.h"
+
+#include <algorithm>
+
+#include "routing/engine_state.h"
+
+namespace sb {
+
+using routing_internal::AgentKey;
+using routing_internal::AgentRec;
+using routing_internal::ContactRec;
+using routing_internal::EngineState;
+using routing_internal::Phase;
+using routing_internal::QueueRec;
+using routing_internal::WaitKey;
+
+namespace {
+
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
+
+std::string cid(ContactId id) { return "contact " + std::to_string(id); }
+std::string aid(AgentId id) { return "agent " + std::to_string(id); }
+std::string qid(QueueId id) { return "queue " + std::to_string(id); }
+
+// How long a contact whose overflow target is closed or full waits before trying again.
+constexpr Millis kOverflowRetry = 5 * kMillisPerSecond;
+
+bool contains(const std::vector<AgentId>& v, AgentId x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+}  // namespace
+
+struct Engine::State : EngineState {
+  Output* out = nullptr;
+  Millis now = 0;
+
+  template <class Payload>
+  void emit(Payload p) {
+    Event e{last_seq + 1, now, EventPayload(std::move(p))};
+    apply_event(e);
+    out->events.push_back(std::move(e));
+  }
+
+  void timer(Millis at, TimerKind kind, const ContactRec& c, AgentId agent = kNoId) {
+    out->timers.push_back(TimerRequest{at, TimerKey{kind, c.id, agent, c.generation}});
+  }
+
+  // ---- validation helpers ----
+  Result<AgentRec*> logged_in_agent(AgentId id) {
+    if (id >= agents.size() || !agents[id].configured) return Status::not_found(aid(id));
+    if (!agents[id].logged_in) return Status::failed_precondition(aid(id) + " is not logged in");
+    return &agents[id];
+  }
+  Result<ContactRec*> contact_in(ContactId id, Phase phase, const char* what) {
+    ContactRec* c = find_contact(id);
+    if (!c) return Status::not_found(cid(id));
+    if (c->phase != phase) return Status::failed_precondition(cid(id) + " is not " + what);
+    return c;
+  }
+  bool queue_exists(QueueId id) const { return id < queues.size() && queues[id].configured; }
+
+  // ---- matching ----
+
+  bool eligible(const AgentRec& a, AgentId id, const ContactRec& c, std::uint8_t tier) const {
+    return tier <= c.max_tier && agent_can_take_channel(a, c.channel) && agent_meets(a, c) &&
+           !contains(c.excluded, id);
+  }
+
+  void offer(ContactRec& c, AgentId agent) {
+    const Millis expires = now + queues[c.queue].config.offer_timeout;
+    emit(ev::ContactOffered{c.id, agent, c.queue, expires});
+    stats.offers++;
+  }
+
+  void arm_offer_timers(const ContactRec& c) {
+    for (AgentId a : c.offered_to) timer(c.offer_expires_at, TimerKind::kOfferExpiry, c, a);
+  }
+
+  void arm_step_timer(const ContactRec& c) {
+    const Millis t = next_step_time(c);
+    if (t != kNever) timer(t, TimerKind::kQueueStep, c);
+  }
+
+  // A waiting contact looks for the best eligible available member of its queue.
+  // Returns true when it was offered.
+  bool try_match_contact(ContactRec& c) {
+    QueueRec& q = queues[c.queue];
+    const SelectionStrategy& strategy = *q.strategy;
+    if (strategy.rings_all()) {
+      std::vector<AgentId> chosen;
+      for (const AgentKey& k : q.available) {
+        if (k.tier > c.max_tier) break;
+        if (eligible(agents[k.agent], k.agent, c, k.tier)) chosen.push_back(k.agent);
+      }
+      if (chosen.empty()) return false;
+      // Iterating the set while offers re-rank agents would be unsafe: collect first.
+      for (AgentId a : chosen) offer(c, a);
+      arm_offer_timers(c);
+      return true;
+    }
+    AgentId best = kNoId;
+    std::uint8_t best_tier = 0;
+    std::int64_t best_score = 0;
+    Requirements effective;
+    if (strategy.scores_contact()) effective = effective_requirements(c);
+    for (const AgentKey& k : q.available) {
+      if (k.tier > c.max_tier) break;
+      if (best != kNoId && k.tier != best_tier) break;
+      const AgentRec& a = agents[k.agent];
+      if (!eligible(a, k.agent, c, k.tier)) continue;
+      if (!strategy.scores_contact()) {
+        best = k.agent;
+        break;
+      }
+      const std::int64_t score = strategy.score(a.config.skills, effective);
+      if (best == kNoId || score > best_score) {
+        best = k.agent;
+        best_tier = k.tier;
+        best_score = score;
+      }
+    }
+    if (best == kNoId) return false;
+    offer(c, best);
+    arm_offer_timers(c);
+    return true;
+  }
+
+  // An agent with free capacity looks for the best waiting contact across its queues: lowest
+  // tier first, then highest effective priority, then longest in line. Repeats while it has room.
+  void try_match_agent(AgentId id) {
+    for (;;) {
+      AgentRec& a = agents[id];
+      if (!a.configured || !a.logged_in || a.presence != Presence::kAvailable) return;
+      if (a.indexed_queues.empty()) return;  // not indexed means no free slot
+      ContactRec* best = nullptr;
+      std::uint8_t best_tier = 0;
+      std::int64_t best_priority = 0;
+      for (const auto& m : a.memberships) {
+        QueueRec& q = queues[m.queue];
+        if (!q.configured || q.waiting.empty()) continue;
+        if (best && m.tier > best_tier) continue;
+        for (const WaitKey& k : q.waiting) {
+          ContactRec& c = contacts.at(k.contact);
+          if (!eligible(a, id, c, m.tier)) continue;
+          const std::int64_t p = effective_priority_micros(c, now);
+          if (!best || m.tier < best_tier ||
+              (m.tier == best_tier &&
+               (p > best_priority || (p == best_priority && (c.order_time < best->order_time ||
+                                                             (c.order_time == best->order_time &&
+                                                              c.order_seq < best->order_seq)))))) {
+            best = &c;
+            best_tier = m.tier;
+            best_priority = p;
+          }
+          break;  // the first eligible contact is this queue's best
+        }
+      }
+      if (!best) return;
+      if (queues[best->queue].strategy->rings_all()) {
+        // The contact rings every eligible agent, this one included.
+        try_match_contact(*best);
+      } else {
+        offer(*best, id);
+        arm_offer_timers(*best);
+      }
+    }
+  }
+
+  void match_agents(std::vector<AgentId> ids) {
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    for (AgentId id : ids) try_match_agent(id);
+  }
+
+  // A contact (re)entered the waiting line: match it or arm its next step.
+  void on_waiting(ContactRec& c) {
+    if (!try_match_contact(c)) arm_step_timer(c);
+  }
+
+  void match_queue(QueueId id) {
+    std::vector<ContactId> waiting;
+    for (const WaitKey& k : queues[id].waiting) waiting.push_back(k.contact);
+    for (ContactId c : waiting) {
+      ContactRec* rec = find_contact(c);
+      if (rec && rec->phase == Phase::kQueued) try_match_contact(*rec);
+    }
+  }
+
+  void enqueue(ContactRec& c, QueueId q) {
+    emit(ev::ContactQueued{c.id, q});
+    on_waiting(*find_contact(c.id));
+  }
+
+  void end_wrap_up(ContactRec& c, ReasonId disposition) {
+    const AgentId agent = c.agent;
+    emit(ev::WrapUpEnded{c.id, agent, disposition});
+    try_match_agent(agent);
+  }
+
+  void end_conversation(ContactRec& c, EndedBy by) {
+    const AgentId agent = c.agent;
+    const ContactId id = c.id;
+    emit(ev::ContactEnded{id, agent, by});
+    ContactRec& rec = *find_contact(id);
+    if (rec.wrap_ends_at == kNever) {
+      if (queues[rec.queue].config.wrap_up == 0) end_wrap_up(rec, 0);
+    } else {
+      timer(rec.wrap_ends_at, TimerKind::kWrapUpEnd, rec);
+    }
+  }
+
+  // After an offer failed (rejected, timed out, rescinded): re-place the contact, free the agent.
+  void after_offer_failed(ContactId id, AgentId agent) {
+    ContactRec* c = find_contact(id);
+    if (c && c->phase == Phase::kQueued) on_waiting(*c);
+    try_match_agent(agent);
+  }
+
+  // ---- commands ----
+
+  Status run(const cmd::ConfigureSkill& x) {
+    if (x.skill == kNoId || x.skill > 100000) return Status::invalid_argument("bad skill id");
+    emit(ev::SkillConfigured{x.skill, std::make_shared<const std::string>(x.name)});
+    return {};
+  }
+
+  Status run(const cmd::ConfigureProfile& x) {
+    const RoutingProfile& p = x.profile;
+    if (p.id == kNoId || p.id > 100000) return Status::invalid_argument("bad profile id");
+    if (p.max_total == 0) return Status::invalid_argument("profile max_total must be positive");
+    std::vector<AgentId> affected;
+    for (AgentId a = 0; a < agents.size(); ++a)
+      if (agents[a].configured && agents[a].config.profile == p.id) affected.push_back(a);
+    emit(ev::ProfileConfigured{std::make_shared<const RoutingProfile>(p)});
+    match_agents(affected);
+    return {};
+  }
+
+  Status run(const cmd::ConfigureQueue& x) {
+    const QueueConfig& q = x.queue;
+    if (q.id == kNoId || q.id > 100000) return Status::invalid_argument("bad queue id");
+    if (q.offer_timeout <= 0) return Status::invalid_argument("offer_timeout must be positive");
+    if (q.overflow_queue == q.id)
+      return Status::invalid_argument(qid(q.id) + " overflows to itself");
+    if (q.relaxation.size() > 255) return Status::invalid_argument("too many relaxation steps");
+    for (std::size_t i = 1; i < q.relaxation.size(); ++i)
+      if (q.relaxation[i].after < q.relaxation[i - 1].after)
+        return Status::invalid_argument("relaxation steps must be sorted by 'after'");
+    if (q.aging_interval < 0 || q.wrap_up < 0 || q.overflow_after < 0)
+      return Status::invalid_argument("durations must not be negative");
+    const bool existed = queue_exists(q.id);
+    if (existed) {
+      // Relaxation indexes of waiting contacts refer to the old step list.
+      for (auto& [id, c] : contacts)
+        if (c.queue == q.id && c.phase == Phase::kQueued && c.relax_step > q.relaxation.size())
+          return Status::failed_precondition("cannot remove relaxation steps of " + qid(q.id) +
+                                             " while contacts wait in it");
+    }
+    emit(ev::QueueConfigured{std::make_shared<const QueueConfig>(q)});
+    match_queue(q.id);
+    return {};
+  }
+
+  Status run(const cmd::ConfigureAgent& x) {
+    const AgentConfig& a = x.agent;
+    if (a.id == kNoId || a.id > 1000000) return Status::invalid_argument("bad agent id");
+    if (a.profile >= profiles.size() || !profile_defined[a.profile])
+      return Status::invalid_argument(aid(a.id) + " uses unknown routing profile " +
+                                      std::to_string(a.profile));
+    for (const auto& m : a.queues) {
+      if (!queue_exists(m.queue))
+        return Status::invalid_argument(aid(a.id) + " is a member of unknown " + qid(m.queue));
+      if (m.tier == 0) return Status::invalid_argument("tiers start at 1");
+    }
+    for (const auto& s : a.skills) {
+      if (s.skill >= skill_defined.size() || !skill_defined[s.skill])
+        return Status::invalid_argument(aid(a.id) + " has unknown skill " +
+                                        std::to_string(s.skill));
+      if (s.proficiency < kMinProficiency || s.proficiency > kMaxProficiency)
+        return Status::invalid_argument("proficiency must be within 1..10");
+    }
+    if (a.id < agents.size() && agents[a.id].configured && agents[a.id].load > 0 &&
+        agents[a.id].config.profile != a.profile)
+      return Status::failed_precondition(aid(a.id) +
+                                         " holds contacts; change its profile when it is free");
+    emit(ev::AgentConfigured{std::make_shared<const AgentConfig>(a)});
+    try_match_agent(a.id);
+    return {};
+  }
+
+  Status check_requirements(const Requirements& r) const {
+    for (const auto& req : r) {
+      if (req.skill >= skill_defined.size() || !skill_defined[req.skill])
+        return Status::invalid_argument("unknown skill " + std::to_string(req.skill));
+      if (req.min_proficiency < kMinProficiency || req.min_proficiency > kMaxProficiency)
+        return Status::invalid_argument("min proficiency must be within 1..10");
+    }
+    return {};
+  }
+
+  Status run(const cmd::ArriveContact& x) {
+    if (x.contact == kNoContact) return Status::invalid_argument("contact id 0 is reserved");
+    if (find_contact(x.contact)) return Status::already_exists(cid(x.contact) + " is already live");
+    if (!queue_exists(x.queue)) return Status::not_found(qid(x.queue));
+    SB_RETURN_IF_ERROR(check_requirements(x.requirements));
+    emit(ev::ContactArrived{x.contact, x.channel, x.queue, x.priority, x.requirements, x.customer});
+    const QueueConfig& q = queues[x.queue].config;
+    if (!q.hours.is_open(now)) {
+      emit(ev::ContactBlocked{x.contact, x.queue, BlockReason::kClosed});
+    } else if (q.max_waiting > 0 && queues[x.queue].waiting.size() >= q.max_waiting) {
+      emit(ev::ContactBlocked{x.contact, x.queue, BlockReason::kFull});
+    } else {
+      enqueue(*find_contact(x.contact), x.queue);
+    }
+    return {};
+  }
+
+  Status run(const cmd::SelfServe& x) {
+    if (x.contact == kNoContact) return Status::invalid_argument("contact id 0 is reserved");
+    if (find_contact(x.contact)) return Status::already_exists(cid(x.contact) + " is already live");
+    emit(ev::SelfServed{x.contact, x.channel, x.customer});
+    return {};
+  }
+
+  Status run(const cmd::CustomerLeft& x) {
+    ContactRec* c = find_contact(x.contact);
+    if (!c) return Status::not_found(cid(x.contact));
+    switch (c->phase) {
+      case Phase::kQueued:
+      case Phase::kOffered: {
+        std::vector<AgentId> ringing = c->offered_to;
+        emit(ev::ContactAbandoned{x.contact, c->queue});
+        match_agents(ringing);
+        return {};
+      }
+      case Phase::kConnected:
+        end_conversation(*c, EndedBy::kCustomer);
+        return {};
+      default:
+        return Status::failed_precondition(cid(x.contact) + " has already ended");
+    }
+  }
+
+  Status run(const cmd::RequestCallback& x) {
+    auto c = contact_in(x.contact, Phase::kQueued, "waiting in a queue");
+    if (!c.ok()) return c.status();
+    if ((*c)->callback)
+      return Status::failed_precondition(cid(x.contact) + " is already a callback");
+    emit(ev::CallbackRequested{x.contact, (*c)->queue});
+    // The channel changed, so other agents may now be able to take it.
+    ContactRec& rec = *find_contact(x.contact);
+    if (!try_match_contact(rec)) return {};
+    return {};
+  }
+
+  Status run(const cmd::LoginAgent& x) {
+    if (x.agent >= agents.size() || !agents[x.agent].configured)
+      return Status::not_found(aid(x.agent));
+    if (agents[x.agent].logged_in)
+      return Status::failed_precondition(aid(x.agent) + " is already logged in");
+    emit(ev::AgentLoggedIn{x.agent});
+    try_match_agent(x.agent);
+    return {};
+  }
+
+  Status run(const cmd::LogoutAgent& x) {
+    auto a = logged_in_agent(x.agent);
+    if (!a.ok()) return a.status();
+    if ((*a)->connected + (*a)->wrap_up > 0)
+      return Status::failed_precondition(aid(x.agent) + " still handles " +
+                                         std::to_string((*a)->connected + (*a)->wrap_up) +
+                                         " contact(s)");
+    std::vector<ContactId> ringing = (*a)->contacts;
+    for (ContactId c : ringing) emit(ev::OfferRescinded{c, x.agent});
+    emit(ev::AgentLoggedOut{x.agent});
+    for (ContactId c : ringing) {
+      ContactRec* rec = find_contact(c);
+      if (rec && rec->phase == Phase::kQueued) on_waiting(*rec);
+    }
+    return {};
+  }
+
+  Status run(const cmd::SetAgentState& x) {
+    auto a = logged_in_agent(x.agent);
+    if (!a.ok()) return a.status();
+    if (x.presence == Presence::kOffline)
+      return Status::invalid_argument("use logout to go offline");
+    if (x.presence == Presence::kAvailable && x.reason != reason::kNone)
+      return Status::invalid_argument("available takes no reason code");
+    if ((*a)->presence == x.presence && (*a)->reason == x.reason) return {};
+    emit(ev::AgentStateChanged{x.agent, x.presence, x.reason});
+    try_match_agent(x.agent);
+    return {};
+  }
+
+  Status run(const cmd::SetAgentSkills& x) {
+    if (x.agent >= agents.size() || !agents[x.agent].configured)
+      return Status::not_found(aid(x.agent));
+    for (const auto& s : x.skills) {
+      if (s.skill >= skill_defined.size() || !skill_defined[s.skill])
+        return Status::invalid_argument("unknown skill " + std::to_string(s.skill));
+      if (s.proficiency < kMinProficiency || s.proficiency > kMaxProficiency)
+        return Status::invalid_argument("proficiency must be within 1..10");
+    }
+    emit(
+        ev::AgentSkillsChanged{x.agent, std::make_shared<const std::vector<SkillLevel>>(x.skills)});
+    try_match_agent(x.agent);
+    return {};
+  }
+
+  Status run(const cmd::AcceptOffer& x) {
+    auto c = contact_in(x.contact, Phase::kOffered, "ringing");
+    if (!c.ok()) return c.status();
+    if (!contains((*c)->offered_to, x.agent))
+      return Status::failed_precondition(cid(x.contact) + " is not offered to " + aid(x.agent));
+    std::vector<AgentId> others;
+    for (AgentId a : (*c)->offered_to)
+      if (a != x.agent) others.push_back(a);
+    for (AgentId a : others) emit(ev::OfferRescinded{x.contact, a});
+    emit(ev::OfferAccepted{x.contact, x.agent});
+    emit(ev::ContactConnected{x.contact, x.agent});
+    match_agents(others);
+    return {};
+  }
+
+  Status run(const cmd::RejectOffer& x) {
+    auto c = contact_in(x.contact, Phase::kOffered, "ringing");
+    if (!c.ok()) return c.status();
+    if (!contains((*c)->offered_to, x.agent))
+      return Status::failed_precondition(cid(x.contact) + " is not offered to " + aid(x.agent));
+    emit(ev::OfferRejected{x.contact, x.agent});
+    after_offer_failed(x.contact, x.agent);
+    return {};
+  }
+
+  Status run(const cmd::Hold& x) {
+    auto c = contact_in(x.contact, Phase::kConnected, "connected");
+    if (!c.ok()) return c.status();
+    if ((*c)->on_hold) return Status::failed_precondition(cid(x.contact) + " is already on hold");
+    emit(ev::HoldStarted{x.contact, (*c)->agent});
+    return {};
+  }
+
+  Status run(const cmd::Unhold& x) {
+    auto c = contact_in(x.contact, Phase::kConnected, "connected");
+    if (!c.ok()) return c.status();
+    if (!(*c)->on_hold) return Status::failed_precondition(cid(x.contact) + " is not on hold");
+    emit(ev::HoldEnded{x.contact, (*c)->agent});
+    return {};
+  }
+
+  Status run(const cmd::Transfer& x) {
+    auto c = contact_in(x.contact, Phase::kConnected, "connected");
+    if (!c.ok()) return c.status();
+    ContactRec& rec = **c;
+    const AgentId from = rec.agent;
+    const QueueId from_queue = rec.queue;
+    if ((x.to_queue == kNoId) == (x.to_agent == kNoId))
+      return Status::invalid_argument("transfer needs exactly one of a queue or an agent");
+    if (x.to_queue != kNoId) {
+      if (!queue_exists(x.to_queue)) return Status::not_found(qid(x.to_queue));
+      const QueueConfig& q = queues[x.to_queue].config;
+      if (!q.hours.is_open(now)) return Status::failed_precondition(qid(x.to_queue) + " is closed");
+      if (q.max_waiting > 0 && queues[x.to_queue].waiting.size() >= q.max_waiting)
+        return Status::resource_exhausted(qid(x.to_queue) + " is full");
+      emit(ev::ContactTransferred{x.contact, from, from_queue, x.to_queue, kNoId,
+                                  TransferReason::kAgentRequest});
+      enqueue(*find_contact(x.contact), x.to_queue);
+    } else {
+      if (x.to_agent == from) return Status::invalid_argument("cannot transfer to the same agent");
+      auto target = logged_in_agent(x.to_agent);
+      if (!target.ok()) return target.status();
+      if ((*target)->presence != Presence::kAvailable)
+        return Status::failed_precondition(aid(x.to_agent) + " is not available");
+      if (!agent_can_take_channel(**target, rec.channel))
+        return Status::failed_precondition(aid(x.to_agent) + " has no free capacity for " +
+                                           std::string(channel_name(rec.channel)));
+      emit(ev::ContactTransferred{x.contact, from, from_queue, kNoId, x.to_agent,
+                                  TransferReason::kAgentRequest});
+      ContactRec& moved = *find_contact(x.contact);
+      offer(moved, x.to_agent);
+      arm_offer_timers(moved);
+    }
+    try_match_agent(from);
+    return {};
+  }
+
+  Status run(const cmd::EndContact& x) {
+    auto c = contact_in(x.contact, Phase::kConnected, "connected");
+    if (!c.ok()) return c.status();
+    end_conversation(**c, EndedBy::kAgent);
+    return {};
+  }
+
+  Status run(const cmd::EndWrapUp& x) {
+    auto c = contact_in(x.contact, Phase::kWrapUp, "in wrap-up");
+    if (!c.ok()) return c.status();
+    end_wrap_up(**c, x.disposition);
+    return {};
+  }
+
+  // ---- timers ----
+
+  void fire(const TimerKey& key) {
+    ContactRec* c = find_contact(key.contact);
+    if (!c || c->generation != key.generation) {
+      stats.stale_timers++;
+      return;
+    }
+    switch (key.kind) {
+      case TimerKind::kOfferExpiry: {
+        if (c->phase != Phase::kOffered || !contains(c->offered_to, key.agent) ||
+            now < c->offer_expires_at) {
+          stats.stale_timers++;
+          return;
+        }
+        const QueueId q = c->queue;
+        emit(ev::OfferTimedOut{key.contact, key.agent});
+        const AgentRec& a = agents[key.agent];
+        if (a.logged_in && a.presence == Presence::kAvailable &&
+            a.missed_in_a_row >= queues[q].config.max_missed_offers &&
+            queues[q].config.max_missed_offers > 0)
+          emit(ev::AgentStateChanged{key.agent, Presence::kNotReady, reason::kMissed});
+        after_offer_failed(key.contact, key.agent);
+        return;
+      }
+      case TimerKind::kWrapUpEnd:
+        if (c->phase != Phase::kWrapUp || now < c->wrap_ends_at) {
+          stats.stale_timers++;
+          return;
+        }
+        end_wrap_up(*c, 0);
+        return;
+      case TimerKind::kQueueStep:
+        run_queue_steps(*c);
+        return;
+    }
+  }
+
+  void run_queue_steps(ContactRec& c) {
+    if (c.phase != Phase::kQueued || next_step_time(c) > now) {
+      stats.stale_timers++;
+      return;
+    }
+    const ContactId id = c.id;
+    const QueueConfig& q = queues[c.queue].config;
+    ContactRec* rec = &c;
+    while (rec->relax_step < q.relaxation.size() &&
+           rec->entered_queue_at + q.relaxation[rec->relax_step].after <= now) {
+      emit(ev::ContactRelaxed{id, rec->relax_step});
+      rec = find_contact(id);
+    }
+    if (q.overflow_after > 0 && q.overflow_queue != kNoId &&
+        rec->entered_queue_at + q.overflow_after <= now) {
+      const QueueId target = q.overflow_queue;
+      const QueueRec& t = queues[target];
+      const bool can_take = t.configured && t.config.hours.is_open(now) &&
+                            (t.config.max_waiting == 0 || t.waiting.size() < t.config.max_waiting);
+      if (can_take) {
+        emit(ev::ContactTransferred{id, kNoId, rec->queue, target, kNoId,
+                                    TransferReason::kOverflow});
+        enqueue(*find_contact(id), target);
+        return;
+      }
+      // The target cannot take it now: the contact stays and the overflow is retried.
+    }
+    rec = find_contact(id);
+    if (!try_match_contact(*rec)) {
+      const Millis next = next_step_time(*rec);
+      if (next > now)
+        arm_step_timer(*rec);
+      else
+        timer(now + kOverflowRetry, TimerKind::kQueueStep, *rec);
+    }
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+
+Engine::Engine() : s_(std::make_unique<State>()) {}
+Engine::~Engine() = default;
+Engine::Engine(Engine&&) noexcept = default;
+Engine& Engine::operator=(Engine&&) noexcept = default;
+
+Status Engine::handle(const Command& command, Millis now, Output& out) {
+  if (now < s_->last_time)
+    return Status::invalid_argument("time went backwards: " + std::to_string(now) + " < " +
+                                    std::to_string(s_->last_time));
+  s_->out = &out;
+  s_->now = now;
+  s_->stats.commands++;
+  Status st = std::visit([&](const auto& c) { return s_->run(c); }, command);
+  if (!st.ok()) s_->stats.rejected_commands++;
+  s_->out = nullptr;
+  return st;
+}
+
+void Engine::on_timer(const TimerKey& key, Millis now, Output& out) {
+  s_->out = &out;
+  s_->now = std::max(now, s_->last_time);
+  s_->stats.timers_fired++;
+  s_->fire(key);
+  s_->out = nullptr;
+}
+
+Status Engine::apply(const Event& event) {
+  if (event.seq != s_->last_seq + 1)
+    return Status::corruption("event seq " + std::to_string(event.seq) + " does not follow " +
+                              std::to_string(s_->last_seq));
+  if (event.at < s_->last_time)
+    return Status::corruption("event " + std::to_string(event.seq) + " goes back in time");
+  try {
+    s_->apply_event(event);
+  } catch (const std::out_of_range&) {
+    return Status::corruption("event " + std::to_string(event.seq) + " (" +
+                              std::string(event_type_name(event.type())) +
+                              ") refers to something that does not exist");
+  }
+  return {};
+}
+
+void Engine::pending_timers(std::vector<TimerRequest>& out) const {
+  std::vector<const ContactRec*> live;
+  live.reserve(s_->contacts.size());
+  for (const auto& [id, c] : s_->contacts) live.push_back(&c);
+  std::sort(live.begin(), live.end(), [](auto* a, auto* b) { return a->id < b->id; });
+  for (const ContactRec* c : live) {
+    switch (c->phase) {
+      case Phase::kOffered:
+        for (AgentId a : c->offered_to)
+          out.push_back({c->offer_expires_at, {TimerKind::kOfferExpiry, c->id, a, c->generation}});
+        break;
+      case Phase::kWrapUp:
+        if (c->wrap_ends_at != kNever)
+          out.push_back({c->wrap_ends_at, {TimerKind::kWrapUpEnd, c->id, kNoId, c->generation}});
+        break;
+      case Phase::kQueued: {
+        const Millis t = s_->next_step_time(*c);
+        if (t != kNever) out.push_back({t, {TimerKind::kQueueStep, c->id, kNoId, c->generation}});
+        break;
+      }
+      default:
+        break;
+    }
+  }
+}
+
+std::string Engine::snapshot() const { return routing_internal::write_snapshot(*s_); }
+
+Status Engine::restore(std::string_view snapshot) {
+  auto fresh = std::make_unique<State>();
+  SB_RETURN_IF_ERROR(routing_internal::read_snapshot(snapshot, *fresh));
+  fresh->stats = s_->stats;
+  s_ = std::move(fresh);
+  return {};
+}
+
+std::uint64_t Engine::state_hash() const {
+  const std::string bytes = snapshot();
+  std::uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a, 64 bit
+  for (unsigned char ch : bytes) {
+    h ^= ch;
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+std::uint64_t Engine::last_seq() const { return s_->last_seq; }
+Millis Engine::last_event_time() const { return s_->last_time; }
+std::size_t Engine::agent_count() const { return s_->agents.size(); }
+std::size_t Engine::queue_count() const { return s_->queues.size(); }
+std::size_t Engine::live_contact_count() const { return s_->contacts.size(); }
+const EngineStats& Engine::stats() const { return s_->stats; }
+
+Result<ContactView> Engine::contact(ContactId id) const {
+  const ContactRec* c = s_->find_contact(id);
+  if (!c) return Status::not_found(cid(id));
+  ContactView v;
+  v.id = c->id;
+  v.channel = c->channel;
+  switch (c->phase) {
+    case Phase::kOffered:
+      v.phase = ContactPhase::kOffered;
+      break;
+    case Phase::kConnected:
+      v.phase = ContactPhase::kConnected;
+      break;
+    case Phase::kWrapUp:
+      v.phase = ContactPhase::kWrapUp;
+      break;
+    default:
+      v.phase = ContactPhase::kQueued;
+      break;
+  }
+  v.queue = c->queue;
+  v.agent = c->agent;
+  v.priority = c->priority;
+  v.customer = c->customer;
+  v.arrived_at = c->arrived_at;
+  v.enqueued_at = c->order_time;
+  v.on_hold = c->on_hold;
+  v.callback = c->callback;
+  v.relaxation_step = c->relax_step;
+  v.offered_to = c->offered_to;
+  return v;
+}
+
+Result<AgentView> Engine::agent(AgentId id) const {
+  if (id >= s_->agents.size() || !s_->agents[id].configured) return Status::not_found(aid(id));
+  const AgentRec& a = s_->agents[id];
+  AgentView v;
+  v.id = id;
+  v.logged_in = a.logged_in;
+  v.presence = a.presence;
+  v.reason = a.reason;
+  v.presence_since = a.presence_since;
+  v.idle_since = a.idle_since;
+  v.missed_in_a_row = a.missed_in_a_row;
+  v.offered = a.offered;
+  v.connected = a.connected;
+  v.wrap_up = a.wrap_up;
+  v.contacts = a.contacts;
+  return v;
+}
+
+Result<QueueView> Engine::queue(QueueId id) const {
+  if (!s_->queue_exists(id)) return Status::not_found(qid(id));
+  const QueueRec& q = s_->queues[id];
+  QueueView v;
+  v.id = id;
+  v.waiting = static_cast<std::uint32_t>(q.waiting.size());
+  for (const WaitKey& k : q.waiting)
+    v.oldest_enqueued_at = std::min(v.oldest_enqueued_at, s_->contacts.at(k.contact).order_time);
+  for (AgentId m : q.members) {
+    const AgentRec& a = s_->agents[m];
+    if (!a.logged_in) continue;
+    v.agents_logged_in++;
+    if (a.presence == Presence::kAvailable) {
+      v.agents_available++;
+      if (a.load == 0) v.agents_idle++;
+    }
+  }
+  return v;
+}
+
+std::vector<ContactId> Engine::waiting_contacts(QueueId id) const {
+  std::vector<ContactId> out;
+  if (!s_->queue_exists(id)) return out;
+  for (const WaitKey& k : s_->queues[id].waiting) out.push_back(k.contact);
+  return out;
+}
+
+namespace {
+
+// Expected time for `ahead + 1` departures when `servers` slots work in parallel, each taking
+// `handle_time` on average: (ahead + 1) * handle_time / servers.
+Millis ewt(std::size_t ahead, std::uint64_t servers, Millis handle_time) {
+  if (servers == 0) return kNever;
+  return static_cast<Millis>((ahead + 1) * static_cast<std::uint64_t>(handle_time) / servers);
+}
+
+std::uint64_t staffed_slots(const EngineState& s, const QueueRec& q, Channel ch) {
+  std::uint64_t slots = 0;
+  for (AgentId m : q.members) {
+    const AgentRec& a = s.agents[m];
+    if (!a.logged_in || a.presence != Presence::kAvailable) continue;
+    if (a.config.profile >= s.profiles.size()) continue;
+    const RoutingProfile& p = s.profiles[a.config.profile];
+    slots += std::min<std::uint64_t>(p.capacity[static_cast<int>(ch)], p.max_total);
+  }
+  return slots;
+}
+
+}  // namespace
+
+Result<Millis> Engine::estimated_wait(ContactId id, Millis /*now*/) const {
+  const ContactRec* c = s_->find_contact(id);
+  if (!c) return Status::not_found(cid(id));
+  if (c->phase != Phase::kQueued) return Millis{0};
+  const QueueRec& q = s_->queues[c->queue];
+  auto it = q.waiting.find(s_->wait_key(*c));
+  const std::size_t ahead = static_cast<std::size_t>(std::distance(q.waiting.begin(), it));
+  return ewt(ahead, staffed_slots(*s_, q, c->channel), q.handle_time_estimate);
+}
+
+Result<Millis> Engine::estimated_wait_for_new(QueueId id, Millis /*now*/) const {
+  if (!s_->queue_exists(id)) return Status::not_found(qid(id));
+  const QueueRec& q = s_->queues[id];
+  std::uint64_t slots = staffed_slots(*s_, q, Channel::kVoice);
+  // A queue that takes no voice is estimated for the channel its members carry most of.
+  if (slots == 0)
+    for (int ch = 1; ch < kChannelCount && slots == 0; ++ch)
+      slots = staffed_slots(*s_, q, static_cast<Channel>(ch));
+  if (q.waiting.empty() && !q.available.empty()) return Millis{0};
+  return ewt(q.waiting.size(), slots, q.handle_time_estimate);
+}
+
+}  // namespace sb

@@ -1,0 +1,470 @@
+#include "routing/engine_state.h"
+
+#include <algorithm>
+
+namespace sb::routing_internal {
+namespace {
+
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
+
+void erase_value(std::vector<AgentId>& v, AgentId x) {
+  v.erase(std::remove(v.begin(), v.end(), x), v.end());
+}
+
+void erase_value(std::vector<ContactId>& v, ContactId x) {
+  v.erase(std::remove(v.begin(), v.end(), x), v.end());
+}
+
+template <class T>
+void grow_to(std::vector<T>& v, std::size_t index) {
+  if (v.size() <= index) v.resize(index + 1);
+}
+
+}  // namespace
+
+ContactRec* EngineState::find_contact(ContactId id) {
+  auto it = contacts.find(id);
+  return it == contacts.end() ? nullptr : &it->second;
+}
+
+const ContactRec* EngineState::find_contact(ContactId id) const {
+  auto it = contacts.find(id);
+  return it == contacts.end() ? nullptr : &it->second;
+}
+
+bool EngineState::agent_can_take_channel(const AgentRec& a, Channel c) const {
+  if (a.config.profile >= profiles.size()) return false;
+  const RoutingProfile& p = profiles[a.config.profile];
+  const int ch = static_cast<int>(c);
+  if (p.capacity[ch] <= a.load_by_channel[ch]) return false;
+  if (a.load >= p.max_total) return false;
+  // An exclusive contact (voice by default) blocks everything else and needs an empty desk.
+  if (a.exclusive_load > 0) return false;
+  if (p.is_exclusive(c) && a.load > 0) return false;
+  return true;
+}
+
+Requirements EngineState::effective_requirements(const ContactRec& c) const {
+  Requirements out;
+  for (const auto& r : c.requirements) {
+    if (r.optional && c.optional_dropped) continue;
+    SkillRequirement e = r;
+    const int lowered = static_cast<int>(r.min_proficiency) - c.proficiency_drop;
+    e.min_proficiency = static_cast<std::uint8_t>(std::max(kMinProficiency, lowered));
+    out.push(e);
+  }
+  return out;
+}
+
+bool EngineState::agent_meets(const AgentRec& a, const ContactRec& c) const {
+  for (const auto& r : c.requirements) {
+    if (r.optional && c.optional_dropped) continue;
+    const int needed = std::max(kMinProficiency, static_cast<int>(r.min_proficiency) -
+                                                     static_cast<int>(c.proficiency_drop));
+    // Skills are sorted by id: binary search.
+    auto it = std::lower_bound(a.config.skills.begin(), a.config.skills.end(), r.skill,
+                               [](const SkillLevel& s, SkillId id) { return s.skill < id; });
+    if (it == a.config.skills.end() || it->skill != r.skill || it->proficiency < needed)
+      return false;
+  }
+  return true;
+}
+
+std::uint8_t EngineState::tier_in(const AgentRec& a, QueueId q) const {
+  auto it = std::lower_bound(a.memberships.begin(), a.memberships.end(), q,
+                             [](const Membership& m, QueueId id) { return m.queue < id; });
+  return (it != a.memberships.end() && it->queue == q) ? it->tier : 0;
+}
+
+WaitKey EngineState::wait_key(const ContactRec& c) const {
+  const QueueConfig& q = queues[c.queue].config;
+  WaitKey k;
+  k.seq = c.order_seq;
+  k.contact = c.id;
+  if (q.aging_interval > 0) {
+    // Linear aging: p + (now - t)/A orders contacts exactly like t - p*A, for every `now`,
+    // so the key never needs updating while the contact waits.
+    k.major = 0;
+    k.minor = c.order_time - static_cast<std::int64_t>(c.priority) * q.aging_interval;
+  } else {
+    k.major = -static_cast<std::int64_t>(c.priority);
+    k.minor = c.order_time;
+  }
+  return k;
+}
+
+std::int64_t EngineState::effective_priority_micros(const ContactRec& c, Millis now) const {
+  const QueueConfig& q = queues[c.queue].config;
+  std::int64_t p = static_cast<std::int64_t>(c.priority) * 1000000;
+  if (q.aging_interval > 0) {
+    const Millis waited = std::max<Millis>(0, now - c.order_time);
+    p += waited * 1000000 / q.aging_interval;
+  }
+  return p;
+}
+
+Millis EngineState::next_step_time(const ContactRec& c) const {
+  if (c.phase != Phase::kQueued) return kNever;
+  const QueueConfig& q = queues[c.queue].config;
+  Millis t = kNever;
+  if (c.relax_step < q.relaxation.size()) t = c.entered_queue_at + q.relaxation[c.relax_step].after;
+  if (q.overflow_after > 0 && q.overflow_queue != kNoId)
+    t = std::min(t, c.entered_queue_at + q.overflow_after);
+  return t;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Agent index maintenance. An agent sits in a queue's index while it is logged in, available,
+// has a free slot and holds no exclusive contact.
+
+void EngineState::unindex_agent(AgentRec& a) {
+  for (std::size_t i = 0; i < a.indexed_queues.size(); ++i)
+    queues[a.indexed_queues[i]].available.erase(a.indexed_keys[i]);
+  a.indexed_keys.clear();
+  a.indexed_queues.clear();
+}
+
+void EngineState::reindex_agent(AgentId id) {
+  AgentRec& a = agents[id];
+  unindex_agent(a);
+  if (!a.configured || !a.logged_in || a.presence != Presence::kAvailable) return;
+  if (a.config.profile >= profiles.size()) return;
+  const RoutingProfile& p = profiles[a.config.profile];
+  if (a.load >= p.max_total || a.exclusive_load > 0) return;
+  for (const auto& m : a.memberships) {
+    QueueRec& q = queues[m.queue];
+    if (!q.configured) continue;
+    RankInputs in{a.idle_since, a.load, p.max_total, m.last_offered, id};
+    auto [r1, r2] = q.strategy->rank(in);
+    AgentKey key{m.tier, r1, r2, id};
+    q.available.insert(key);
+    a.indexed_keys.push_back(key);
+    a.indexed_queues.push_back(m.queue);
+  }
+}
+
+void EngineState::rebuild_indexes() {
+  for (auto& q : queues) {
+    q.waiting.clear();
+    q.available.clear();
+  }
+  for (auto& a : agents) {
+    a.indexed_keys.clear();
+    a.indexed_queues.clear();
+  }
+  for (auto& [id, c] : contacts)
+    if (c.phase == Phase::kQueued) queues[c.queue].waiting.insert(wait_key(c));
+  for (AgentId id = 0; id < agents.size(); ++id) reindex_agent(id);
+}
+
+void EngineState::set_members(AgentId id, const std::vector<QueueMembership>& next) {
+  AgentRec& a = agents[id];
+  for (const auto& m : a.memberships) erase_value(queues[m.queue].members, id);
+  std::vector<Membership> out;
+  for (const auto& m : next) {
+    Membership nm{m.queue, m.tier, 0};
+    for (const auto& old : a.memberships)
+      if (old.queue == m.queue) nm.last_offered = old.last_offered;
+    out.push_back(nm);
+    grow_to(queues, m.queue);
+    auto& members = queues[m.queue].members;
+    members.insert(std::lower_bound(members.begin(), members.end(), id), id);
+  }
+  std::sort(out.begin(), out.end(),
+            [](const Membership& x, const Membership& y) { return x.queue < y.queue; });
+  a.memberships = std::move(out);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Slots.
+
+void EngineState::take_slot(AgentRec& a, ContactRec& c) {
+  a.load++;
+  a.load_by_channel[static_cast<int>(c.channel)]++;
+  if (a.config.profile < profiles.size() && profiles[a.config.profile].is_exclusive(c.channel))
+    a.exclusive_load++;
+  a.contacts.push_back(c.id);
+}
+
+void EngineState::release_slot(AgentRec& a, ContactRec& c, AgentId /*id*/) {
+  a.load--;
+  a.load_by_channel[static_cast<int>(c.channel)]--;
+  if (a.config.profile < profiles.size() && profiles[a.config.profile].is_exclusive(c.channel))
+    a.exclusive_load--;
+  erase_value(a.contacts, c.id);
+}
+
+void EngineState::requeue(ContactRec& c) {
+  c.phase = Phase::kQueued;
+  c.agent = kNoId;
+  c.generation++;
+  queues[c.queue].waiting.insert(wait_key(c));
+}
+
+void EngineState::erase_contact(ContactRec& c) {
+  if (c.phase == Phase::kQueued) queues[c.queue].waiting.erase(wait_key(c));
+  contacts.erase(c.id);
+}
+
+// ---------------------------------------------------------------------------------------------
+// apply: one event → the next state. Preconditions were checked when the event was decided;
+// replayed logs come from the same decisions, so violations here mean a corrupt log.
+
+void EngineState::apply_event(const Event& e) {
+  last_seq = e.seq;
+  last_time = e.at;
+  stats.events++;
+  const Millis now = e.at;
+  std::visit(
+      Overloaded{
+          [&](const ev::ContactArrived& x) {
+    ContactRec c;
+    c.id = x.contact;
+    c.channel = x.channel;
+    c.queue = x.queue;
+    c.priority = x.priority;
+    c.customer = x.customer;
+    c.requirements = x.requirements;
+    c.arrived_at = now;
+    contacts[x.contact] = c;
+          },
+          [&](const ev::ContactQueued& x) {
+    ContactRec& c = contacts.at(x.contact);
+    c.queue = x.queue;
+    c.entered_queue_at = now;
+    if (!c.keep_place || !c.has_place) {
+      c.order_time = now;
+      c.order_seq = e.seq;
+      c.has_place = true;
+    }
+    c.keep_place = false;
+    c.relax_step = 0;
+    c.proficiency_drop = 0;
+    c.optional_dropped = false;
+    c.max_tier = 1;
+    c.phase = Phase::kQueued;
+    c.generation++;
+    queues[x.queue].waiting.insert(wait_key(c));
+          },
+          [&](const ev::ContactOffered& x) {
+    ContactRec& c = contacts.at(x.contact);
+    if (c.phase == Phase::kQueued) queues[c.queue].waiting.erase(wait_key(c));
+    if (c.phase != Phase::kOffered) c.generation++;
+    c.phase = Phase::kOffered;
+    c.offer_expires_at = x.expires_at;
+    c.offered_to.push_back(x.agent);
+    AgentRec& a = agents[x.agent];
+    take_slot(a, c);
+    a.offered++;
+    QueueRec& q = queues[x.queue];
+    q.offer_counter++;
+    for (auto& m : a.memberships)
+      if (m.queue == x.queue) m.last_offered = q.offer_counter;
+    reindex_agent(x.agent);
+          },
+          [&](const ev::OfferAccepted& x) {
+    ContactRec& c = contacts.at(x.contact);
+    c.agent = x.agent;
+    agents[x.agent].missed_in_a_row = 0;
+          },
+          [&](const auto& x)
+            requires(std::is_same_v<std::decay_t<decltype(x)>, ev::OfferRejected> ||
+                     std::is_same_v<std::decay_t<decltype(x)>, ev::OfferTimedOut> ||
+                     std::is_same_v<std::decay_t<decltype(x)>, ev::OfferRescinded>) {
+              using T = std::decay_t<decltype(x)>;
+              ContactRec& c = contacts.at(x.contact);
+              AgentRec& a = agents[x.agent];
+              erase_value(c.offered_to, x.agent);
+              release_slot(a, c, x.agent);
+              a.offered--;
+              if constexpr (!std::is_same_v<T, ev::OfferRescinded>) c.excluded.push_back(x.agent);
+              if constexpr (std::is_same_v<T, ev::OfferTimedOut>) a.missed_in_a_row++;
+              if (c.offered_to.empty() && c.agent == kNoId) requeue(c);
+              reindex_agent(x.agent);
+}
+,
+    [&](const ev::ContactConnected& x) {
+      ContactRec& c = contacts.at(x.contact);
+      AgentRec& a = agents[x.agent];
+      c.phase = Phase::kConnected;
+      c.agent = x.agent;
+      c.connected_at = now;
+      c.offered_to.clear();
+      c.generation++;
+      a.offered--;
+      a.connected++;
+    },
+    [&](const ev::HoldStarted& x) { contacts.at(x.contact).on_hold = true; },
+    [&](const ev::HoldEnded& x) { contacts.at(x.contact).on_hold = false; },
+    [&](const ev::ContactTransferred& x) {
+      ContactRec& c = contacts.at(x.contact);
+      if (x.from_agent != kNoId) {
+        AgentRec& a = agents[x.from_agent];
+        release_slot(a, c, x.from_agent);
+        a.connected--;
+        if (a.load == 0) a.idle_since = now;
+        reindex_agent(x.from_agent);
+      } else if (c.phase == Phase::kQueued) {
+        queues[c.queue].waiting.erase(wait_key(c));
+      }
+      c.keep_place = x.reason == TransferReason::kOverflow;
+      c.phase = Phase::kInTransfer;
+      c.agent = kNoId;
+      c.on_hold = false;
+      c.excluded.clear();
+      c.generation++;
+    },
+    [&](const ev::ContactEnded& x) {
+      ContactRec& c = contacts.at(x.contact);
+      AgentRec& a = agents[x.agent];
+      c.phase = Phase::kWrapUp;
+      c.on_hold = false;
+      c.generation++;
+      const Millis wrap = queues[c.queue].config.wrap_up;
+      c.wrap_ends_at = wrap > 0 ? now + wrap : kNever;
+      a.connected--;
+      a.wrap_up++;
+    },
+    [&](const ev::WrapUpEnded& x) {
+      ContactRec& c = contacts.at(x.contact);
+      AgentRec& a = agents[x.agent];
+      QueueRec& q = queues[c.queue];
+      // Integer moving average (weight 1/16) keeps replay bit-exact on every platform.
+      const Millis handled = now - c.connected_at;
+      if (q.handled == 0)
+        q.handle_time_estimate = handled;
+      else
+        q.handle_time_estimate += (handled - q.handle_time_estimate) / 16;
+      q.handled++;
+      release_slot(a, c, x.agent);
+      a.wrap_up--;
+      if (a.load == 0) a.idle_since = now;
+      contacts.erase(x.contact);
+      reindex_agent(x.agent);
+    },
+    [&](const ev::ContactAbandoned& x) {
+      ContactRec& c = contacts.at(x.contact);
+      std::vector<AgentId> ringing = c.offered_to;
+      for (AgentId id : ringing) {
+        AgentRec& a = agents[id];
+        release_slot(a, c, id);
+        a.offered--;
+      }
+      erase_contact(c);
+      for (AgentId id : ringing) reindex_agent(id);
+    },
+    [&](const ev::ContactBlocked& x) { erase_contact(contacts.at(x.contact)); },
+    [&](const ev::CallbackRequested& x) {
+      ContactRec& c = contacts.at(x.contact);
+      // Same key: the callback keeps the caller's place in line.
+      c.channel = Channel::kCallback;
+      c.callback = true;
+    },
+    [&](const ev::SelfServed&) {},
+    [&](const ev::ContactRelaxed& x) {
+      ContactRec& c = contacts.at(x.contact);
+      const RelaxationStep& step = queues[c.queue].config.relaxation.at(x.step);
+      switch (step.action) {
+        case RelaxationAction::kLowerProficiency:
+          c.proficiency_drop = static_cast<std::uint8_t>(
+              std::min(kMaxProficiency, c.proficiency_drop + step.amount));
+          break;
+        case RelaxationAction::kDropOptional:
+          c.optional_dropped = true;
+          break;
+        case RelaxationAction::kWidenTier:
+          c.max_tier = static_cast<std::uint8_t>(std::min(255, c.max_tier + step.amount));
+          break;
+      }
+      c.relax_step = static_cast<std::uint8_t>(x.step + 1);
+    },
+    [&](const ev::AgentLoggedIn& x) {
+      AgentRec& a = agents[x.agent];
+      a.logged_in = true;
+      a.presence = Presence::kAvailable;
+      a.reason = reason::kNone;
+      a.presence_since = now;
+      a.idle_since = now;
+      a.missed_in_a_row = 0;
+      reindex_agent(x.agent);
+    },
+    [&](const ev::AgentLoggedOut& x) {
+      AgentRec& a = agents[x.agent];
+      a.logged_in = false;
+      a.presence = Presence::kOffline;
+      a.reason = reason::kNone;
+      a.presence_since = now;
+      reindex_agent(x.agent);
+    },
+    [&](const ev::AgentStateChanged& x) {
+      AgentRec& a = agents[x.agent];
+      const bool becomes_available =
+          x.presence == Presence::kAvailable && a.presence != Presence::kAvailable;
+      a.presence = x.presence;
+      a.reason = x.reason;
+      a.presence_since = now;
+      if (becomes_available) {
+        a.missed_in_a_row = 0;
+        if (a.load == 0) a.idle_since = now;
+      }
+      reindex_agent(x.agent);
+    },
+    [&](const ev::AgentSkillsChanged& x) {
+      AgentRec& a = agents[x.agent];
+      a.config.skills = *x.skills;
+      std::sort(a.config.skills.begin(), a.config.skills.end(),
+                [](const SkillLevel& p, const SkillLevel& q) { return p.skill < q.skill; });
+    },
+    [&](const ev::SkillConfigured& x) {
+      grow_to(skill_names, x.skill);
+      grow_to(skill_defined, x.skill);
+      skill_names[x.skill] = *x.name;
+      skill_defined[x.skill] = true;
+    },
+    [&](const ev::ProfileConfigured& x) {
+      const ProfileId id = x.profile->id;
+      grow_to(profiles, id);
+      grow_to(profile_defined, id);
+      profiles[id] = *x.profile;
+      profile_defined[id] = true;
+      for (AgentId a = 0; a < agents.size(); ++a)
+        if (agents[a].configured && agents[a].config.profile == id) reindex_agent(a);
+    },
+    [&](const ev::QueueConfigured& x) {
+      const QueueId id = x.queue->id;
+      grow_to(queues, id);
+      QueueRec& q = queues[id];
+      const bool first = !q.configured;
+      q.config = *x.queue;
+      q.configured = true;
+      q.strategy = &selection_strategy(q.config.selection);
+      if (first) q.handle_time_estimate = q.config.default_handle_time;
+      // Aging or strategy may have changed: rebuild this queue's keys.
+      q.waiting.clear();
+      for (auto& [cid, c] : contacts)
+        if (c.phase == Phase::kQueued && c.queue == id) q.waiting.insert(wait_key(c));
+      for (AgentId a : std::vector<AgentId>(q.members)) reindex_agent(a);
+    },
+    [&](const ev::AgentConfigured& x) {
+      const AgentId id = x.agent->id;
+      grow_to(agents, id);
+      AgentRec& a = agents[id];
+      unindex_agent(a);
+      a.configured = true;
+      set_members(id, x.agent->queues);
+      a.config = *x.agent;
+      std::sort(a.config.skills.begin(), a.config.skills.end(),
+                [](const SkillLevel& p, const SkillLevel& q) { return p.skill < q.skill; });
+      reindex_agent(id);
+    },
+}  // namespace sb::routing_internal
+,
+      e.payload);
+}
+
+}  // namespace sb::routing_internal

@@ -1,0 +1,155 @@
+#pragma once
+// The engine's internal state and the event-application half of the engine (apply: event → state).
+// Private to src/routing. Everything here is a function of the applied events; the indexes (the
+// per-queue ordered sets) are derived and rebuilt on restore.
+
+#include <cstdint>
+#include <set>
+#include <tuple>
+#include <unordered_map>
+#include <vector>
+
+#include "routing/engine.h"
+
+namespace sb::routing_internal {
+
+// Position of a waiting contact in its queue; the smallest key is served first.
+struct WaitKey {
+  std::int64_t major = 0;  // -priority without aging; 0 with aging
+  std::int64_t minor = 0;  // order time without aging; order time - priority * aging with aging
+  std::uint64_t seq = 0;   // sequence number of the event that first queued the contact
+  ContactId contact = kNoContact;
+  friend auto operator<=>(const WaitKey& a, const WaitKey& b) {
+    return std::tie(a.major, a.minor, a.seq) <=> std::tie(b.major, b.minor, b.seq);
+  }
+  friend bool operator==(const WaitKey& a, const WaitKey& b) {
+    return a.major == b.major && a.minor == b.minor && a.seq == b.seq;
+  }
+};
+
+// Position of an available member in a queue's agent index.
+struct AgentKey {
+  std::uint8_t tier = 1;
+  std::int64_t rank1 = 0;
+  std::int64_t rank2 = 0;
+  AgentId agent = kNoId;
+  friend auto operator<=>(const AgentKey&, const AgentKey&) = default;
+};
+
+enum class Phase : std::uint8_t { kNew = 0, kQueued, kOffered, kConnected, kWrapUp, kInTransfer };
+
+struct ContactRec {
+  ContactId id = kNoContact;
+  Channel channel = Channel::kVoice;
+  Phase phase = Phase::kNew;
+  QueueId queue = kNoId;
+  AgentId agent = kNoId;
+  std::int32_t priority = 0;
+  CustomerId customer = 0;
+  Requirements requirements;
+  Millis arrived_at = 0;
+  Millis order_time = 0;        // position-in-line time; kept across overflow and callback
+  Millis entered_queue_at = 0;  // entry into the current queue; relaxation/overflow clock
+  Millis offer_expires_at = 0;
+  Millis connected_at = 0;
+  Millis wrap_ends_at = kNever;
+  std::uint64_t order_seq = 0;
+  bool has_place = false;   // order_time/order_seq are set
+  bool keep_place = false;  // the next ContactQueued keeps the position (overflow)
+  bool on_hold = false;
+  bool callback = false;
+  std::uint8_t relax_step = 0;        // relaxation steps applied in the current queue
+  std::uint8_t proficiency_drop = 0;  // by how much min proficiencies are lowered
+  bool optional_dropped = false;
+  std::uint8_t max_tier = 1;
+  std::uint32_t generation = 0;  // bumped on every phase change; stale timers carry an old one
+  std::vector<AgentId> offered_to;
+  std::vector<AgentId> excluded;  // agents that rejected or missed this contact
+};
+
+struct Membership {
+  QueueId queue = kNoId;
+  std::uint8_t tier = 1;
+  std::uint64_t last_offered = 0;  // queue's offer counter at this member's last offer
+};
+
+struct AgentRec {
+  bool configured = false;
+  AgentConfig config;                   // skills kept sorted by skill id
+  std::vector<Membership> memberships;  // sorted by queue id
+  bool logged_in = false;
+  Presence presence = Presence::kOffline;
+  ReasonId reason = reason::kNone;
+  Millis presence_since = 0;
+  Millis idle_since = 0;
+  std::uint32_t missed_in_a_row = 0;
+  std::array<std::uint8_t, kChannelCount> load_by_channel{};
+  std::uint32_t load = 0;  // slots in use: offered + connected + wrap-up
+  std::uint32_t exclusive_load = 0;
+  std::uint32_t offered = 0;
+  std::uint32_t connected = 0;
+  std::uint32_t wrap_up = 0;
+  std::vector<ContactId> contacts;
+  // Derived: the keys under which this agent currently sits in its queues' agent indexes.
+  std::vector<AgentKey> indexed_keys;
+  std::vector<QueueId> indexed_queues;
+};
+
+struct QueueRec {
+  bool configured = false;
+  QueueConfig config;
+  const SelectionStrategy* strategy = nullptr;
+  std::uint64_t offer_counter = 0;
+  Millis handle_time_estimate = 0;  // integer moving average of handle times, for the EWT
+  std::uint64_t handled = 0;
+  std::vector<AgentId> members;  // sorted
+  // Derived indexes.
+  std::set<WaitKey> waiting;
+  std::set<AgentKey> available;
+};
+
+struct EngineState {
+  std::vector<std::string> skill_names;
+  std::vector<bool> skill_defined;
+  std::vector<RoutingProfile> profiles;
+  std::vector<bool> profile_defined;
+  std::vector<QueueRec> queues;
+  std::vector<AgentRec> agents;
+  std::unordered_map<ContactId, ContactRec> contacts;
+  std::uint64_t last_seq = 0;
+  Millis last_time = 0;
+  EngineStats stats;
+
+  // ---- application of events (state transitions) ----
+  void apply_event(const Event& e);
+
+  // ---- queries shared by decisions and views ----
+  ContactRec* find_contact(ContactId id);
+  const ContactRec* find_contact(ContactId id) const;
+  bool agent_can_take_channel(const AgentRec& a, Channel c) const;
+  bool agent_meets(const AgentRec& a, const ContactRec& c) const;
+  Requirements effective_requirements(const ContactRec& c) const;
+  std::uint8_t tier_in(const AgentRec& a, QueueId q) const;  // 0 = not a member
+  WaitKey wait_key(const ContactRec& c) const;
+  Millis next_step_time(const ContactRec& c) const;  // kNever when no step is pending
+  // Effective priority scaled by 1e6 (aging adds one level per aging interval).
+  std::int64_t effective_priority_micros(const ContactRec& c, Millis now) const;
+
+  // ---- derived indexes ----
+  void reindex_agent(AgentId id);
+  void unindex_agent(AgentRec& a);
+  void rebuild_indexes();
+
+ private:
+  void release_slot(AgentRec& a, ContactRec& c, AgentId id);
+  void take_slot(AgentRec& a, ContactRec& c);
+  void requeue(ContactRec& c);
+  void erase_contact(ContactRec& c);
+  void set_members(AgentId id, const std::vector<QueueMembership>& next);
+};
+
+// Canonical snapshot bytes of a state, and their reading into an empty state.
+std::string write_snapshot(const EngineState& s);
+Status read_snapshot(std::string_view bytes, EngineState& s);
+
+}  // namespace sb::routing_internal

@@ -1,0 +1,12 @@
+#pragma once
+// Subcommands of the `switchboard` binary. Each registers itself on the root CLI11 app; its
+// callback stores the process exit code in `exit_code`.
+
+#include <CLI/CLI.hpp>
+
+namespace sb::cli {
+
+void register_simulate_command(CLI::App& root, int& exit_code);
+void register_erlang_command(CLI::App& root, int& exit_code);
+
+}  // namespace sb::cli
