@@ -1,6 +1,6 @@
 #pragma once
 // Deterministic randomness. Every random choice in Switchboard (simulated arrivals, handle times,
-// property tests) comes from a seeded Random, never from std::random_device or the standard
+// property tests) comes from a seeded Random, never from a hardware random device or the standard
 // distributions, whose output differs between standard-library implementations.
 
 #include <cstdint>

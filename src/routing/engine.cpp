@@ -149,7 +149,7 @@ struct Engine::State : EngineState {
         if (!q.configured || q.waiting.empty()) continue;
         if (best && m.tier > best_tier) continue;
         for (const WaitKey& k : q.waiting) {
-          ContactRec& c = contacts.at(k.contact);
+          ContactRec& c = *k.rec;
           if (!eligible(a, id, c, m.tier)) continue;
           const std::int64_t p = effective_priority_micros(c, now);
           if (!best || m.tier < best_tier ||
@@ -739,7 +739,7 @@ Result<QueueView> Engine::queue(QueueId id) const {
   v.id = id;
   v.waiting = static_cast<std::uint32_t>(q.waiting.size());
   for (const WaitKey& k : q.waiting)
-    v.oldest_enqueued_at = std::min(v.oldest_enqueued_at, s_->contacts.at(k.contact).order_time);
+    v.oldest_enqueued_at = std::min(v.oldest_enqueued_at, k.rec->order_time);
   for (AgentId m : q.members) {
     const AgentRec& a = s_->agents[m];
     if (!a.logged_in) continue;

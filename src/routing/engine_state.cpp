@@ -86,6 +86,7 @@ WaitKey EngineState::wait_key(const ContactRec& c) const {
   WaitKey k;
   k.seq = c.order_seq;
   k.contact = c.id;
+  k.rec = const_cast<ContactRec*>(&c);
   if (q.aging_interval > 0) {
     // Linear aging: p + (now - t)/A orders contacts exactly like t - p*A, for every `now`,
     // so the key never needs updating while the contact waits.

@@ -13,12 +13,17 @@
 
 namespace sb::routing_internal {
 
+struct ContactRec;
+
 // Position of a waiting contact in its queue; the smallest key is served first.
 struct WaitKey {
   std::int64_t major = 0;  // -priority without aging; 0 with aging
   std::int64_t minor = 0;  // order time without aging; order time - priority * aging with aging
   std::uint64_t seq = 0;   // sequence number of the event that first queued the contact
   ContactId contact = kNoContact;
+  // Records live in an unordered_map, whose element addresses are stable until erased; a contact
+  // leaves the waiting set before its record is erased.
+  ContactRec* rec = nullptr;
   friend auto operator<=>(const WaitKey& a, const WaitKey& b) {
     return std::tie(a.major, a.minor, a.seq) <=> std::tie(b.major, b.minor, b.seq);
   }
