@@ -141,8 +141,9 @@ int main(int argc, char** argv) {
   std::printf("  decisions (offers) %llu\n", static_cast<unsigned long long>(decisions));
   std::printf("  decisions/s        %.0f  (decisions / engine time of all commands)\n",
               decisions / total_seconds);
-  std::printf("  decision latency   p50 %.2f us  p90 %.2f us  p99 %.2f us  max %.2f us\n",
-              pct(0.5), pct(0.9), pct(0.99), pct(1.0));
-  std::printf("  still waiting      %zu contacts\n", engine.live_contact_count() - connected.size());
+  std::printf("  decision latency   p50 %.2f us  p90 %.2f us  p99 %.2f us  max %.2f us\n", pct(0.5),
+              pct(0.9), pct(0.99), pct(1.0));
+  std::printf("  still waiting      %zu contacts\n",
+              engine.live_contact_count() - connected.size());
   return 0;
 }

@@ -6,13 +6,13 @@ namespace sb {
 namespace {
 
 constexpr std::array<std::string_view, std::variant_size_v<EventPayload>> kNames = {
-    "contact_arrived",      "contact_queued",      "contact_offered",    "offer_accepted",
-    "offer_rejected",       "offer_timed_out",     "offer_rescinded",    "contact_connected",
-    "hold_started",         "hold_ended",          "contact_transferred", "contact_ended",
-    "wrap_up_ended",        "contact_abandoned",   "contact_blocked",    "callback_requested",
-    "self_served",          "contact_relaxed",     "agent_logged_in",    "agent_logged_out",
-    "agent_state_changed",  "agent_skills_changed", "skill_configured",  "profile_configured",
-    "queue_configured",     "agent_configured"};
+    "contact_arrived",     "contact_queued",       "contact_offered",     "offer_accepted",
+    "offer_rejected",      "offer_timed_out",      "offer_rescinded",     "contact_connected",
+    "hold_started",        "hold_ended",           "contact_transferred", "contact_ended",
+    "wrap_up_ended",       "contact_abandoned",    "contact_blocked",     "callback_requested",
+    "self_served",         "contact_relaxed",      "agent_logged_in",     "agent_logged_out",
+    "agent_state_changed", "agent_skills_changed", "skill_configured",    "profile_configured",
+    "queue_configured",    "agent_configured"};
 
 template <std::size_t... I>
 constexpr std::array<std::uint16_t, sizeof...(I)> versions(std::index_sequence<I...>) {

@@ -179,11 +179,10 @@ using EventPayload =
     std::variant<ev::ContactArrived, ev::ContactQueued, ev::ContactOffered, ev::OfferAccepted,
                  ev::OfferRejected, ev::OfferTimedOut, ev::OfferRescinded, ev::ContactConnected,
                  ev::HoldStarted, ev::HoldEnded, ev::ContactTransferred, ev::ContactEnded,
-                 ev::WrapUpEnded, ev::ContactAbandoned, ev::ContactBlocked,
-                 ev::CallbackRequested, ev::SelfServed, ev::ContactRelaxed, ev::AgentLoggedIn,
-                 ev::AgentLoggedOut, ev::AgentStateChanged, ev::AgentSkillsChanged,
-                 ev::SkillConfigured, ev::ProfileConfigured, ev::QueueConfigured,
-                 ev::AgentConfigured>;
+                 ev::WrapUpEnded, ev::ContactAbandoned, ev::ContactBlocked, ev::CallbackRequested,
+                 ev::SelfServed, ev::ContactRelaxed, ev::AgentLoggedIn, ev::AgentLoggedOut,
+                 ev::AgentStateChanged, ev::AgentSkillsChanged, ev::SkillConfigured,
+                 ev::ProfileConfigured, ev::QueueConfigured, ev::AgentConfigured>;
 
 // The variant index is the wire type tag: append new types at the end, never reorder.
 using EventType = std::uint16_t;

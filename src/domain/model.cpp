@@ -10,8 +10,7 @@ constexpr std::string_view kChannelNames[kChannelCount] = {
     "voice", "chat", "email", "sms", "whatsapp", "social", "callback", "task"};
 
 constexpr std::string_view kSelectionNames[] = {"longest_idle", "most_proficient",
-                                                "round_robin_memory", "least_occupied",
-                                                "ring_all"};
+                                                "round_robin_memory", "least_occupied", "ring_all"};
 
 }  // namespace
 
@@ -40,24 +39,36 @@ Result<AgentSelection> parse_agent_selection(std::string_view name) {
 
 std::string_view presence_name(Presence p) {
   switch (p) {
-    case Presence::kOffline: return "offline";
-    case Presence::kAvailable: return "available";
-    case Presence::kNotReady: return "not_ready";
+    case Presence::kOffline:
+      return "offline";
+    case Presence::kAvailable:
+      return "available";
+    case Presence::kNotReady:
+      return "not_ready";
   }
   return "unknown";
 }
 
 std::string_view reason_name(ReasonId r) {
   switch (r) {
-    case reason::kNone: return "none";
-    case reason::kBreak: return "break";
-    case reason::kLunch: return "lunch";
-    case reason::kTraining: return "training";
-    case reason::kMeeting: return "meeting";
-    case reason::kCoaching: return "coaching";
-    case reason::kMissed: return "missed";
-    case reason::kSupervisor: return "supervisor";
-    default: return "custom";
+    case reason::kNone:
+      return "none";
+    case reason::kBreak:
+      return "break";
+    case reason::kLunch:
+      return "lunch";
+    case reason::kTraining:
+      return "training";
+    case reason::kMeeting:
+      return "meeting";
+    case reason::kCoaching:
+      return "coaching";
+    case reason::kMissed:
+      return "missed";
+    case reason::kSupervisor:
+      return "supervisor";
+    default:
+      return "custom";
   }
 }
 
@@ -71,8 +82,7 @@ bool BusinessHours::is_open(Millis now) const {
   // 1970-01-01 was a Thursday (weekday 3 when Monday = 0).
   const int weekday = static_cast<int>(((day % 7) + 7 + 3) % 7);
   return std::any_of(windows.begin(), windows.end(), [&](const OpeningWindow& w) {
-    return w.weekday == weekday && minute_of_day >= w.open_minute &&
-           minute_of_day < w.close_minute;
+    return w.weekday == weekday && minute_of_day >= w.open_minute && minute_of_day < w.close_minute;
   });
 }
 

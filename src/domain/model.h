@@ -63,11 +63,11 @@ struct Requirements {
 };
 
 enum class AgentSelection : std::uint8_t {
-  kLongestIdle = 0,      // the agent idle longest (default)
-  kMostProficient,       // highest summed proficiency on the contact's skills, then longest idle
-  kRoundRobinMemory,     // the member offered least recently by this queue (Asterisk rrmemory)
-  kLeastOccupied,        // fewest contacts in progress relative to capacity, then longest idle
-  kRingAll,              // offer to every eligible agent at once; the first accept wins
+  kLongestIdle = 0,   // the agent idle longest (default)
+  kMostProficient,    // highest summed proficiency on the contact's skills, then longest idle
+  kRoundRobinMemory,  // the member offered least recently by this queue (Asterisk rrmemory)
+  kLeastOccupied,     // fewest contacts in progress relative to capacity, then longest idle
+  kRingAll,           // offer to every eligible agent at once; the first accept wins
 };
 std::string_view agent_selection_name(AgentSelection s);
 Result<AgentSelection> parse_agent_selection(std::string_view name);
@@ -87,8 +87,8 @@ struct RelaxationStep {
 
 // A weekly opening window in the queue's local time (utc_offset_minutes east of UTC).
 struct OpeningWindow {
-  std::uint8_t weekday = 0;  // 0 = Monday .. 6 = Sunday
-  std::uint16_t open_minute = 0;    // minutes after local midnight
+  std::uint8_t weekday = 0;       // 0 = Monday .. 6 = Sunday
+  std::uint16_t open_minute = 0;  // minutes after local midnight
   std::uint16_t close_minute = 1440;
   friend bool operator==(const OpeningWindow&, const OpeningWindow&) = default;
 };
@@ -114,7 +114,7 @@ struct QueueConfig {
   Millis overflow_after = 0;  // 0 = never
   QueueId overflow_queue = kNoId;
   // Priority aging: a waiting contact gains one priority level per `aging_interval`.
-  Millis aging_interval = 0;  // 0 = no aging
+  Millis aging_interval = 0;               // 0 = no aging
   std::vector<RelaxationStep> relaxation;  // sorted by `after`
   // Offers ring for this long before they time out (ring-no-answer).
   Millis offer_timeout = 20 * kMillisPerSecond;
@@ -133,7 +133,7 @@ struct RoutingProfile {
   ProfileId id = kNoId;
   std::string name;
   std::array<std::uint8_t, kChannelCount> capacity{};  // 0 = channel not handled
-  std::uint8_t max_total = 1;                            // cap across all channels
+  std::uint8_t max_total = 1;                          // cap across all channels
   std::uint8_t exclusive_mask = 1u << static_cast<int>(Channel::kVoice);
   bool is_exclusive(Channel c) const { return exclusive_mask & (1u << static_cast<int>(c)); }
   friend bool operator==(const RoutingProfile&, const RoutingProfile&) = default;
