@@ -28,8 +28,24 @@ void grow_to(std::vector<T>& v, std::size_t index) {
 }  // namespace
 
 ContactRec* EngineState::find_contact(ContactId id) {
+  // Consecutive lookups are nearly always for the same contact (a command and its events).
+  if (id == cached_id_ && cached_rec_) return cached_rec_;
   auto it = contacts.find(id);
-  return it == contacts.end() ? nullptr : &it->second;
+  if (it == contacts.end()) return nullptr;
+  cached_id_ = id;
+  cached_rec_ = &it->second;
+  return cached_rec_;
+}
+
+ContactRec& EngineState::rec(ContactId id) {
+  ContactRec* c = find_contact(id);
+  if (!c) throw std::out_of_range("no live contact " + std::to_string(id));
+  return *c;
+}
+
+void EngineState::forget_contact(ContactId id) {
+  if (id == cached_id_) cached_rec_ = nullptr;
+  contacts.erase(id);
 }
 
 const ContactRec* EngineState::find_contact(ContactId id) const {
@@ -125,7 +141,7 @@ Millis EngineState::next_step_time(const ContactRec& c) const {
 
 void EngineState::unindex_agent(AgentRec& a) {
   for (std::size_t i = 0; i < a.indexed_queues.size(); ++i)
-    queues[a.indexed_queues[i]].available.erase(a.indexed_keys[i]);
+    queues[a.indexed_queues[i]].available.erase(a.indexed_keys[i]);  // by iterator: no search
   a.indexed_keys.clear();
   a.indexed_queues.clear();
 }
@@ -143,8 +159,7 @@ void EngineState::reindex_agent(AgentId id) {
     RankInputs in{a.idle_since, a.load, p.max_total, m.last_offered, id};
     auto [r1, r2] = q.strategy->rank(in);
     AgentKey key{m.tier, r1, r2, id};
-    q.available.insert(key);
-    a.indexed_keys.push_back(key);
+    a.indexed_keys.push_back(q.available.insert(key).first);
     a.indexed_queues.push_back(m.queue);
   }
 }
@@ -163,6 +178,11 @@ void EngineState::rebuild_indexes() {
   for (AgentId id = 0; id < agents.size(); ++id) reindex_agent(id);
 }
 
+QueueRec& EngineState::queue_slot(QueueId id) {
+  while (queues.size() <= id) queues.emplace_back(pool.get());
+  return queues[id];
+}
+
 void EngineState::set_members(AgentId id, const std::vector<QueueMembership>& next) {
   AgentRec& a = agents[id];
   for (const auto& m : a.memberships) erase_value(queues[m.queue].members, id);
@@ -172,7 +192,7 @@ void EngineState::set_members(AgentId id, const std::vector<QueueMembership>& ne
     for (const auto& old : a.memberships)
       if (old.queue == m.queue) nm.last_offered = old.last_offered;
     out.push_back(nm);
-    grow_to(queues, m.queue);
+    queue_slot(m.queue);
     auto& members = queues[m.queue].members;
     members.insert(std::lower_bound(members.begin(), members.end(), id), id);
   }
@@ -209,7 +229,7 @@ void EngineState::requeue(ContactRec& c) {
 
 void EngineState::erase_contact(ContactRec& c) {
   if (c.phase == Phase::kQueued) queues[c.queue].waiting.erase(wait_key(c));
-  contacts.erase(c.id);
+  forget_contact(c.id);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -235,7 +255,7 @@ void EngineState::apply_event(const Event& e) {
     contacts[x.contact] = c;
           },
           [&](const ev::ContactQueued& x) {
-    ContactRec& c = contacts.at(x.contact);
+    ContactRec& c = rec(x.contact);
     c.queue = x.queue;
     c.entered_queue_at = now;
     if (!c.keep_place || !c.has_place) {
@@ -253,7 +273,7 @@ void EngineState::apply_event(const Event& e) {
     queues[x.queue].waiting.insert(wait_key(c));
           },
           [&](const ev::ContactOffered& x) {
-    ContactRec& c = contacts.at(x.contact);
+    ContactRec& c = rec(x.contact);
     if (c.phase == Phase::kQueued) queues[c.queue].waiting.erase(wait_key(c));
     if (c.phase != Phase::kOffered) c.generation++;
     c.phase = Phase::kOffered;
@@ -269,7 +289,7 @@ void EngineState::apply_event(const Event& e) {
     reindex_agent(x.agent);
           },
           [&](const ev::OfferAccepted& x) {
-    ContactRec& c = contacts.at(x.contact);
+    ContactRec& c = rec(x.contact);
     c.agent = x.agent;
     agents[x.agent].missed_in_a_row = 0;
           },
@@ -278,7 +298,7 @@ void EngineState::apply_event(const Event& e) {
                      std::is_same_v<std::decay_t<decltype(x)>, ev::OfferTimedOut> ||
                      std::is_same_v<std::decay_t<decltype(x)>, ev::OfferRescinded>) {
               using T = std::decay_t<decltype(x)>;
-              ContactRec& c = contacts.at(x.contact);
+              ContactRec& c = rec(x.contact);
               AgentRec& a = agents[x.agent];
               erase_value(c.offered_to, x.agent);
               release_slot(a, c, x.agent);
@@ -290,7 +310,7 @@ void EngineState::apply_event(const Event& e) {
 }
 ,
     [&](const ev::ContactConnected& x) {
-      ContactRec& c = contacts.at(x.contact);
+      ContactRec& c = rec(x.contact);
       AgentRec& a = agents[x.agent];
       c.phase = Phase::kConnected;
       c.agent = x.agent;
@@ -300,10 +320,10 @@ void EngineState::apply_event(const Event& e) {
       a.offered--;
       a.connected++;
     },
-    [&](const ev::HoldStarted& x) { contacts.at(x.contact).on_hold = true; },
-    [&](const ev::HoldEnded& x) { contacts.at(x.contact).on_hold = false; },
+    [&](const ev::HoldStarted& x) { rec(x.contact).on_hold = true; },
+    [&](const ev::HoldEnded& x) { rec(x.contact).on_hold = false; },
     [&](const ev::ContactTransferred& x) {
-      ContactRec& c = contacts.at(x.contact);
+      ContactRec& c = rec(x.contact);
       if (x.from_agent != kNoId) {
         AgentRec& a = agents[x.from_agent];
         release_slot(a, c, x.from_agent);
@@ -321,7 +341,7 @@ void EngineState::apply_event(const Event& e) {
       c.generation++;
     },
     [&](const ev::ContactEnded& x) {
-      ContactRec& c = contacts.at(x.contact);
+      ContactRec& c = rec(x.contact);
       AgentRec& a = agents[x.agent];
       c.phase = Phase::kWrapUp;
       c.on_hold = false;
@@ -332,7 +352,7 @@ void EngineState::apply_event(const Event& e) {
       a.wrap_up++;
     },
     [&](const ev::WrapUpEnded& x) {
-      ContactRec& c = contacts.at(x.contact);
+      ContactRec& c = rec(x.contact);
       AgentRec& a = agents[x.agent];
       QueueRec& q = queues[c.queue];
       // Integer moving average (weight 1/16) keeps replay bit-exact on every platform.
@@ -345,11 +365,11 @@ void EngineState::apply_event(const Event& e) {
       release_slot(a, c, x.agent);
       a.wrap_up--;
       if (a.load == 0) a.idle_since = now;
-      contacts.erase(x.contact);
+      forget_contact(x.contact);
       reindex_agent(x.agent);
     },
     [&](const ev::ContactAbandoned& x) {
-      ContactRec& c = contacts.at(x.contact);
+      ContactRec& c = rec(x.contact);
       std::vector<AgentId> ringing = c.offered_to;
       for (AgentId id : ringing) {
         AgentRec& a = agents[id];
@@ -359,16 +379,16 @@ void EngineState::apply_event(const Event& e) {
       erase_contact(c);
       for (AgentId id : ringing) reindex_agent(id);
     },
-    [&](const ev::ContactBlocked& x) { erase_contact(contacts.at(x.contact)); },
+    [&](const ev::ContactBlocked& x) { erase_contact(rec(x.contact)); },
     [&](const ev::CallbackRequested& x) {
-      ContactRec& c = contacts.at(x.contact);
+      ContactRec& c = rec(x.contact);
       // Same key: the callback keeps the caller's place in line.
       c.channel = Channel::kCallback;
       c.callback = true;
     },
     [&](const ev::SelfServed&) {},
     [&](const ev::ContactRelaxed& x) {
-      ContactRec& c = contacts.at(x.contact);
+      ContactRec& c = rec(x.contact);
       const RelaxationStep& step = queues[c.queue].config.relaxation.at(x.step);
       switch (step.action) {
         case RelaxationAction::kLowerProficiency:
@@ -438,8 +458,7 @@ void EngineState::apply_event(const Event& e) {
     },
     [&](const ev::QueueConfigured& x) {
       const QueueId id = x.queue->id;
-      grow_to(queues, id);
-      QueueRec& q = queues[id];
+      QueueRec& q = queue_slot(id);
       const bool first = !q.configured;
       q.config = *x.queue;
       q.configured = true;

@@ -4,6 +4,7 @@
 // per-queue ordered sets) are derived and rebuilt on restore.
 
 #include <cstdint>
+#include <memory_resource>
 #include <set>
 #include <tuple>
 #include <unordered_map>
@@ -96,11 +97,12 @@ struct AgentRec {
   std::uint32_t wrap_up = 0;
   std::vector<ContactId> contacts;
   // Derived: the keys under which this agent currently sits in its queues' agent indexes.
-  std::vector<AgentKey> indexed_keys;
+  std::vector<std::pmr::set<AgentKey>::iterator> indexed_keys;
   std::vector<QueueId> indexed_queues;
 };
 
 struct QueueRec {
+  explicit QueueRec(std::pmr::memory_resource* pool) : waiting(pool), available(pool) {}
   bool configured = false;
   QueueConfig config;
   const SelectionStrategy* strategy = nullptr;
@@ -109,18 +111,23 @@ struct QueueRec {
   std::uint64_t handled = 0;
   std::vector<AgentId> members;  // sorted
   // Derived indexes.
-  std::set<WaitKey> waiting;
-  std::set<AgentKey> available;
+  // Node containers draw from the engine's pool (see EngineState::pool): routing churns through
+  // set nodes on every offer and release, and malloc/free dominated the profile.
+  std::pmr::set<WaitKey> waiting;
+  std::pmr::set<AgentKey> available;
 };
 
 struct EngineState {
+  // Declared first so that it outlives every container that allocates from it.
+  std::unique_ptr<std::pmr::unsynchronized_pool_resource> pool =
+      std::make_unique<std::pmr::unsynchronized_pool_resource>();
   std::vector<std::string> skill_names;
   std::vector<bool> skill_defined;
   std::vector<RoutingProfile> profiles;
   std::vector<bool> profile_defined;
   std::vector<QueueRec> queues;
   std::vector<AgentRec> agents;
-  std::unordered_map<ContactId, ContactRec> contacts;
+  std::pmr::unordered_map<ContactId, ContactRec> contacts{pool.get()};
   std::uint64_t last_seq = 0;
   Millis last_time = 0;
   EngineStats stats;
@@ -130,6 +137,9 @@ struct EngineState {
 
   // ---- queries shared by decisions and views ----
   ContactRec* find_contact(ContactId id);
+  // The live contact `id`; throws std::out_of_range when there is none (a corrupt log).
+  ContactRec& rec(ContactId id);
+  void forget_contact(ContactId id);
   const ContactRec* find_contact(ContactId id) const;
   bool agent_can_take_channel(const AgentRec& a, Channel c) const;
   bool agent_meets(const AgentRec& a, const ContactRec& c) const;
@@ -144,8 +154,12 @@ struct EngineState {
   void reindex_agent(AgentId id);
   void unindex_agent(AgentRec& a);
   void rebuild_indexes();
+  QueueRec& queue_slot(QueueId id);  // grows `queues` so that `id` exists
 
  private:
+  ContactId cached_id_ = kNoContact;
+  ContactRec* cached_rec_ = nullptr;
+
   void release_slot(AgentRec& a, ContactRec& c, AgentId id);
   void take_slot(AgentRec& a, ContactRec& c);
   void requeue(ContactRec& c);

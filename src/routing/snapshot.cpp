@@ -318,7 +318,7 @@ Status read_snapshot(std::string_view bytes, EngineState& s) {
     s.profiles.push_back(p);
   }
   const std::size_t n_queues = r.count();
-  s.queues.resize(n_queues);
+  if (n_queues > 0) s.queue_slot(static_cast<QueueId>(n_queues - 1));
   for (QueueRec& q : s.queues) {
     q.configured = r.b();
     q.config = get_queue_config(r);
