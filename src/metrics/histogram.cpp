@@ -1,0 +1,153 @@
+#include "metrics/histogram.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+
+namespace sb::metrics {
+namespace {
+
+constexpr int kLogBuckets = Histogram::kLogBucketsPerOctave * Histogram::kLogOctaves;
+
+// Lower bounds of the logarithmic buckets, plus the end of the last regular one. Rounded to whole
+// milliseconds once, so that add() and the percentile estimate agree exactly on every boundary.
+const std::array<Millis, kLogBuckets + 1>& log_bounds() {
+  static const std::array<Millis, kLogBuckets + 1> bounds = [] {
+    std::array<Millis, kLogBuckets + 1> b{};
+    for (int k = 0; k <= kLogBuckets; ++k) {
+      const double factor = std::exp2(static_cast<double>(k) / Histogram::kLogBucketsPerOctave);
+      b[k] = std::llround(static_cast<double>(Histogram::kLinearLimit) * factor);
+    }
+    return b;
+  }();
+  return bounds;
+}
+
+}  // namespace
+
+int Histogram::bucket_of(Millis value) {
+  if (value < kLinearLimit) return value <= 0 ? 0 : static_cast<int>(value / kLinearWidth);
+  const auto& bounds = log_bounds();
+  // The last bucket is open-ended: everything at or beyond its lower bound lands in it.
+  const auto it = std::upper_bound(bounds.begin(), bounds.end() - 1, value);
+  return kLinearBuckets + static_cast<int>(it - bounds.begin()) - 1;
+}
+
+Millis Histogram::bucket_lower(int bucket) {
+  if (bucket < kLinearBuckets) return bucket * kLinearWidth;
+  return log_bounds()[bucket - kLinearBuckets];
+}
+
+Millis Histogram::bucket_upper(int bucket) {
+  if (bucket + 1 >= kBucketCount) return kNever;
+  return bucket_lower(bucket + 1);
+}
+
+double Histogram::error_bound(double value) {
+  return std::max(static_cast<double>(kLinearWidth), kMaxRelativeError * value);
+}
+
+void Histogram::add(Millis value) {
+  if (value < 0) value = 0;
+  if (pages_.empty()) {
+    pages_.resize(kPageCount);
+    page_totals_.assign(kPageCount, 0);
+  }
+  const int bucket = bucket_of(value);
+  auto& page = pages_[bucket >> kPageBits];
+  if (page.empty()) page.assign(kPageSize, 0);
+  ++page[bucket & (kPageSize - 1)];
+  ++page_totals_[bucket >> kPageBits];
+  if (count_ == 0) {
+    min_ = max_ = value;
+  } else {
+    min_ = std::min(min_, value);
+    max_ = std::max(max_, value);
+  }
+  ++count_;
+  sum_ += value;
+}
+
+void Histogram::merge(const Histogram& other) {
+  if (other.count_ == 0) return;
+  if (pages_.empty()) {
+    pages_.resize(kPageCount);
+    page_totals_.assign(kPageCount, 0);
+  }
+  for (int p = 0; p < kPageCount; ++p) {
+    const auto& src = other.pages_[p];
+    if (src.empty()) continue;
+    auto& dst = pages_[p];
+    if (dst.empty()) dst.assign(kPageSize, 0);
+    for (int i = 0; i < kPageSize; ++i) dst[i] += src[i];
+    page_totals_[p] += other.page_totals_[p];
+  }
+  if (count_ == 0) {
+    min_ = other.min_;
+    max_ = other.max_;
+  } else {
+    min_ = std::min(min_, other.min_);
+    max_ = std::max(max_, other.max_);
+  }
+  count_ += other.count_;
+  sum_ += other.sum_;
+}
+
+double Histogram::order_statistic(std::uint64_t k) const {
+  std::uint64_t before = 0;
+  for (int p = 0; p < kPageCount; ++p) {
+    if (before + page_totals_[p] <= k) {
+      before += page_totals_[p];
+      continue;
+    }
+    const auto& page = pages_[p];
+    for (int i = 0; i < kPageSize; ++i) {
+      const std::uint64_t c = page[i];
+      if (before + c <= k) {
+        before += c;
+        continue;
+      }
+      const int bucket = (p << kPageBits) + i;
+      // The bucket holds the integers [lower, upper - 1]; the exact extremes narrow that range,
+      // which makes single-valued buckets (all zero waits, say) exact.
+      const double lo = static_cast<double>(std::max(bucket_lower(bucket), min_));
+      const double hi = static_cast<double>(std::min(bucket_upper(bucket) - 1, max_));
+      if (c == 1) {
+        // A lone value in the bucket of the minimum (or maximum) is that extreme.
+        if (lo == static_cast<double>(min_)) return lo;
+        if (hi == static_cast<double>(max_)) return hi;
+        return (lo + hi) / 2;
+      }
+      const double position = static_cast<double>(k - before) / static_cast<double>(c - 1);
+      return lo + position * (hi - lo);
+    }
+  }
+  return static_cast<double>(max_);  // unreachable when k < count_
+}
+
+double Histogram::percentile(double q) const {
+  if (count_ == 0) return 0.0;
+  q = std::clamp(q, 0.0, 1.0);
+  const double h = static_cast<double>(count_ - 1) * q;
+  const auto k = static_cast<std::uint64_t>(std::floor(h));
+  const double frac = h - static_cast<double>(k);
+  const double lower = order_statistic(k);
+  if (frac == 0.0 || k + 1 >= count_) return lower;
+  return lower + frac * (order_statistic(k + 1) - lower);
+}
+
+std::vector<Histogram::Bucket> Histogram::buckets() const {
+  std::vector<Bucket> out;
+  for (int p = 0; p < static_cast<int>(pages_.size()); ++p) {
+    if (page_totals_[p] == 0) continue;
+    for (int i = 0; i < kPageSize; ++i) {
+      const std::uint64_t c = pages_[p][i];
+      if (c == 0) continue;
+      const int bucket = (p << kPageBits) + i;
+      out.push_back({bucket_lower(bucket), bucket_upper(bucket), c});
+    }
+  }
+  return out;
+}
+
+}  // namespace sb::metrics
