@@ -618,6 +618,7 @@ Status Engine::apply(const Event& event) {
                               std::to_string(s_->last_seq));
   if (event.at < s_->last_time)
     return Status::corruption("event " + std::to_string(event.seq) + " goes back in time");
+  SB_RETURN_IF_ERROR(s_->check_event(event));
   try {
     s_->apply_event(event);
   } catch (const std::out_of_range&) {

@@ -233,6 +233,158 @@ void EngineState::erase_contact(ContactRec& c) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// check_event: referential integrity of a replayed event.
+
+namespace {
+
+// Upper bounds on configuration ids, so a corrupt id cannot make the engine allocate gigabytes.
+constexpr std::uint32_t kMaxSkills = 100000;
+constexpr std::uint32_t kMaxProfiles = 100000;
+constexpr std::uint32_t kMaxQueues = 100000;
+constexpr std::uint32_t kMaxAgents = 1000000;
+
+}  // namespace
+
+Status EngineState::check_event(const Event& e) const {
+  auto bad = [&](const std::string& why) {
+    return Status::corruption("event " + std::to_string(e.seq) + " (" +
+                              std::string(event_type_name(e.type())) + "): " + why);
+  };
+  auto agent_ok = [&](AgentId a) { return a < agents.size() && agents[a].configured; };
+  auto queue_ok = [&](QueueId q) { return q < queues.size() && queues[q].configured; };
+  auto contact = [&](ContactId c) { return find_contact(c); };
+  auto offered_to = [&](const ContactRec* c, AgentId a) {
+    return c && c->phase == Phase::kOffered &&
+           std::find(c->offered_to.begin(), c->offered_to.end(), a) != c->offered_to.end();
+  };
+  return std::visit(
+      Overloaded{
+          [&](const ev::ContactArrived& x) -> Status {
+    if (x.contact == kNoContact || contact(x.contact)) return bad("duplicate contact id");
+    if (!queue_ok(x.queue)) return bad("unknown queue");
+    if (static_cast<int>(x.channel) >= kChannelCount) return bad("unknown channel");
+    return {};
+          },
+          [&](const ev::ContactQueued& x) -> Status {
+    const ContactRec* c = contact(x.contact);
+    if (!c || !(c->phase == Phase::kNew || c->phase == Phase::kInTransfer))
+      return bad("contact is not arriving or in transfer");
+    return queue_ok(x.queue) ? Status{} : bad("unknown queue");
+          },
+          [&](const ev::ContactOffered& x) -> Status {
+    const ContactRec* c = contact(x.contact);
+    if (!c || c->phase == Phase::kConnected || c->phase == Phase::kWrapUp ||
+        c->phase == Phase::kNew)
+      return bad("contact cannot be offered");
+    if (!agent_ok(x.agent) || !queue_ok(x.queue)) return bad("unknown agent or queue");
+    if (offered_to(c, x.agent)) return bad("offered twice to the same agent");
+    return {};
+          },
+          [&](const ev::OfferAccepted& x) -> Status {
+    return offered_to(contact(x.contact), x.agent) ? Status{} : bad("no such offer");
+          },
+          [&](const auto& x) -> Status
+            requires(std::is_same_v<std::decay_t<decltype(x)>, ev::OfferRejected> ||
+                     std::is_same_v<std::decay_t<decltype(x)>, ev::OfferTimedOut> ||
+                     std::is_same_v<std::decay_t<decltype(x)>, ev::OfferRescinded>) {
+              return offered_to(contact(x.contact), x.agent) ? Status{} : bad("no such offer");
+}
+,
+    [&](const ev::ContactConnected& x) -> Status {
+      const ContactRec* c = contact(x.contact);
+      if (!offered_to(c, x.agent) || c->agent != x.agent) return bad("offer not accepted");
+      return {};
+    },
+    [&](const auto& x) -> Status
+    requires(std::is_same_v<std::decay_t<decltype(x)>, ev::HoldStarted> ||
+             std::is_same_v<std::decay_t<decltype(x)>, ev::HoldEnded>) {
+  const ContactRec* c = contact(x.contact);
+  return c && c->phase == Phase::kConnected ? Status{} : bad("contact not connected");
+}
+,
+    [&](const ev::ContactTransferred& x) -> Status {
+      const ContactRec* c = contact(x.contact);
+      if (!c) return bad("unknown contact");
+      if (x.from_agent != kNoId) {
+        if (c->phase != Phase::kConnected || c->agent != x.from_agent)
+          return bad("contact is not connected to the transferring agent");
+      } else if (c->phase != Phase::kQueued) {
+        return bad("overflow of a contact that is not waiting");
+      }
+      if (x.to_queue != kNoId && !queue_ok(x.to_queue)) return bad("unknown target queue");
+      if (x.to_agent != kNoId && !agent_ok(x.to_agent)) return bad("unknown target agent");
+      return {};
+    },
+    [&](const ev::ContactEnded& x) -> Status {
+      const ContactRec* c = contact(x.contact);
+      return c && c->phase == Phase::kConnected && c->agent == x.agent
+                 ? Status{}
+                 : bad("contact not connected to this agent");
+    },
+    [&](const ev::WrapUpEnded& x) -> Status {
+      const ContactRec* c = contact(x.contact);
+      return c && c->phase == Phase::kWrapUp && c->agent == x.agent
+                 ? Status{}
+                 : bad("contact not in wrap-up with this agent");
+    },
+    [&](const ev::ContactAbandoned& x) -> Status {
+      const ContactRec* c = contact(x.contact);
+      return c && (c->phase == Phase::kQueued || c->phase == Phase::kOffered)
+                 ? Status{}
+                 : bad("contact not waiting");
+    },
+    [&](const ev::ContactBlocked& x) -> Status {
+      const ContactRec* c = contact(x.contact);
+      return c && c->phase == Phase::kNew ? Status{} : bad("contact not arriving");
+    },
+    [&](const ev::CallbackRequested& x) -> Status {
+      const ContactRec* c = contact(x.contact);
+      return c && c->phase == Phase::kQueued ? Status{} : bad("contact not waiting");
+    },
+    [&](const ev::SelfServed&) -> Status { return {}; },
+    [&](const ev::ContactRelaxed& x) -> Status {
+      const ContactRec* c = contact(x.contact);
+      if (!c || c->phase != Phase::kQueued) return bad("contact not waiting");
+      if (x.step >= queues[c->queue].config.relaxation.size()) return bad("unknown step");
+      return {};
+    },
+    [&](const auto& x) -> Status
+    requires(std::is_same_v<std::decay_t<decltype(x)>, ev::AgentLoggedIn> ||
+             std::is_same_v<std::decay_t<decltype(x)>, ev::AgentLoggedOut> ||
+             std::is_same_v<std::decay_t<decltype(x)>, ev::AgentStateChanged>) {
+  return agent_ok(x.agent) ? Status{} : bad("unknown agent");
+}
+,
+    [&](const ev::AgentSkillsChanged& x) -> Status {
+      return agent_ok(x.agent) && x.skills ? Status{} : bad("unknown agent or no skills");
+    },
+    [&](const ev::SkillConfigured& x) -> Status {
+      return x.skill < kMaxSkills && x.name ? Status{} : bad("bad skill");
+    },
+    [&](const ev::ProfileConfigured& x) -> Status {
+      return x.profile && x.profile->id < kMaxProfiles ? Status{} : bad("bad profile");
+    },
+    [&](const ev::QueueConfigured& x) -> Status {
+      if (!x.queue || x.queue->id >= kMaxQueues) return bad("bad queue");
+      for (const auto& step : x.queue->relaxation)
+        if (static_cast<int>(step.action) > 2) return bad("unknown relaxation action");
+      if (static_cast<int>(x.queue->selection) > 4) return bad("unknown selection");
+      return {};
+    },
+    [&](const ev::AgentConfigured& x) -> Status {
+      if (!x.agent || x.agent->id >= kMaxAgents) return bad("bad agent");
+      if (x.agent->profile >= profiles.size() || !profile_defined[x.agent->profile])
+        return bad("unknown routing profile");
+      for (const auto& m : x.agent->queues)
+        if (!queue_ok(m.queue)) return bad("membership of unknown queue");
+      return {};
+    },
+}  // namespace sb::routing_internal
+,
+      e.payload);
+}
+
+// ---------------------------------------------------------------------------------------------
 // apply: one event → the next state. Preconditions were checked when the event was decided;
 // replayed logs come from the same decisions, so violations here mean a corrupt log.
 

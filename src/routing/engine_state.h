@@ -134,6 +134,10 @@ struct EngineState {
 
   // ---- application of events (state transitions) ----
   void apply_event(const Event& e);
+  // Checks that a replayed event refers only to things that exist and fits the current state,
+  // so that a damaged but well-formed log is reported as corruption instead of crashing replay.
+  // Events decided by the engine itself satisfy this by construction.
+  Status check_event(const Event& e) const;
 
   // ---- queries shared by decisions and views ----
   ContactRec* find_contact(ContactId id);

@@ -458,3 +458,29 @@ TEST_F(EngineTest, CorruptSnapshotIsRefused) {
 
 }  // namespace
 }  // namespace sb
+
+namespace sb {
+namespace {
+
+TEST(EngineReplayTest, DamagedButWellFormedEventsAreCorruptionNotCrashes) {
+  Engine e;
+  auto at = [&](EventPayload p) { return Event{e.last_seq() + 1, 10, std::move(p)}; };
+  EXPECT_EQ(e.apply(at(ev::AgentLoggedIn{3})).code(), StatusCode::kCorruption);
+  EXPECT_EQ(e.apply(at(ev::AgentStateChanged{3, Presence::kAvailable, 0})).code(),
+            StatusCode::kCorruption);
+  EXPECT_EQ(e.apply(at(ev::QueueConfigured{nullptr})).code(), StatusCode::kCorruption);
+  AgentConfig huge;
+  huge.id = 4000000000u;
+  huge.profile = 0;
+  EXPECT_EQ(e.apply(at(ev::AgentConfigured{std::make_shared<const AgentConfig>(huge)})).code(),
+            StatusCode::kCorruption);
+  EXPECT_EQ(e.apply(at(ev::ContactArrived{1, Channel::kVoice, 7, 0, {}, 0})).code(),
+            StatusCode::kCorruption);
+  EXPECT_EQ(e.apply(at(ev::ContactEnded{1, 0, EndedBy::kAgent})).code(), StatusCode::kCorruption);
+  EXPECT_EQ(e.last_seq(), 0u);  // nothing was applied
+  // A well-formed event after the refusals still applies.
+  EXPECT_TRUE(e.apply(at(ev::SkillConfigured{0, std::make_shared<const std::string>("x")})).ok());
+}
+
+}  // namespace
+}  // namespace sb
