@@ -260,10 +260,14 @@ struct Engine::State : EngineState {
     const bool existed = queue_exists(q.id);
     if (existed) {
       // Relaxation indexes of waiting contacts refer to the old step list.
-      for (auto& [id, c] : contacts)
-        if (c.queue == q.id && c.phase == Phase::kQueued && c.relax_step > q.relaxation.size())
-          return Status::failed_precondition("cannot remove relaxation steps of " + qid(q.id) +
-                                             " while contacts wait in it");
+      bool blocked = false;
+      contacts.for_each([&](ContactId, const ContactRec& c) {
+        blocked |=
+            c.queue == q.id && c.phase == Phase::kQueued && c.relax_step > q.relaxation.size();
+      });
+      if (blocked)
+        return Status::failed_precondition("cannot remove relaxation steps of " + qid(q.id) +
+                                           " while contacts wait in it");
     }
     emit(ev::QueueConfigured{std::make_shared<const QueueConfig>(q)});
     match_queue(q.id);
@@ -632,7 +636,7 @@ Status Engine::apply(const Event& event) {
 void Engine::pending_timers(std::vector<TimerRequest>& out) const {
   std::vector<const ContactRec*> live;
   live.reserve(s_->contacts.size());
-  for (const auto& [id, c] : s_->contacts) live.push_back(&c);
+  s_->contacts.for_each([&](ContactId, const ContactRec& c) { live.push_back(&c); });
   std::sort(live.begin(), live.end(), [](auto* a, auto* b) { return a->id < b->id; });
   for (const ContactRec* c : live) {
     switch (c->phase) {

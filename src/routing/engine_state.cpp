@@ -30,11 +30,11 @@ void grow_to(std::vector<T>& v, std::size_t index) {
 ContactRec* EngineState::find_contact(ContactId id) {
   // Consecutive lookups are nearly always for the same contact (a command and its events).
   if (id == cached_id_ && cached_rec_) return cached_rec_;
-  auto it = contacts.find(id);
-  if (it == contacts.end()) return nullptr;
+  ContactRec* c = contacts.find(id);
+  if (!c) return nullptr;
   cached_id_ = id;
-  cached_rec_ = &it->second;
-  return cached_rec_;
+  cached_rec_ = c;
+  return c;
 }
 
 ContactRec& EngineState::rec(ContactId id) {
@@ -48,10 +48,7 @@ void EngineState::forget_contact(ContactId id) {
   contacts.erase(id);
 }
 
-const ContactRec* EngineState::find_contact(ContactId id) const {
-  auto it = contacts.find(id);
-  return it == contacts.end() ? nullptr : &it->second;
-}
+const ContactRec* EngineState::find_contact(ContactId id) const { return contacts.find(id); }
 
 bool EngineState::agent_can_take_channel(const AgentRec& a, Channel c) const {
   if (a.config.profile >= profiles.size()) return false;
@@ -173,8 +170,9 @@ void EngineState::rebuild_indexes() {
     a.indexed_keys.clear();
     a.indexed_queues.clear();
   }
-  for (auto& [id, c] : contacts)
+  contacts.for_each([&](ContactId, ContactRec& c) {
     if (c.phase == Phase::kQueued) queues[c.queue].waiting.insert(wait_key(c));
+  });
   for (AgentId id = 0; id < agents.size(); ++id) reindex_agent(id);
 }
 
@@ -404,7 +402,7 @@ void EngineState::apply_event(const Event& e) {
     c.customer = x.customer;
     c.requirements = x.requirements;
     c.arrived_at = now;
-    contacts[x.contact] = c;
+    contacts.insert(x.contact, std::move(c));
           },
           [&](const ev::ContactQueued& x) {
     ContactRec& c = rec(x.contact);
@@ -618,8 +616,9 @@ void EngineState::apply_event(const Event& e) {
       if (first) q.handle_time_estimate = q.config.default_handle_time;
       // Aging or strategy may have changed: rebuild this queue's keys.
       q.waiting.clear();
-      for (auto& [cid, c] : contacts)
+      contacts.for_each([&](ContactId, ContactRec& c) {
         if (c.phase == Phase::kQueued && c.queue == id) q.waiting.insert(wait_key(c));
+      });
       for (AgentId a : std::vector<AgentId>(q.members)) reindex_agent(a);
     },
     [&](const ev::AgentConfigured& x) {

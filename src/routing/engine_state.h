@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "routing/contact_table.h"
 #include "routing/engine.h"
 
 namespace sb::routing_internal {
@@ -127,7 +128,7 @@ struct EngineState {
   std::vector<bool> profile_defined;
   std::vector<QueueRec> queues;
   std::vector<AgentRec> agents;
-  std::pmr::unordered_map<ContactId, ContactRec> contacts{pool.get()};
+  ContactTable<ContactRec> contacts{pool.get()};
   std::uint64_t last_seq = 0;
   Millis last_time = 0;
   EngineStats stats;

@@ -259,7 +259,7 @@ std::string write_snapshot(const EngineState& s) {
   }
   std::vector<const ContactRec*> live;
   live.reserve(s.contacts.size());
-  for (const auto& [id, c] : s.contacts) live.push_back(&c);
+  s.contacts.for_each([&](ContactId, const ContactRec& c) { live.push_back(&c); });
   std::sort(live.begin(), live.end(), [](auto* x, auto* y) { return x->id < y->id; });
   w.u64(live.size());
   for (const ContactRec* c : live) {
@@ -415,7 +415,8 @@ Status read_snapshot(std::string_view bytes, EngineState& s) {
       return Status::corruption("snapshot: contact in unknown queue");
     for (AgentId a : c.offered_to)
       if (a >= n_agents) return Status::corruption("snapshot: offer to unknown agent");
-    s.contacts.emplace(c.id, std::move(c));
+    if (s.contacts.find(c.id)) return Status::corruption("snapshot: duplicate contact");
+    s.contacts.insert(c.id, std::move(c));
   }
   if (!r.ok()) return Status::corruption("snapshot is truncated or malformed");
   if (!r.done()) return Status::corruption("snapshot has trailing bytes");
