@@ -25,7 +25,7 @@ static_assert(all_version_one(std::make_index_sequence<std::variant_size_v<Event
               "a payload version changed: extend the JSON and binary codecs for it");
 
 template <class T>
-inline constexpr bool kAlwaysFalse = false;
+[[maybe_unused]] inline constexpr bool kAlwaysFalse = false;
 
 // ---------------------------------------------------------------------------------------------
 // Field lists. One list per struct drives all four directions (JSON/binary, read/write), so the
@@ -92,6 +92,10 @@ void fields(P& p, V& v) {
     v("contact", p.contact);
     v("channel", p.channel);
     v("customer", p.customer);
+  } else if constexpr (std::is_same_v<T, ev::OverflowDeferred>) {
+    v("contact", p.contact);
+    v("to_queue", p.to_queue);
+    v("retry_at", p.retry_at);
   } else if constexpr (std::is_same_v<T, ev::ContactRelaxed>) {
     v("contact", p.contact);
     v("step", p.step);

@@ -115,11 +115,13 @@ EventPayload sample_payload(std::size_t index) {
       return ev::QueueConfigured{std::make_shared<const QueueConfig>(sample_queue())};
     case 25:
       return ev::AgentConfigured{std::make_shared<const AgentConfig>(sample_agent())};
+    case 26:
+      return ev::OverflowDeferred{84, 3, 1700000025000};
   }
   ADD_FAILURE() << "no sample for payload index " << index;
   return ev::AgentLoggedIn{};
 }
-static_assert(std::variant_size_v<EventPayload> == 26,
+static_assert(std::variant_size_v<EventPayload> == 27,
               "a payload type was added: give it a sample in sample_payload()");
 
 std::vector<Event> all_samples() {

@@ -173,6 +173,15 @@ struct AgentConfigured {
   std::shared_ptr<const AgentConfig> agent;
 };
 
+// The contact's overflow time came but the overflow queue was closed, full or unknown: the
+// contact stays and the overflow is tried again at `retry_at`.
+struct OverflowDeferred {
+  static constexpr std::uint16_t kVersion = 1;
+  ContactId contact = kNoContact;
+  QueueId to_queue = kNoId;
+  Millis retry_at = 0;
+};
+
 }  // namespace ev
 
 using EventPayload =
@@ -182,7 +191,8 @@ using EventPayload =
                  ev::WrapUpEnded, ev::ContactAbandoned, ev::ContactBlocked, ev::CallbackRequested,
                  ev::SelfServed, ev::ContactRelaxed, ev::AgentLoggedIn, ev::AgentLoggedOut,
                  ev::AgentStateChanged, ev::AgentSkillsChanged, ev::SkillConfigured,
-                 ev::ProfileConfigured, ev::QueueConfigured, ev::AgentConfigured>;
+                 ev::ProfileConfigured, ev::QueueConfigured, ev::AgentConfigured,
+                 ev::OverflowDeferred>;
 
 // The variant index is the wire type tag: append new types at the end, never reorder.
 using EventType = std::uint16_t;

@@ -181,17 +181,38 @@ struct Engine::State : EngineState {
     for (AgentId id : ids) try_match_agent(id);
   }
 
-  // A contact (re)entered the waiting line: match it or arm its next step.
+  // A contact (re)entered the waiting line. Relaxation steps that fell due meanwhile (while it
+  // rang) apply first, each followed by a match attempt; otherwise it is matched once. If nobody
+  // takes it, its next relaxation or overflow step is armed.
   void on_waiting(ContactRec& c) {
-    if (!try_match_contact(c)) arm_step_timer(c);
+    const ContactId id = c.id;
+    if (next_relax_time(c) <= now) {
+      if (apply_due_steps(id)) return;
+    } else if (try_match_contact(c)) {
+      return;
+    }
+    arm_step_timer(*find_contact(id));
   }
 
-  void match_queue(QueueId id) {
+  // Applies the relaxation steps due now, each followed by a match attempt. True once offered.
+  bool apply_due_steps(ContactId id) {
+    for (;;) {
+      ContactRec* c = find_contact(id);
+      if (!c || c->phase != Phase::kQueued || next_relax_time(*c) > now) return false;
+      emit(ev::ContactRelaxed{id, c->relax_step});
+      if (try_match_contact(*find_contact(id))) return true;
+    }
+  }
+
+  // After a queue's reconfiguration: every waiting contact, best first, is matched again or gets
+  // a step timer for its new schedule.
+  void rematch_queue(QueueId id) {
     std::vector<ContactId> waiting;
     for (const WaitKey& k : queues[id].waiting) waiting.push_back(k.contact);
     for (ContactId c : waiting) {
       ContactRec* rec = find_contact(c);
-      if (rec && rec->phase == Phase::kQueued) try_match_contact(*rec);
+      if (!rec || rec->phase != Phase::kQueued) continue;
+      if (!try_match_contact(*rec)) arm_step_timer(*find_contact(c));
     }
   }
 
@@ -270,7 +291,7 @@ struct Engine::State : EngineState {
                                            " while contacts wait in it");
     }
     emit(ev::QueueConfigured{std::make_shared<const QueueConfig>(q)});
-    match_queue(q.id);
+    rematch_queue(q.id);
     return {};
   }
 
@@ -280,11 +301,20 @@ struct Engine::State : EngineState {
     if (a.profile >= profiles.size() || !profile_defined[a.profile])
       return Status::invalid_argument(aid(a.id) + " uses unknown routing profile " +
                                       std::to_string(a.profile));
-    for (const auto& m : a.queues) {
+    for (std::size_t i = 0; i < a.queues.size(); ++i) {
+      const QueueMembership& m = a.queues[i];
       if (!queue_exists(m.queue))
         return Status::invalid_argument(aid(a.id) + " is a member of unknown " + qid(m.queue));
       if (m.tier == 0) return Status::invalid_argument("tiers start at 1");
+      for (std::size_t j = 0; j < i; ++j)
+        if (a.queues[j].queue == m.queue)
+          return Status::invalid_argument(aid(a.id) + " lists " + qid(m.queue) + " twice");
     }
+    for (std::size_t i = 0; i < a.skills.size(); ++i)
+      for (std::size_t j = 0; j < i; ++j)
+        if (a.skills[j].skill == a.skills[i].skill)
+          return Status::invalid_argument(aid(a.id) + " lists skill " +
+                                          std::to_string(a.skills[i].skill) + " twice");
     for (const auto& s : a.skills) {
       if (s.skill >= skill_defined.size() || !skill_defined[s.skill])
         return Status::invalid_argument(aid(a.id) + " has unknown skill " +
@@ -550,41 +580,32 @@ struct Engine::State : EngineState {
     }
   }
 
+  // A queue-step timer: relaxation steps due now (each followed by a match attempt), then the
+  // overflow if it is due. An overflow the target cannot take now is deferred by kOverflowRetry.
   void run_queue_steps(ContactRec& c) {
     if (c.phase != Phase::kQueued || next_step_time(c) > now) {
       stats.stale_timers++;
       return;
     }
     const ContactId id = c.id;
-    const QueueConfig& q = queues[c.queue].config;
-    ContactRec* rec = &c;
-    while (rec->relax_step < q.relaxation.size() &&
-           rec->entered_queue_at + q.relaxation[rec->relax_step].after <= now) {
-      emit(ev::ContactRelaxed{id, rec->relax_step});
-      rec = find_contact(id);
-    }
-    if (q.overflow_after > 0 && q.overflow_queue != kNoId &&
-        rec->entered_queue_at + q.overflow_after <= now) {
-      const QueueId target = q.overflow_queue;
-      const QueueRec& t = queues[target];
-      const bool can_take = t.configured && t.config.hours.is_open(now) &&
-                            (t.config.max_waiting == 0 || t.waiting.size() < t.config.max_waiting);
+    if (apply_due_steps(id)) return;
+    ContactRec* rec = find_contact(id);
+    if (next_overflow_time(*rec) <= now) {
+      const QueueId target = queues[rec->queue].config.overflow_queue;
+      const bool can_take = queue_exists(target) && queues[target].config.hours.is_open(now) &&
+                            (queues[target].config.max_waiting == 0 ||
+                             queues[target].waiting.size() < queues[target].config.max_waiting);
       if (can_take) {
         emit(ev::ContactTransferred{id, kNoId, rec->queue, target, kNoId,
                                     TransferReason::kOverflow});
         enqueue(*find_contact(id), target);
         return;
       }
-      // The target cannot take it now: the contact stays and the overflow is retried.
+      emit(ev::OverflowDeferred{id, target, now + kOverflowRetry});
+      rec = find_contact(id);
     }
-    rec = find_contact(id);
-    if (!try_match_contact(*rec)) {
-      const Millis next = next_step_time(*rec);
-      if (next > now)
-        arm_step_timer(*rec);
-      else
-        timer(now + kOverflowRetry, TimerKind::kQueueStep, *rec);
-    }
+    if (try_match_contact(*rec)) return;
+    arm_step_timer(*find_contact(id));
   }
 };
 
@@ -805,7 +826,12 @@ Result<Millis> Engine::estimated_wait_for_new(QueueId id, Millis /*now*/) const 
   if (slots == 0)
     for (int ch = 1; ch < kChannelCount && slots == 0; ++ch)
       slots = staffed_slots(*s_, q, static_cast<Channel>(ch));
-  if (q.waiting.empty() && !q.available.empty()) return Millis{0};
+  if (q.waiting.empty()) {
+    for (AgentId m : q.members) {
+      const AgentRec& a = s_->agents[m];
+      if (a.logged_in && a.presence == Presence::kAvailable && a.load == 0) return Millis{0};
+    }
+  }
   return ewt(q.waiting.size(), slots, q.handle_time_estimate);
 }
 

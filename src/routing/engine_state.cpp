@@ -57,9 +57,18 @@ bool EngineState::agent_can_take_channel(const AgentRec& a, Channel c) const {
   if (p.capacity[ch] <= a.load_by_channel[ch]) return false;
   if (a.load >= p.max_total) return false;
   // An exclusive contact (voice by default) blocks everything else and needs an empty desk.
-  if (a.exclusive_load > 0) return false;
+  if (exclusive_load(a) > 0) return false;
   if (p.is_exclusive(c) && a.load > 0) return false;
   return true;
+}
+
+std::uint32_t EngineState::exclusive_load(const AgentRec& a) const {
+  if (a.load == 0 || a.config.profile >= profiles.size()) return 0;
+  const RoutingProfile& p = profiles[a.config.profile];
+  std::uint32_t n = 0;
+  for (int ch = 0; ch < kChannelCount; ++ch)
+    if (p.is_exclusive(static_cast<Channel>(ch))) n += a.load_by_channel[ch];
+  return n;
 }
 
 Requirements EngineState::effective_requirements(const ContactRec& c) const {
@@ -122,14 +131,21 @@ std::int64_t EngineState::effective_priority_micros(const ContactRec& c, Millis 
   return p;
 }
 
+Millis EngineState::next_relax_time(const ContactRec& c) const {
+  const QueueConfig& q = queues[c.queue].config;
+  if (c.relax_step >= q.relaxation.size()) return kNever;
+  return c.entered_queue_at + q.relaxation[c.relax_step].after;
+}
+
+Millis EngineState::next_overflow_time(const ContactRec& c) const {
+  const QueueConfig& q = queues[c.queue].config;
+  if (q.overflow_after <= 0 || q.overflow_queue == kNoId) return kNever;
+  return std::max(c.entered_queue_at + q.overflow_after, c.overflow_retry_at);
+}
+
 Millis EngineState::next_step_time(const ContactRec& c) const {
   if (c.phase != Phase::kQueued) return kNever;
-  const QueueConfig& q = queues[c.queue].config;
-  Millis t = kNever;
-  if (c.relax_step < q.relaxation.size()) t = c.entered_queue_at + q.relaxation[c.relax_step].after;
-  if (q.overflow_after > 0 && q.overflow_queue != kNoId)
-    t = std::min(t, c.entered_queue_at + q.overflow_after);
-  return t;
+  return std::min(next_relax_time(c), next_overflow_time(c));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -149,7 +165,7 @@ void EngineState::reindex_agent(AgentId id) {
   if (!a.configured || !a.logged_in || a.presence != Presence::kAvailable) return;
   if (a.config.profile >= profiles.size()) return;
   const RoutingProfile& p = profiles[a.config.profile];
-  if (a.load >= p.max_total || a.exclusive_load > 0) return;
+  if (a.load >= p.max_total || exclusive_load(a) > 0) return;
   for (const auto& m : a.memberships) {
     QueueRec& q = queues[m.queue];
     if (!q.configured) continue;
@@ -205,16 +221,12 @@ void EngineState::set_members(AgentId id, const std::vector<QueueMembership>& ne
 void EngineState::take_slot(AgentRec& a, ContactRec& c) {
   a.load++;
   a.load_by_channel[static_cast<int>(c.channel)]++;
-  if (a.config.profile < profiles.size() && profiles[a.config.profile].is_exclusive(c.channel))
-    a.exclusive_load++;
   a.contacts.push_back(c.id);
 }
 
 void EngineState::release_slot(AgentRec& a, ContactRec& c, AgentId /*id*/) {
   a.load--;
   a.load_by_channel[static_cast<int>(c.channel)]--;
-  if (a.config.profile < profiles.size() && profiles[a.config.profile].is_exclusive(c.channel))
-    a.exclusive_load--;
   erase_value(a.contacts, c.id);
 }
 
@@ -340,6 +352,10 @@ Status EngineState::check_event(const Event& e) const {
       return c && c->phase == Phase::kQueued ? Status{} : bad("contact not waiting");
     },
     [&](const ev::SelfServed&) -> Status { return {}; },
+    [&](const ev::OverflowDeferred& x) -> Status {
+      const ContactRec* c = contact(x.contact);
+      return c && c->phase == Phase::kQueued ? Status{} : bad("contact not waiting");
+    },
     [&](const ev::ContactRelaxed& x) -> Status {
       const ContactRec* c = contact(x.contact);
       if (!c || c->phase != Phase::kQueued) return bad("contact not waiting");
@@ -373,8 +389,12 @@ Status EngineState::check_event(const Event& e) const {
       if (!x.agent || x.agent->id >= kMaxAgents) return bad("bad agent");
       if (x.agent->profile >= profiles.size() || !profile_defined[x.agent->profile])
         return bad("unknown routing profile");
-      for (const auto& m : x.agent->queues)
-        if (!queue_ok(m.queue)) return bad("membership of unknown queue");
+      for (std::size_t i = 0; i < x.agent->queues.size(); ++i) {
+        if (!queue_ok(x.agent->queues[i].queue)) return bad("membership of unknown queue");
+        for (std::size_t j = 0; j < i; ++j)
+          if (x.agent->queues[j].queue == x.agent->queues[i].queue)
+            return bad("duplicate queue membership");
+      }
       return {};
     },
 }  // namespace sb::routing_internal
@@ -414,6 +434,7 @@ void EngineState::apply_event(const Event& e) {
       c.has_place = true;
     }
     c.keep_place = false;
+    c.overflow_retry_at = 0;
     c.relax_step = 0;
     c.proficiency_drop = 0;
     c.optional_dropped = false;
@@ -455,6 +476,7 @@ void EngineState::apply_event(const Event& e) {
               a.offered--;
               if constexpr (!std::is_same_v<T, ev::OfferRescinded>) c.excluded.push_back(x.agent);
               if constexpr (std::is_same_v<T, ev::OfferTimedOut>) a.missed_in_a_row++;
+              if (a.load == 0) a.idle_since = now;
               if (c.offered_to.empty() && c.agent == kNoId) requeue(c);
               reindex_agent(x.agent);
 }
@@ -507,10 +529,7 @@ void EngineState::apply_event(const Event& e) {
       QueueRec& q = queues[c.queue];
       // Integer moving average (weight 1/16) keeps replay bit-exact on every platform.
       const Millis handled = now - c.connected_at;
-      if (q.handled == 0)
-        q.handle_time_estimate = handled;
-      else
-        q.handle_time_estimate += (handled - q.handle_time_estimate) / 16;
+      q.handle_time_estimate += (handled - q.handle_time_estimate) / 16;
       q.handled++;
       release_slot(a, c, x.agent);
       a.wrap_up--;
@@ -525,6 +544,7 @@ void EngineState::apply_event(const Event& e) {
         AgentRec& a = agents[id];
         release_slot(a, c, id);
         a.offered--;
+        if (a.load == 0) a.idle_since = now;
       }
       erase_contact(c);
       for (AgentId id : ringing) reindex_agent(id);
@@ -537,6 +557,7 @@ void EngineState::apply_event(const Event& e) {
       c.callback = true;
     },
     [&](const ev::SelfServed&) {},
+    [&](const ev::OverflowDeferred& x) { rec(x.contact).overflow_retry_at = x.retry_at; },
     [&](const ev::ContactRelaxed& x) {
       ContactRec& c = rec(x.contact);
       const RelaxationStep& step = queues[c.queue].config.relaxation.at(x.step);
@@ -616,8 +637,12 @@ void EngineState::apply_event(const Event& e) {
       if (first) q.handle_time_estimate = q.config.default_handle_time;
       // Aging or strategy may have changed: rebuild this queue's keys.
       q.waiting.clear();
+      // Their relaxation and overflow schedule follows the new configuration: the host gets new
+      // step timers, and the generation bump retires the old ones.
       contacts.for_each([&](ContactId, ContactRec& c) {
-        if (c.phase == Phase::kQueued && c.queue == id) q.waiting.insert(wait_key(c));
+        if (c.phase != Phase::kQueued || c.queue != id) return;
+        c.generation++;
+        q.waiting.insert(wait_key(c));
       });
       for (AgentId a : std::vector<AgentId>(q.members)) reindex_agent(a);
     },

@@ -60,6 +60,7 @@ struct ContactRec {
   Millis offer_expires_at = 0;
   Millis connected_at = 0;
   Millis wrap_ends_at = kNever;
+  Millis overflow_retry_at = 0;  // set by OverflowDeferred; 0 = no deferral
   std::uint64_t order_seq = 0;
   bool has_place = false;   // order_time/order_seq are set
   bool keep_place = false;  // the next ContactQueued keeps the position (overflow)
@@ -92,7 +93,6 @@ struct AgentRec {
   std::uint32_t missed_in_a_row = 0;
   std::array<std::uint8_t, kChannelCount> load_by_channel{};
   std::uint32_t load = 0;  // slots in use: offered + connected + wrap-up
-  std::uint32_t exclusive_load = 0;
   std::uint32_t offered = 0;
   std::uint32_t connected = 0;
   std::uint32_t wrap_up = 0;
@@ -147,11 +147,15 @@ struct EngineState {
   void forget_contact(ContactId id);
   const ContactRec* find_contact(ContactId id) const;
   bool agent_can_take_channel(const AgentRec& a, Channel c) const;
+  // Contacts the agent holds on channels its current profile marks exclusive.
+  std::uint32_t exclusive_load(const AgentRec& a) const;
   bool agent_meets(const AgentRec& a, const ContactRec& c) const;
   Requirements effective_requirements(const ContactRec& c) const;
   std::uint8_t tier_in(const AgentRec& a, QueueId q) const;  // 0 = not a member
   WaitKey wait_key(const ContactRec& c) const;
   Millis next_step_time(const ContactRec& c) const;  // kNever when no step is pending
+  Millis next_relax_time(const ContactRec& c) const;
+  Millis next_overflow_time(const ContactRec& c) const;
   // Effective priority scaled by 1e6 (aging adds one level per aging interval).
   std::int64_t effective_priority_micros(const ContactRec& c, Millis now) const;
 

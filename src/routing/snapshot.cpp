@@ -250,7 +250,6 @@ std::string write_snapshot(const EngineState& s) {
     w.u64(a.missed_in_a_row);
     for (auto l : a.load_by_channel) w.u64(l);
     w.u64(a.load);
-    w.u64(a.exclusive_load);
     w.u64(a.offered);
     w.u64(a.connected);
     w.u64(a.wrap_up);
@@ -277,6 +276,7 @@ std::string write_snapshot(const EngineState& s) {
     w.i64(c->offer_expires_at);
     w.i64(c->connected_at);
     w.i64(c->wrap_ends_at);
+    w.i64(c->overflow_retry_at);
     w.u64(c->order_seq);
     w.b(c->has_place);
     w.b(c->keep_place);
@@ -368,7 +368,6 @@ Status read_snapshot(std::string_view bytes, EngineState& s) {
     a.missed_in_a_row = static_cast<std::uint32_t>(r.u64());
     for (auto& l : a.load_by_channel) l = static_cast<std::uint8_t>(r.u64());
     a.load = static_cast<std::uint32_t>(r.u64());
-    a.exclusive_load = static_cast<std::uint32_t>(r.u64());
     a.offered = static_cast<std::uint32_t>(r.u64());
     a.connected = static_cast<std::uint32_t>(r.u64());
     a.wrap_up = static_cast<std::uint32_t>(r.u64());
@@ -395,6 +394,7 @@ Status read_snapshot(std::string_view bytes, EngineState& s) {
     c.offer_expires_at = r.i64();
     c.connected_at = r.i64();
     c.wrap_ends_at = r.i64();
+    c.overflow_retry_at = r.i64();
     c.order_seq = r.u64();
     c.has_place = r.b();
     c.keep_place = r.b();
