@@ -553,8 +553,6 @@ TEST(RoutingProperty, EngineMatchesReference) {
   run_sequences(ReferenceOptions::parse(spec), generator_avoiding(spec));
 }
 
-
-
 // ---------------------------------------------------------------------------------------------
 // Regression tests for the engine's former deviations from docs/routing.md (D1..D10 in
 // docs/testing.md, all fixed). Each runs a short script through the engine and the reference

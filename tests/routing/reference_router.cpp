@@ -638,13 +638,13 @@ Status ReferenceRouter::run(const cmd::ConfigureQueue& x) {
   auto [it, inserted] = queues_.try_emplace(q.id);
   if (inserted) it->second.handle_estimate = q.default_handle_time;
   it->second.config = q;
-    // Reconfiguring a queue voids its waiting contacts' step timers (docs/routing.md); new ones
-    // follow the new configuration.
-    if (!options_.engine_reconfigure_keeps_timers)
-      for (auto& c : contacts_)
-        if (c.queue == q.id && c.phase == Phase::kQueued) c.epoch++;
-    // "queue reconfiguration": every waiting contact is matched again, best first.
-    for (ContactId id : queue_order(q.id)) {
+  // Reconfiguring a queue voids its waiting contacts' step timers (docs/routing.md); new ones
+  // follow the new configuration.
+  if (!options_.engine_reconfigure_keeps_timers)
+    for (auto& c : contacts_)
+      if (c.queue == q.id && c.phase == Phase::kQueued) c.epoch++;
+  // "queue reconfiguration": every waiting contact is matched again, best first.
+  for (ContactId id : queue_order(q.id)) {
     const Contact* c = find(id);
     if (!c || c->phase != Phase::kQueued) continue;
     if (match_contact(id)) continue;
@@ -658,18 +658,18 @@ Status ReferenceRouter::run(const cmd::ConfigureAgent& x) {
   const AgentConfig& a = x.agent;
   if (a.id == kNoId || a.id > 1000000) return Status::invalid_argument("bad agent id");
   if (!profile(a.profile)) return Status::invalid_argument("unknown profile");
-    for (const auto& m : a.queues) {
-      if (!queues_.count(m.queue)) return Status::invalid_argument("unknown queue");
-      if (m.tier == 0) return Status::invalid_argument("tiers start at 1");
-      // One tier per queue (docs/routing.md, eligibility rule 2).
-      if (std::count_if(a.queues.begin(), a.queues.end(),
-                        [&](const QueueMembership& o) { return o.queue == m.queue; }) > 1)
-        return Status::invalid_argument("queue listed twice");
-    }
-    for (const auto& s : a.skills)
-      if (std::count_if(a.skills.begin(), a.skills.end(),
-                        [&](const SkillLevel& o) { return o.skill == s.skill; }) > 1)
-        return Status::invalid_argument("skill listed twice");
+  for (const auto& m : a.queues) {
+    if (!queues_.count(m.queue)) return Status::invalid_argument("unknown queue");
+    if (m.tier == 0) return Status::invalid_argument("tiers start at 1");
+    // One tier per queue (docs/routing.md, eligibility rule 2).
+    if (std::count_if(a.queues.begin(), a.queues.end(),
+                      [&](const QueueMembership& o) { return o.queue == m.queue; }) > 1)
+      return Status::invalid_argument("queue listed twice");
+  }
+  for (const auto& s : a.skills)
+    if (std::count_if(a.skills.begin(), a.skills.end(),
+                      [&](const SkillLevel& o) { return o.skill == s.skill; }) > 1)
+      return Status::invalid_argument("skill listed twice");
   for (const auto& s : a.skills) {
     if (!skills_.count(s.skill)) return Status::invalid_argument("unknown skill");
     if (s.proficiency < kMinProficiency || s.proficiency > kMaxProficiency)
