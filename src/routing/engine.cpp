@@ -19,13 +19,6 @@ using routing_internal::WaitKey;
 
 namespace {
 
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
-
 std::string cid(ContactId id) { return "contact " + std::to_string(id); }
 std::string aid(AgentId id) { return "agent " + std::to_string(id); }
 std::string qid(QueueId id) { return "queue " + std::to_string(id); }

@@ -2,15 +2,10 @@
 
 #include <algorithm>
 
+#include "base/overloaded.h"
+
 namespace sb::routing_internal {
 namespace {
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 void erase_value(std::vector<AgentId>& v, AgentId x) {
   v.erase(std::remove(v.begin(), v.end(), x), v.end());

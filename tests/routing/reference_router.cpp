@@ -8,15 +8,10 @@
 #include <sstream>
 #include <tuple>
 
+#include "base/overloaded.h"
+
 namespace sb::testing_ref {
 namespace {
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 // "How long a contact whose overflow target is closed or full waits before trying again."
 constexpr Millis kOverflowRetry = 5 * kMillisPerSecond;
