@@ -683,8 +683,7 @@ Status Engine::restore(std::string_view snapshot) {
   return {};
 }
 
-std::uint64_t Engine::state_hash() const {
-  const std::string bytes = snapshot();
+std::uint64_t snapshot_hash(std::string_view bytes) {
   std::uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a, 64 bit
   for (unsigned char ch : bytes) {
     h ^= ch;
@@ -692,6 +691,8 @@ std::uint64_t Engine::state_hash() const {
   }
   return h;
 }
+
+std::uint64_t Engine::state_hash() const { return snapshot_hash(snapshot()); }
 
 std::uint64_t Engine::last_seq() const { return s_->last_seq; }
 Millis Engine::last_event_time() const { return s_->last_time; }

@@ -108,6 +108,10 @@ struct EngineStats {
   std::uint64_t stale_timers = 0;
 };
 
+// The hash of snapshot bytes (64-bit FNV-1a), so a host that already holds snapshot() need not
+// serialise the state a second time to hash it.
+std::uint64_t snapshot_hash(std::string_view snapshot_bytes);
+
 class Engine {
  public:
   Engine();
@@ -154,6 +158,7 @@ class Engine {
   std::string snapshot() const;
   Status restore(std::string_view snapshot);
   // FNV-1a over the canonical snapshot: equal states have equal hashes.
+  // state_hash() == snapshot_hash(snapshot()).
   std::uint64_t state_hash() const;
 
   const EngineStats& stats() const;

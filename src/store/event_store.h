@@ -23,6 +23,7 @@
 
 #include "base/status.h"
 #include "domain/events.h"
+#include "routing/engine.h"
 
 namespace sb {
 
@@ -31,6 +32,23 @@ struct Snapshot {
   std::uint64_t seq = 0;
   std::uint64_t hash = 0;  // Engine::state_hash() at `seq`, verified on recovery
   std::string body;        // Engine::snapshot()
+};
+
+// Captures the engine's current state as a Snapshot (serialising it once).
+Snapshot capture_snapshot(const Engine& engine);
+
+// When to snapshot: every `every_events` events (a snapshot bounds recovery's replay to that many
+// events). Hosts call due() after appending and capture when it says so.
+class SnapshotSchedule {
+ public:
+  explicit SnapshotSchedule(std::uint64_t every_events, std::uint64_t last_snapshot_seq = 0)
+      : every_(every_events == 0 ? 1 : every_events), last_(last_snapshot_seq) {}
+  bool due(std::uint64_t last_seq) const { return last_seq >= last_ + every_; }
+  void taken(std::uint64_t seq) { last_ = seq > last_ ? seq : last_; }
+
+ private:
+  std::uint64_t every_;
+  std::uint64_t last_;
 };
 
 // Counters for observing group commit.

@@ -71,6 +71,14 @@ Result<RecoveryReport> recover(EventStore& store, Engine& engine) {
   return report;
 }
 
+Snapshot capture_snapshot(const Engine& engine) {
+  Snapshot s;
+  s.seq = engine.last_seq();
+  s.body = engine.snapshot();
+  s.hash = snapshot_hash(s.body);
+  return s;
+}
+
 Result<std::uint64_t> replay_all_hash(EventStore& store) {
   Engine engine;
   auto replayed = replay_tail(store, engine);

@@ -95,7 +95,7 @@ int run(int argc, char** argv) {
 
   store_testing::CenterWorkload workload(seed, engine);
   std::mutex engine_mu;  // the engine and the workload belong to whoever holds this
-  std::uint64_t snapshot_bucket = engine.last_seq() / snapshot_every;
+  SnapshotSchedule schedule(snapshot_every, report->snapshot_seq);
   std::mutex snapshot_mu;  // snapshots are saved one at a time, newest wins
   std::uint64_t saved_snapshot = report->snapshot_seq;
 
@@ -115,9 +115,9 @@ int run(int argc, char** argv) {
         first = out.events.front().seq;
         last = out.events.back().seq;
         digest = store_testing::events_digest(out.events);
-        if (engine.last_seq() / snapshot_every > snapshot_bucket) {
-          snapshot_bucket = engine.last_seq() / snapshot_every;
-          snapshot = Snapshot{engine.last_seq(), engine.state_hash(), engine.snapshot()};
+        if (schedule.due(engine.last_seq())) {
+          schedule.taken(engine.last_seq());
+          snapshot = capture_snapshot(engine);
         }
         // Enqueued under the engine lock so that seqs reach the store in order; the wait for
         // durability happens outside it, which is what lets group commit batch the appenders.

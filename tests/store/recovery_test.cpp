@@ -170,3 +170,30 @@ TEST(RecoveryTest, SnapshotFromAnotherSeqIsCorruption) {
 
 }  // namespace
 }  // namespace sb
+
+namespace sb {
+namespace {
+
+TEST(SnapshotScheduleTest, DueEveryNEventsAfterTheLastSnapshot) {
+  SnapshotSchedule s(100, 250);
+  EXPECT_FALSE(s.due(349));
+  EXPECT_TRUE(s.due(350));
+  s.taken(360);
+  EXPECT_FALSE(s.due(459));
+  EXPECT_TRUE(s.due(460));
+  s.taken(10);  // an older snapshot never moves the schedule back
+  EXPECT_FALSE(s.due(459));
+}
+
+TEST(SnapshotScheduleTest, CaptureHashesTheBodyItSerialised) {
+  Engine engine;
+  Output out;
+  ASSERT_TRUE(engine.handle(cmd::ConfigureSkill{0, "billing"}, 5, out).ok());
+  const Snapshot snap = capture_snapshot(engine);
+  EXPECT_EQ(snap.seq, 1u);
+  EXPECT_EQ(snap.hash, engine.state_hash());
+  EXPECT_EQ(snap.body, engine.snapshot());
+}
+
+}  // namespace
+}  // namespace sb
