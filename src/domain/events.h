@@ -60,7 +60,8 @@ struct OfferTimedOut {
   ContactId contact = kNoContact;
   AgentId agent = kNoId;
 };
-// An offer withdrawn by the engine: another agent won a ring-all, or the customer left.
+// An offer withdrawn by the engine: another agent won a ring-all, or the agent logged out. (When
+// the customer leaves while offers ring, ContactAbandoned alone withdraws them.)
 struct OfferRescinded {
   static constexpr std::uint16_t kVersion = 1;
   ContactId contact = kNoContact;
