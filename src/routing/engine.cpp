@@ -385,7 +385,7 @@ struct Engine::State : EngineState {
     emit(ev::CallbackRequested{x.contact, (*c)->queue});
     // The channel changed, so other agents may now be able to take it.
     ContactRec& rec = *find_contact(x.contact);
-    if (!try_match_contact(rec)) return {};
+    try_match_contact(rec);
     return {};
   }
 

@@ -219,7 +219,7 @@ void EngineState::take_slot(AgentRec& a, ContactRec& c) {
   a.contacts.push_back(c.id);
 }
 
-void EngineState::release_slot(AgentRec& a, ContactRec& c, AgentId /*id*/) {
+void EngineState::release_slot(AgentRec& a, ContactRec& c) {
   a.load--;
   a.load_by_channel[static_cast<int>(c.channel)]--;
   erase_value(a.contacts, c.id);
@@ -467,7 +467,7 @@ void EngineState::apply_event(const Event& e) {
               ContactRec& c = rec(x.contact);
               AgentRec& a = agents[x.agent];
               erase_value(c.offered_to, x.agent);
-              release_slot(a, c, x.agent);
+              release_slot(a, c);
               a.offered--;
               if constexpr (!std::is_same_v<T, ev::OfferRescinded>) c.excluded.push_back(x.agent);
               if constexpr (std::is_same_v<T, ev::OfferTimedOut>) a.missed_in_a_row++;
@@ -493,7 +493,7 @@ void EngineState::apply_event(const Event& e) {
       ContactRec& c = rec(x.contact);
       if (x.from_agent != kNoId) {
         AgentRec& a = agents[x.from_agent];
-        release_slot(a, c, x.from_agent);
+        release_slot(a, c);
         a.connected--;
         if (a.load == 0) a.idle_since = now;
         reindex_agent(x.from_agent);
@@ -526,7 +526,7 @@ void EngineState::apply_event(const Event& e) {
       const Millis handled = now - c.connected_at;
       q.handle_time_estimate += (handled - q.handle_time_estimate) / 16;
       q.handled++;
-      release_slot(a, c, x.agent);
+      release_slot(a, c);
       a.wrap_up--;
       if (a.load == 0) a.idle_since = now;
       forget_contact(x.contact);
@@ -537,7 +537,7 @@ void EngineState::apply_event(const Event& e) {
       std::vector<AgentId> ringing = c.offered_to;
       for (AgentId id : ringing) {
         AgentRec& a = agents[id];
-        release_slot(a, c, id);
+        release_slot(a, c);
         a.offered--;
         if (a.load == 0) a.idle_since = now;
       }

@@ -169,7 +169,7 @@ struct EngineState {
   ContactId cached_id_ = kNoContact;
   ContactRec* cached_rec_ = nullptr;
 
-  void release_slot(AgentRec& a, ContactRec& c, AgentId id);
+  void release_slot(AgentRec& a, ContactRec& c);
   void take_slot(AgentRec& a, ContactRec& c);
   void requeue(ContactRec& c);
   void erase_contact(ContactRec& c);
