@@ -830,3 +830,21 @@ Result<Millis> Engine::estimated_wait_for_new(QueueId id, Millis /*now*/) const 
 }
 
 }  // namespace sb
+
+namespace sb {
+
+CenterConfig Engine::configuration() const {
+  CenterConfig c;
+  c.skills.resize(s_->skill_names.size());
+  for (std::size_t i = 0; i < s_->skill_names.size(); ++i)
+    if (i < s_->skill_defined.size() && s_->skill_defined[i]) c.skills[i] = s_->skill_names[i];
+  for (std::size_t i = 0; i < s_->profiles.size(); ++i)
+    if (i < s_->profile_defined.size() && s_->profile_defined[i]) c.profiles.push_back(s_->profiles[i]);
+  for (const auto& q : s_->queues)
+    if (q.configured) c.queues.push_back(q.config);
+  for (const auto& a : s_->agents)
+    if (a.configured) c.agents.push_back(a.config);
+  return c;
+}
+
+}  // namespace sb

@@ -163,6 +163,10 @@ class Engine {
 
   const EngineStats& stats() const;
 
+  // The configuration in force (skills, profiles, queues and agents configured so far), for
+  // hosts that show or edit it. Skill names are indexed by SkillId; undefined skills are empty.
+  CenterConfig configuration() const;
+
  private:
   struct State;
   std::unique_ptr<State> s_;

@@ -1,0 +1,152 @@
+#pragma once
+// Accounts: users and roles, password hashing (Argon2id, libsodium), login sessions with CSRF
+// tokens, API keys, lockout after repeated failures, and the audit log. Stored in SQLite
+// (`<data-dir>/accounts.db`), separate from the event log: none of this is routing state.
+//
+// Secrets (passwords, session tokens, API keys) are never stored in clear: passwords as Argon2id
+// strings, tokens and keys as SHA-256 (crypto_hash_sha256) hex digests. Time comes from an
+// injected Clock so lockout and expiry are testable.
+//
+// Thread safety: every method may be called from any thread (one internal mutex).
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+#include "base/time.h"
+
+namespace sb::accounts {
+
+enum class Role : std::uint8_t { kAdmin = 0, kSupervisor, kAgent, kAnalyst };
+std::string_view role_name(Role r);                   // "admin", "supervisor", "agent", "analyst"
+Result<Role> parse_role(std::string_view name);       // InvalidArgument for anything else
+
+using UserId = std::int64_t;
+
+struct User {
+  UserId id = 0;
+  std::string username;
+  std::string display_name;
+  Role role = Role::kAgent;
+  std::optional<std::uint32_t> agent_id;  // the routing agent this user acts as
+  bool disabled = false;
+  Millis created_at = 0;
+};
+
+struct NewUser {
+  std::string username;  // 1..64 chars of [A-Za-z0-9._@-]; unique (AlreadyExists otherwise)
+  std::string password;  // >= 10 chars (InvalidArgument otherwise)
+  std::string display_name;
+  Role role = Role::kAgent;
+  std::optional<std::uint32_t> agent_id;
+};
+
+struct UserPatch {
+  std::optional<std::string> display_name;
+  std::optional<Role> role;
+  std::optional<std::optional<std::uint32_t>> agent_id;  // set to nullopt-inside to unlink
+  std::optional<std::string> password;                   // revokes the user's sessions
+  std::optional<bool> disabled;                          // disabling revokes sessions and keys
+};
+
+// Who is making a request, after authentication.
+struct Principal {
+  User user;
+  enum class Via : std::uint8_t { kSession, kApiKey } via = Via::kSession;
+  std::string csrf_token;  // sessions only
+  std::int64_t session_or_key_id = 0;
+};
+
+struct Session {
+  std::string token;  // goes into the sb_session cookie; only its hash is stored
+  std::string csrf_token;
+  User user;
+  Millis expires_at = 0;
+};
+
+struct ApiKeyInfo {
+  std::int64_t id = 0;
+  UserId user_id = 0;
+  std::string name;
+  std::string prefix;  // first 8 characters of the key, to recognise it in lists
+  Millis created_at = 0;
+  std::optional<Millis> last_used_at;
+};
+
+struct NewApiKey {
+  ApiKeyInfo info;
+  std::string key;  // "sbk_" + 43 url-safe base64 chars; shown once
+};
+
+struct AuditEntry {
+  std::int64_t id = 0;
+  Millis at = 0;
+  std::optional<UserId> user_id;
+  std::string username;  // who (empty for anonymous, e.g. a failed login of an unknown user)
+  std::string action;    // "login", "login_failed", "lockout", "logout", "user.create", ...
+  std::string target;    // what: "user:12", "queue:3", ...
+  std::string detail;    // free text or JSON
+  std::string remote;    // client address
+};
+
+struct Page {
+  std::size_t limit = 100;  // 1..500
+  std::int64_t after_id = 0;  // cursor: ids greater than this (users) / smaller (audit, newest first)
+};
+
+struct AccountsOptions {
+  Millis session_ttl = 12 * kMillisPerHour;  // sliding: each use extends it
+  std::uint32_t max_failed_logins = 5;       // consecutive failures before lockout
+  Millis lockout = 15 * kMillisPerMinute;
+  // libsodium Argon2id cost. Tests and the demo may lower it (INTERACTIVE is the production floor).
+  bool fast_hashing_for_tests = false;
+};
+
+class Accounts {
+ public:
+  // Opens or creates the database at `path` (":memory:" for tests). `clock` must outlive this.
+  static Result<std::unique_ptr<Accounts>> open(const std::string& path, const Clock& clock,
+                                                AccountsOptions options = {});
+  virtual ~Accounts() = default;
+
+  virtual bool has_users() = 0;
+
+  // Users.
+  virtual Result<User> create_user(const NewUser& u) = 0;
+  virtual Result<User> get_user(UserId id) = 0;
+  virtual Result<User> find_user(std::string_view username) = 0;
+  virtual Result<User> update_user(UserId id, const UserPatch& patch) = 0;
+  virtual Result<std::vector<User>> list_users(const Page& page) = 0;  // by id ascending
+
+  // Login. Unknown user or wrong password: Status code kNotFound is never revealed — both are
+  // InvalidArgument("invalid username or password"). A locked account: FailedPrecondition with a
+  // message that says until when (the API maps it to 423). Disabled: InvalidArgument as above.
+  // Every attempt is audited (login / login_failed / lockout) with `remote`.
+  virtual Result<Session> login(std::string_view username, std::string_view password,
+                                std::string_view remote) = 0;
+  virtual Status logout(std::string_view session_token) = 0;
+  // NotFound for an unknown, expired or revoked token (the API maps it to 401).
+  virtual Result<Principal> authenticate_session(std::string_view session_token) = 0;
+  virtual Result<Principal> authenticate_api_key(std::string_view key) = 0;
+
+  // API keys.
+  virtual Result<NewApiKey> create_api_key(UserId user, std::string_view name) = 0;
+  virtual Result<std::vector<ApiKeyInfo>> list_api_keys(UserId user) = 0;
+  virtual Status revoke_api_key(std::int64_t key_id) = 0;
+
+  // Audit log, newest first.
+  virtual Status audit(const AuditEntry& entry) = 0;  // id and `at` are assigned here
+  virtual Result<std::vector<AuditEntry>> list_audit(const Page& page) = 0;
+
+  // Generates a random password (20 url-safe chars) for the first admin.
+  static std::string generate_password();
+};
+
+// Constant-time comparison for tokens (CSRF).
+bool equal_secrets(std::string_view a, std::string_view b);
+
+}  // namespace sb::accounts
