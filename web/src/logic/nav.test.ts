@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { canControlAgents, homeFor, mayVisit, navFor } from './nav';
+
+describe('navigation by role', () => {
+  it('admin sees everything', () => {
+    const paths = navFor('admin', false).map((n) => n.path);
+    expect(paths).toEqual(['/wallboard', '/admin/queues', '/admin/skills', '/admin/profiles', '/admin/agents', '/admin/users']);
+    expect(navFor('admin', true)[0].path).toBe('/desktop');
+  });
+  it('supervisor and analyst see the wallboard only', () => {
+    expect(navFor('supervisor', false).map((n) => n.path)).toEqual(['/wallboard']);
+    expect(navFor('analyst', false).map((n) => n.path)).toEqual(['/wallboard']);
+    expect(mayVisit('supervisor', false, '/admin/users')).toBe(false);
+  });
+  it('agent sees the desktop only', () => {
+    expect(navFor('agent', true).map((n) => n.path)).toEqual(['/desktop']);
+    expect(homeFor('agent', true)).toBe('/desktop');
+    expect(mayVisit('agent', true, '/wallboard')).toBe(false);
+  });
+  it('only admins and supervisors change agent states', () => {
+    expect(canControlAgents('admin')).toBe(true);
+    expect(canControlAgents('supervisor')).toBe(true);
+    expect(canControlAgents('analyst')).toBe(false);
+    expect(canControlAgents('agent')).toBe(false);
+  });
+});

@@ -1,0 +1,43 @@
+import type { Role } from '../types';
+
+export interface NavItem {
+  path: string;
+  label: string;
+  testid: string;
+}
+
+const DESKTOP: NavItem = { path: '/desktop', label: 'Agent desktop', testid: 'nav-desktop' };
+const WALLBOARD: NavItem = { path: '/wallboard', label: 'Wallboard', testid: 'nav-wallboard' };
+const ADMIN: NavItem[] = [
+  { path: '/admin/queues', label: 'Queues', testid: 'nav-admin-queues' },
+  { path: '/admin/skills', label: 'Skills', testid: 'nav-admin-skills' },
+  { path: '/admin/profiles', label: 'Routing profiles', testid: 'nav-admin-profiles' },
+  { path: '/admin/agents', label: 'Agents', testid: 'nav-admin-agents' },
+  { path: '/admin/users', label: 'Users', testid: 'nav-admin-users' },
+];
+
+/** What each role may see (admin: all; supervisor and analyst: wallboard; agent: desktop). */
+export function navFor(role: Role, hasAgent: boolean): NavItem[] {
+  switch (role) {
+    case 'admin':
+      return [...(hasAgent ? [DESKTOP] : []), WALLBOARD, ...ADMIN];
+    case 'supervisor':
+    case 'analyst':
+      return [WALLBOARD];
+    case 'agent':
+      return [DESKTOP];
+  }
+}
+
+export function homeFor(role: Role, hasAgent: boolean): string {
+  return navFor(role, hasAgent)[0]?.path ?? '/login';
+}
+
+export function mayVisit(role: Role, hasAgent: boolean, path: string): boolean {
+  return navFor(role, hasAgent).some((n) => n.path === path);
+}
+
+/** Wallboard actions (changing an agent's state) are for supervisors and admins only. */
+export function canControlAgents(role: Role): boolean {
+  return role === 'admin' || role === 'supervisor';
+}
