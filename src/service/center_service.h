@@ -19,12 +19,15 @@
 // the pending timers, and feeds today's events into the KPI projection. stop() drains the queue,
 // writes a snapshot, and joins the thread (graceful shutdown on SIGTERM).
 
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/status.h"
@@ -37,13 +40,25 @@
 
 namespace sb::service {
 
+// How the engine thread sleeps: like cv.wait(lock) until notified, woken spuriously, or until
+// `timeout` milliseconds have passed (kNever: no deadline). The service computes the timeout from
+// its Clock (time to the earliest timer, capped at kMaxSleep so that a wall clock that steps
+// forward is noticed) and re-checks the clock after every wake-up, so a waiter that returns early
+// is harmless. The default is runtime::wait_with_timeout (real time); deterministic tests pass one
+// that ignores the timeout (cv.wait(lock)) and fire timers with CenterService::poke().
+using WaitFn =
+    std::function<void(std::condition_variable&, std::unique_lock<std::mutex>&, Millis timeout)>;
+
 struct ServiceOptions {
   std::string data_dir;                   // holds events.db and service.db; created if missing
   std::uint64_t snapshot_every = 10'000;  // events between snapshots
   metrics::KpiSettings kpi;               // for the live "today" projection
+  WaitFn wait;                            // empty: runtime::wait_with_timeout
 };
 
-// Read access to the live state, valid only inside read() on the engine thread.
+// Read access to the live state, valid only inside read() on the engine thread. `engine` may be a
+// few events ahead of `today` and of what subscribers have seen: it includes events whose append
+// is still in flight (they are durable a moment later, or the service fails).
 struct LiveView {
   const Engine& engine;
   const metrics::KpiCollector& today;  // events since the start of the current UTC day
@@ -56,9 +71,11 @@ struct ServiceStats {
   std::uint64_t events = 0;
   std::uint64_t timers_fired = 0;
   std::uint64_t queue_depth = 0;  // commands waiting for the engine thread
-  std::uint64_t last_seq = 0;
+  std::uint64_t last_seq = 0;     // last durable seq delivered to the projection and subscribers
   std::uint64_t snapshots = 0;
   std::uint64_t subscribers = 0;
+  std::uint64_t appends_in_flight = 0;  // batches handed to the store, not yet acknowledged
+  bool failed = false;                  // the store failed; see CenterService::health()
 };
 
 using CommandResult = Result<std::vector<Event>>;
@@ -78,16 +95,34 @@ class CenterService {
 
   // Runs `command` on the engine thread. `done` gets the events it caused once they are durable,
   // or the engine's refusal (InvalidArgument, NotFound, FailedPrecondition...) with no events, or
-  // Unavailable after stop(). Callable from any thread; `done` runs on the service thread.
+  // Unavailable after stop() or a store failure. Callable from any thread; `done` runs on the
+  // service thread, except that a service that is already stopped or failed answers Unavailable
+  // at once on the caller's thread. `done` may be empty.
   void submit(Command command, CommandCallback done);
-  // submit() and wait.
+  // submit() and wait. From the service thread itself (a listener or callback) it would deadlock,
+  // so there it returns FailedPrecondition.
   CommandResult execute(Command command);
 
-  // Runs `fn` on the engine thread with the live state and waits for it.
+  // Runs `fn` on the engine thread with the live state and waits for it. Called from the service
+  // thread (inside a listener or callback) it runs `fn` at once.
   void read(const std::function<void(const LiveView&)>& fn);
 
+  // Listeners are called on the service thread with every durable event, in seq order, from the
+  // next batch on. unsubscribe() is safe from any thread: once it returns (from a thread other
+  // than the service thread) the listener is not running and will not be called again; from
+  // inside a listener it takes effect from the next call on (removal is deferred).
   SubscriptionId subscribe(EventListener listener);
   void unsubscribe(SubscriptionId id);
+
+  // Delivers the timers due at clock.now() and waits until everything the engine has produced so
+  // far (those timers' events included) is durable and delivered to the projection, the
+  // subscribers and the callbacks. Live, timers fire on their own; tests with a ManualClock move
+  // the clock and call poke() to fire them deterministically. A no-op once stopped.
+  void poke();
+
+  // OK while healthy; after a store failure, the error (the service then refuses every command
+  // with Unavailable and must be restarted, which recovers from the durable log).
+  Status health() const;
 
   // Fresh ids (never reused, also across restarts).
   ContactId next_contact_id();
@@ -102,7 +137,9 @@ class CenterService {
   };
   Result<IdempotentId> reserve_contact_id(std::string_view idempotency_key);
 
-  // Drains queued commands, snapshots, stops the thread. Idempotent.
+  // Refuses new commands (Unavailable), runs the ones already queued, waits for every append in
+  // flight, snapshots, and stops the thread. Idempotent. Must not be called from the service
+  // thread (a listener or callback).
   void stop();
 
   ServiceStats stats() const;

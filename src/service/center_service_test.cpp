@@ -1,0 +1,501 @@
+#include "service/center_service.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <future>
+#include <thread>
+
+#include "store/recovery.h"
+#include "store/sqlite_event_store.h"
+#include "tests/store/temp_dir.h"
+
+namespace sb::service {
+namespace {
+
+using store_testing::TempDir;
+
+// ManualClock is not meant to be read and moved from two threads; this one is.
+class TestClock final : public Clock {
+ public:
+  explicit TestClock(Millis start) : now_(start) {}
+  Millis now() const override { return now_.load(); }
+  void set(Millis t) { now_ = t; }
+  void advance(Millis d) { now_ += d; }
+
+ private:
+  std::atomic<Millis> now_;
+};
+
+// 2026-11-30 10:00:00 UTC.
+constexpr Millis kDay = 20'787 * kMillisPerDay;
+constexpr Millis kStart = kDay + 10 * kMillisPerHour;
+
+template <typename T>
+int count_of(const std::vector<Event>& events) {
+  int n = 0;
+  for (const Event& e : events) n += std::holds_alternative<T>(e.payload) ? 1 : 0;
+  return n;
+}
+
+template <typename T>
+const T* first_of(const std::vector<Event>& events) {
+  for (const Event& e : events)
+    if (const auto* p = std::get_if<T>(&e.payload)) return p;
+  return nullptr;
+}
+
+class ServiceTest : public ::testing::Test {
+ protected:
+  ServiceOptions options(std::uint64_t snapshot_every = 10'000) {
+    ServiceOptions o;
+    o.data_dir = (dir_.path() / "data").string();
+    o.snapshot_every = snapshot_every;
+    // Deterministic: the engine thread sleeps until something is queued; timers fire on poke().
+    o.wait = [](std::condition_variable& cv, std::unique_lock<std::mutex>& lock, Millis) {
+      cv.wait(lock);
+    };
+    return o;
+  }
+
+  std::unique_ptr<CenterService> start(std::uint64_t snapshot_every = 10'000) {
+    auto s = CenterService::start(options(snapshot_every), clock_);
+    EXPECT_TRUE(s.ok()) << s.status().to_string();
+    return s.ok() ? std::move(s).value() : nullptr;
+  }
+
+  static std::vector<Event> ok(CenterService& s, Command c) {
+    CommandResult r = s.execute(std::move(c));
+    EXPECT_TRUE(r.ok()) << r.status().to_string();
+    return r.ok() ? std::move(r).value() : std::vector<Event>{};
+  }
+
+  // One queue (offer timeout 10 s, wrap-up 0) and `agents` voice agents in it.
+  static void configure(CenterService& s, int agents, Millis wrap_up = 0) {
+    RoutingProfile voice;
+    voice.id = 0;
+    voice.name = "voice";
+    voice.capacity[static_cast<int>(Channel::kVoice)] = 1;
+    voice.max_total = 1;
+    ok(s, cmd::ConfigureProfile{voice});
+    QueueConfig q;
+    q.id = 0;
+    q.name = "support";
+    q.offer_timeout = 10 * kMillisPerSecond;
+    q.max_missed_offers = 0;
+    q.wrap_up = wrap_up;
+    ok(s, cmd::ConfigureQueue{q});
+    for (int i = 0; i < agents; ++i) {
+      AgentConfig a;
+      a.id = static_cast<AgentId>(i);
+      a.name = "agent" + std::to_string(i);
+      a.profile = 0;
+      a.queues = {QueueMembership{0, 1}};
+      ok(s, cmd::ConfigureAgent{a});
+    }
+  }
+
+  static cmd::ArriveContact arrival(ContactId id) {
+    cmd::ArriveContact a;
+    a.contact = id;
+    a.channel = Channel::kVoice;
+    a.queue = 0;
+    return a;
+  }
+
+  TempDir dir_;
+  TestClock clock_{kStart};
+};
+
+TEST_F(ServiceTest, RoutesAContactAndDeliversDurableEventsInSeqOrder) {
+  auto s = start();
+  ASSERT_TRUE(s);
+  std::vector<Event> seen;
+  s->subscribe(
+      [&](std::span<const Event> batch) { seen.insert(seen.end(), batch.begin(), batch.end()); });
+  configure(*s, 1);
+  ok(*s, cmd::LoginAgent{0});
+
+  const ContactId c = s->next_contact_id();
+  ASSERT_NE(c, kNoContact);
+  std::vector<Event> events = ok(*s, arrival(c));
+  ASSERT_EQ(count_of<ev::ContactArrived>(events), 1);
+  const auto* offer = first_of<ev::ContactOffered>(events);
+  ASSERT_NE(offer, nullptr);
+  EXPECT_EQ(offer->agent, 0u);
+  EXPECT_EQ(offer->expires_at, kStart + 10 * kMillisPerSecond);
+  for (const Event& e : events) EXPECT_EQ(e.at, kStart);
+
+  clock_.advance(2 * kMillisPerSecond);
+  events = ok(*s, cmd::AcceptOffer{c, 0});
+  EXPECT_EQ(count_of<ev::ContactConnected>(events), 1);
+  events = ok(*s, cmd::EndContact{c});
+  EXPECT_EQ(count_of<ev::ContactEnded>(events), 1);
+  EXPECT_EQ(count_of<ev::WrapUpEnded>(events), 1);  // wrap_up = 0
+
+  // The subscriber saw every event exactly once, in seq order, gap-free from 1; the callbacks
+  // ran after it (a callback's events are already in `seen`).
+  ASSERT_FALSE(seen.empty());
+  for (std::size_t i = 0; i < seen.size(); ++i) EXPECT_EQ(seen[i].seq, i + 1);
+  EXPECT_EQ(seen.back().seq, events.back().seq);
+  s->read([&](const LiveView& v) {
+    EXPECT_EQ(v.engine.last_seq(), seen.back().seq);
+    EXPECT_EQ(v.engine.live_contact_count(), 0u);
+    EXPECT_EQ(v.now, kStart + 2 * kMillisPerSecond);
+  });
+  const ServiceStats st = s->stats();
+  EXPECT_EQ(st.last_seq, seen.back().seq);
+  EXPECT_EQ(st.events, seen.size());
+  EXPECT_EQ(st.rejected, 0u);
+  EXPECT_EQ(st.subscribers, 1u);
+  EXPECT_EQ(st.appends_in_flight, 0u);
+}
+
+TEST_F(ServiceTest, OfferTimesOutWhenTheClockPassesItsDeadline) {
+  auto s = start();
+  ASSERT_TRUE(s);
+  std::vector<Event> seen;
+  s->subscribe([&](std::span<const Event> b) { seen.insert(seen.end(), b.begin(), b.end()); });
+  configure(*s, 2);
+  ok(*s, cmd::LoginAgent{0});
+  const ContactId c = s->next_contact_id();
+  ok(*s, arrival(c));  // rings at agent 0 until kStart + 10 s
+
+  clock_.advance(9 * kMillisPerSecond);
+  s->poke();
+  EXPECT_EQ(count_of<ev::OfferTimedOut>(seen), 0);
+
+  ok(*s, cmd::LoginAgent{1});  // agent 1 is now idle too, but the contact rings at agent 0
+  clock_.advance(1 * kMillisPerSecond);
+  s->poke();
+  ASSERT_EQ(count_of<ev::OfferTimedOut>(seen), 1);
+  // Back in line and offered to the next agent, at the time the timer fired.
+  const Event& last = seen.back();
+  ASSERT_TRUE(std::holds_alternative<ev::ContactOffered>(last.payload));
+  EXPECT_EQ(std::get<ev::ContactOffered>(last.payload).agent, 1u);
+  EXPECT_EQ(last.at, kStart + 10 * kMillisPerSecond);
+  EXPECT_GE(s->stats().timers_fired, 1u);
+  s->read([&](const LiveView& v) {
+    auto a = v.engine.agent(0);
+    ASSERT_TRUE(a.ok());
+    EXPECT_EQ(a->missed_in_a_row, 1u);
+  });
+}
+
+TEST_F(ServiceTest, RefusedCommandAnswersWithTheStatusAndNoEvents) {
+  auto s = start();
+  ASSERT_TRUE(s);
+  configure(*s, 1);
+  const std::uint64_t before = s->stats().last_seq;
+  CommandResult r = s->execute(cmd::LoginAgent{42});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kNotFound);
+  r = s->execute(cmd::AcceptOffer{123, 0});
+  EXPECT_FALSE(r.ok());
+  s->poke();
+  EXPECT_EQ(s->stats().last_seq, before);
+  EXPECT_EQ(s->stats().rejected, 2u);
+}
+
+TEST_F(ServiceTest, RestartRestoresQueuesAgentsAndTimers) {
+  std::vector<ContactId> waiting;
+  ContactId ringing = kNoContact;
+  std::uint64_t hash = 0;
+  {
+    auto s = start(/*snapshot_every=*/7);
+    ASSERT_TRUE(s);
+    configure(*s, 3);
+    ok(*s, cmd::LoginAgent{0});  // will be ringing
+    ok(*s, cmd::LoginAgent{1});
+    ok(*s, cmd::SetAgentState{1, Presence::kNotReady, reason::kBreak});
+    ringing = s->next_contact_id();
+    ok(*s, arrival(ringing));
+    for (int i = 0; i < 4; ++i) {
+      const ContactId c = s->next_contact_id();
+      cmd::ArriveContact a = arrival(c);
+      a.priority = i % 2;  // priority 1 contacts go ahead
+      ok(*s, a);
+    }
+    s->read([&](const LiveView& v) {
+      waiting = v.engine.waiting_contacts(0);
+      hash = v.engine.state_hash();
+    });
+    ASSERT_EQ(waiting.size(), 4u);
+    EXPECT_GT(s->stats().snapshots, 0u);
+    s->stop();
+  }
+  clock_.advance(3 * kMillisPerSecond);  // the service was down for 3 s
+  auto s = start(7);
+  ASSERT_TRUE(s);
+  std::vector<Event> seen;
+  s->subscribe([&](std::span<const Event> b) { seen.insert(seen.end(), b.begin(), b.end()); });
+  s->read([&](const LiveView& v) {
+    EXPECT_EQ(v.engine.state_hash(), hash);
+    EXPECT_EQ(v.engine.waiting_contacts(0), waiting);
+    auto a0 = v.engine.agent(0);
+    auto a1 = v.engine.agent(1);
+    auto a2 = v.engine.agent(2);
+    ASSERT_TRUE(a0.ok() && a1.ok() && a2.ok());
+    EXPECT_EQ(a0->presence, Presence::kAvailable);
+    EXPECT_EQ(a0->offered, 1u);
+    EXPECT_EQ(a1->presence, Presence::kNotReady);
+    EXPECT_EQ(a1->reason, reason::kBreak);
+    EXPECT_FALSE(a2->logged_in);
+    auto c = v.engine.contact(ringing);
+    ASSERT_TRUE(c.ok());
+    EXPECT_EQ(c->phase, ContactPhase::kOffered);
+  });
+  // The offer timer was re-armed from the log and fires at its original deadline.
+  clock_.set(kStart + 10 * kMillisPerSecond);
+  s->poke();
+  ASSERT_EQ(count_of<ev::OfferTimedOut>(seen), 1);
+  EXPECT_EQ(first_of<ev::OfferTimedOut>(seen)->contact, ringing);
+  // Fresh ids never collide with the ones used before the restart.
+  EXPECT_GT(s->next_contact_id(), waiting.back());
+}
+
+TEST_F(ServiceTest, IdempotentReservationSurvivesRestart) {
+  ContactId first = kNoContact, second = kNoContact;
+  {
+    auto s = start();
+    ASSERT_TRUE(s);
+    configure(*s, 0);
+    auto r = s->reserve_contact_id("call-1");
+    ASSERT_TRUE(r.ok()) << r.status().to_string();
+    EXPECT_FALSE(r->created);
+    first = r->id;
+    auto again = s->reserve_contact_id("call-1");
+    ASSERT_TRUE(again.ok());
+    EXPECT_EQ(again->id, first);
+    EXPECT_FALSE(again->created);
+
+    ok(*s, arrival(first));
+    again = s->reserve_contact_id("call-1");
+    ASSERT_TRUE(again.ok());
+    EXPECT_EQ(again->id, first);
+    EXPECT_TRUE(again->created);
+    // The same reserved id cannot be submitted twice, even once the first contact is gone.
+    ok(*s, cmd::CustomerLeft{first});
+    CommandResult dup = s->execute(arrival(first));
+    ASSERT_FALSE(dup.ok());
+    EXPECT_EQ(dup.status().code(), StatusCode::kAlreadyExists);
+
+    auto other = s->reserve_contact_id("call-2");
+    ASSERT_TRUE(other.ok());
+    second = other->id;
+    EXPECT_NE(second, first);
+    EXPECT_FALSE(s->reserve_contact_id("").ok());
+  }
+  auto s = start();
+  ASSERT_TRUE(s);
+  auto r = s->reserve_contact_id("call-1");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->id, first);
+  EXPECT_TRUE(r->created);
+  r = s->reserve_contact_id("call-2");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->id, second);
+  EXPECT_FALSE(r->created);
+  const ContactId fresh = s->next_contact_id();
+  EXPECT_GT(fresh, second);
+  // A reserved id that reached the log after a restart answers created as well.
+  ok(*s, arrival(second));
+  r = s->reserve_contact_id("call-2");
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->created);
+}
+
+// A crash between the durable ContactArrived and the reservation's mark: the arrival reaches the
+// log behind the service's back, and the next start-up must notice it.
+TEST_F(ServiceTest, IdempotentReservationAfterCrashBeforeTheMark) {
+  ContactId id = kNoContact;
+  {
+    auto s = start();
+    ASSERT_TRUE(s);
+    configure(*s, 0);
+    auto r = s->reserve_contact_id("crash-key");
+    ASSERT_TRUE(r.ok());
+    id = r->id;
+  }
+  {
+    // What the engine thread would have written before the process died.
+    auto store = SqliteEventStore::open((dir_.path() / "data" / "events.db").string());
+    ASSERT_TRUE(store.ok()) << store.status().to_string();
+    Engine engine;
+    ASSERT_TRUE(recover(**store, engine).ok());
+    Output out;
+    ASSERT_TRUE(engine.handle(arrival(id), kStart, out).ok());
+    ASSERT_TRUE((*store)->append(out.events).ok());
+  }
+  auto s = start();
+  ASSERT_TRUE(s);
+  auto r = s->reserve_contact_id("crash-key");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->id, id);
+  EXPECT_TRUE(r->created);
+  s->read([&](const LiveView& v) { EXPECT_TRUE(v.engine.contact(id).ok()); });
+  EXPECT_GT(s->next_contact_id(), id);
+}
+
+TEST_F(ServiceTest, ConcurrentSubmittersAreAllAcknowledgedInSeqOrder) {
+  auto s = start(/*snapshot_every=*/50);
+  ASSERT_TRUE(s);
+  configure(*s, 0);
+  std::vector<std::uint64_t> seqs;
+  std::mutex seqs_mu;
+  s->subscribe([&](std::span<const Event> b) {
+    std::lock_guard lock(seqs_mu);
+    for (const Event& e : b) seqs.push_back(e.seq);
+  });
+  const std::uint64_t base = s->stats().last_seq;
+  constexpr int kThreads = 6;
+  constexpr int kPerThread = 150;
+  std::atomic<int> acknowledged{0}, failures{0};
+  std::atomic<std::uint64_t> events{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      std::vector<std::future<void>> pending;
+      for (int i = 0; i < kPerThread; ++i) {
+        const ContactId c = s->next_contact_id();
+        auto p = std::make_shared<std::promise<void>>();
+        pending.push_back(p->get_future());
+        s->submit(arrival(c), [&, p, c](CommandResult r) {
+          if (!r.ok()) ++failures;
+          events += r.ok() ? r->size() : 0;
+          ++acknowledged;
+          // Leave again from the callback (allowed: submit() from the service thread).
+          s->submit(cmd::CustomerLeft{c}, [&, p](CommandResult r2) {
+            if (!r2.ok()) ++failures;
+            events += r2.ok() ? r2->size() : 0;
+            p->set_value();
+          });
+        });
+      }
+      for (auto& f : pending) f.wait();
+    });
+  }
+  for (auto& t : threads) t.join();
+  s->poke();
+  EXPECT_EQ(acknowledged.load(), kThreads * kPerThread);
+  EXPECT_EQ(failures.load(), 0);
+  std::lock_guard lock(seqs_mu);
+  ASSERT_EQ(seqs.size(), events.load());
+  for (std::size_t i = 0; i < seqs.size(); ++i) ASSERT_EQ(seqs[i], base + i + 1);
+  EXPECT_EQ(s->stats().last_seq, base + seqs.size());
+  EXPECT_GT(s->stats().snapshots, 0u);
+}
+
+TEST_F(ServiceTest, StopRefusesNewCommandsAndKeepsTheStateReadable) {
+  auto s = start();
+  ASSERT_TRUE(s);
+  configure(*s, 1);
+  // Queued before stop(): still runs and is acknowledged.
+  std::promise<CommandResult> queued;
+  s->submit(cmd::LoginAgent{0}, [&](CommandResult r) { queued.set_value(std::move(r)); });
+  s->stop();
+  EXPECT_TRUE(queued.get_future().get().ok());
+  CommandResult r = s->execute(cmd::LogoutAgent{0});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kUnavailable);
+  s->read([](const LiveView& v) { EXPECT_TRUE(v.engine.agent(0)->logged_in); });
+  s->stop();  // idempotent
+  s->poke();  // no-op
+  EXPECT_EQ(s->reserve_contact_id("x").status().code(), StatusCode::kUnavailable);
+  // stop() snapshotted: a new start restores it without replaying.
+  s.reset();
+  auto again = start();
+  ASSERT_TRUE(again);
+  again->read([](const LiveView& v) { EXPECT_TRUE(v.engine.agent(0)->logged_in); });
+}
+
+TEST_F(ServiceTest, UnsubscribeFromInsideAListenerAndFromAnotherThread) {
+  auto s = start();
+  ASSERT_TRUE(s);
+  int calls_a = 0, calls_b = 0;
+  SubscriptionId a = 0;
+  a = s->subscribe([&](std::span<const Event>) {
+    ++calls_a;
+    s->unsubscribe(a);
+  });
+  const SubscriptionId b = s->subscribe([&](std::span<const Event>) { ++calls_b; });
+  configure(*s, 2);
+  EXPECT_EQ(calls_a, 1);
+  EXPECT_GE(calls_b, 3);
+  s->unsubscribe(b);
+  const int before = calls_b;
+  ok(*s, cmd::LoginAgent{0});
+  EXPECT_EQ(calls_b, before);
+  EXPECT_EQ(s->stats().subscribers, 0u);
+}
+
+TEST_F(ServiceTest, TodayKpisCountHandledAndAbandonedAndResetAtMidnight) {
+  auto s = start();
+  ASSERT_TRUE(s);
+  configure(*s, 1);
+  ok(*s, cmd::LoginAgent{0});
+  const ContactId handled = s->next_contact_id();
+  ok(*s, arrival(handled));
+  clock_.advance(1000);
+  ok(*s, cmd::AcceptOffer{handled, 0});
+  const ContactId gone = s->next_contact_id();
+  ok(*s, arrival(gone));  // waits: the agent is busy
+  clock_.advance(5000);
+  ok(*s, cmd::CustomerLeft{gone});
+  s->read([](const LiveView& v) {
+    const metrics::KpiSummary k = v.today.total();
+    EXPECT_EQ(k.offered, 2u);
+    EXPECT_EQ(k.handled, 1u);
+    EXPECT_EQ(k.abandoned, 1u);
+    EXPECT_GT(k.staffed_s, 0.0);
+  });
+
+  // The projection is rebuilt from the log at start-up.
+  s.reset();
+  s = start();
+  ASSERT_TRUE(s);
+  s->read([](const LiveView& v) {
+    EXPECT_EQ(v.today.total().handled, 1u);
+    EXPECT_EQ(v.today.total().abandoned, 1u);
+  });
+
+  // Midnight: a fresh day, seeded with the agent that is still logged in.
+  clock_.set(kDay + kMillisPerDay + 1000);
+  s->read([](const LiveView& v) {
+    const metrics::KpiSummary k = v.today.total();
+    EXPECT_EQ(k.offered, 0u);
+    EXPECT_EQ(k.handled, 0u);
+    EXPECT_EQ(k.abandoned, 0u);
+    EXPECT_NEAR(k.staffed_s, 1.0, 1e-9);  // logged in since 00:00:00
+  });
+  ok(*s, cmd::EndContact{handled});  // yesterday's contact: not today's
+  const ContactId next = s->next_contact_id();
+  ok(*s, arrival(next));
+  ok(*s, cmd::AcceptOffer{next, 0});
+  s->read([](const LiveView& v) {
+    EXPECT_EQ(v.today.total().offered, 1u);
+    EXPECT_EQ(v.today.total().handled, 1u);
+    EXPECT_EQ(v.today.queues(), std::vector<QueueId>{0});
+  });
+  // After a restart the same day is rebuilt from the log, earlier days skipped.
+  s.reset();
+  s = start();
+  ASSERT_TRUE(s);
+  s->read([](const LiveView& v) {
+    EXPECT_EQ(v.today.total().offered, 1u);
+    EXPECT_EQ(v.today.total().handled, 1u);
+    EXPECT_EQ(v.today.total().abandoned, 0u);
+  });
+}
+
+TEST_F(ServiceTest, StartFailsCleanlyWhenTheDirectoryIsInUse) {
+  auto s = start();
+  ASSERT_TRUE(s);
+  auto second = CenterService::start(options(), clock_);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), StatusCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace sb::service
