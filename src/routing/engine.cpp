@@ -90,9 +90,9 @@ struct Engine::State : EngineState {
     const SelectionStrategy& strategy = *q.strategy;
     if (strategy.rings_all()) {
       std::vector<AgentId> chosen;
-      for (const AgentKey& k : q.available) {
-        if (k.tier > c.max_tier) break;
-        if (eligible(agents[k.agent], k.agent, c, k.tier)) chosen.push_back(k.agent);
+      for (auto k = q.available.cursor(index_nodes); k; k.next()) {
+        if (k->tier > c.max_tier) break;
+        if (eligible(agents[k->agent], k->agent, c, k->tier)) chosen.push_back(k->agent);
       }
       if (chosen.empty()) return false;
       // Iterating the set while offers re-rank agents would be unsafe: collect first.
@@ -105,7 +105,8 @@ struct Engine::State : EngineState {
     std::int64_t best_score = 0;
     Requirements effective;
     if (strategy.scores_contact()) effective = effective_requirements(c);
-    for (const AgentKey& k : q.available) {
+    for (auto cur = q.available.cursor(index_nodes); cur; cur.next()) {
+      const AgentKey& k = *cur;
       if (k.tier > c.max_tier) break;
       if (best != kNoId && k.tier != best_tier) break;
       const AgentRec& a = agents[k.agent];
@@ -133,7 +134,7 @@ struct Engine::State : EngineState {
     for (;;) {
       AgentRec& a = agents[id];
       if (!a.configured || !a.logged_in || a.presence != Presence::kAvailable) return;
-      if (a.indexed_queues.empty()) return;  // not indexed means no free slot
+      if (!a.indexed) return;  // not indexed means no free slot
       ContactRec* best = nullptr;
       std::uint8_t best_tier = 0;
       std::int64_t best_priority = 0;
@@ -839,7 +840,8 @@ CenterConfig Engine::configuration() const {
   for (std::size_t i = 0; i < s_->skill_names.size(); ++i)
     if (i < s_->skill_defined.size() && s_->skill_defined[i]) c.skills[i] = s_->skill_names[i];
   for (std::size_t i = 0; i < s_->profiles.size(); ++i)
-    if (i < s_->profile_defined.size() && s_->profile_defined[i]) c.profiles.push_back(s_->profiles[i]);
+    if (i < s_->profile_defined.size() && s_->profile_defined[i])
+      c.profiles.push_back(s_->profiles[i]);
   for (const auto& q : s_->queues)
     if (q.configured) c.queues.push_back(q.config);
   for (const auto& a : s_->agents)

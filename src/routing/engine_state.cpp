@@ -148,27 +148,54 @@ Millis EngineState::next_step_time(const ContactRec& c) const {
 // has a free slot and holds no exclusive contact.
 
 void EngineState::unindex_agent(AgentRec& a) {
-  for (std::size_t i = 0; i < a.indexed_queues.size(); ++i)
-    queues[a.indexed_queues[i]].available.erase(a.indexed_keys[i]);  // by iterator: no search
-  a.indexed_keys.clear();
-  a.indexed_queues.clear();
+  if (!a.indexed) return;
+  for (const std::uint32_t n : a.nodes) {
+    IndexNode& node = index_nodes[n];
+    if (node.where != IndexNode::Where::kNone) queues[node.queue].available.erase(index_nodes, n);
+  }
+  a.indexed = false;
 }
 
 void EngineState::reindex_agent(AgentId id) {
+  unindex_agent(agents[id]);
+  index_agent(id);
+}
+
+void EngineState::index_agent(AgentId id, std::vector<std::uint32_t>* deferred) {
   AgentRec& a = agents[id];
-  unindex_agent(a);
   if (!a.configured || !a.logged_in || a.presence != Presence::kAvailable) return;
   if (a.config.profile >= profiles.size()) return;
   const RoutingProfile& p = profiles[a.config.profile];
   if (a.load >= p.max_total || exclusive_load(a) > 0) return;
-  for (const auto& m : a.memberships) {
+  // One node per membership, allocated on first use and whenever the memberships changed.
+  while (a.nodes.size() < a.memberships.size()) {
+    if (free_nodes.empty()) {
+      a.nodes.push_back(static_cast<std::uint32_t>(index_nodes.size()));
+      index_nodes.emplace_back();
+    } else {
+      a.nodes.push_back(free_nodes.back());
+      free_nodes.pop_back();
+    }
+  }
+  while (a.nodes.size() > a.memberships.size()) {
+    free_nodes.push_back(a.nodes.back());
+    a.nodes.pop_back();
+  }
+  for (std::size_t i = 0; i < a.memberships.size(); ++i) {
+    const Membership& m = a.memberships[i];
     QueueRec& q = queues[m.queue];
     if (!q.configured) continue;
     RankInputs in{a.idle_since, a.load, p.max_total, m.last_offered, id};
     auto [r1, r2] = q.strategy->rank(in);
-    AgentKey key{m.tier, r1, r2, id};
-    a.indexed_keys.push_back(q.available.insert(key).first);
-    a.indexed_queues.push_back(m.queue);
+    const std::uint32_t n = a.nodes[i];
+    IndexNode& node = index_nodes[n];
+    node.key = AgentKey{m.tier, r1, r2, id};
+    node.queue = m.queue;
+    if (deferred)
+      deferred->push_back(n);
+    else
+      q.available.insert(index_nodes, n);
+    a.indexed = true;
   }
 }
 
@@ -177,14 +204,18 @@ void EngineState::rebuild_indexes() {
     q.waiting.clear();
     q.available.clear();
   }
-  for (auto& a : agents) {
-    a.indexed_keys.clear();
-    a.indexed_queues.clear();
-  }
+  for (IndexNode& n : index_nodes) n = IndexNode{};
+  for (auto& a : agents) a.indexed = false;
   contacts.for_each([&](ContactId, ContactRec& c) {
     if (c.phase == Phase::kQueued) queues[c.queue].waiting.insert(wait_key(c));
   });
-  for (AgentId id = 0; id < agents.size(); ++id) reindex_agent(id);
+  // Inserting in key order makes every insertion an append at its tier's tail.
+  std::vector<std::uint32_t> nodes;
+  for (AgentId id = 0; id < agents.size(); ++id) index_agent(id, &nodes);
+  std::sort(nodes.begin(), nodes.end(), [&](std::uint32_t x, std::uint32_t y) {
+    return index_nodes[x].key < index_nodes[y].key;
+  });
+  for (const std::uint32_t n : nodes) queues[index_nodes[n].queue].available.insert(index_nodes, n);
 }
 
 QueueRec& EngineState::queue_slot(QueueId id) {

@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "routing/agent_index.h"
 #include "routing/contact_table.h"
 #include "routing/engine.h"
 
@@ -32,15 +33,6 @@ struct WaitKey {
   friend bool operator==(const WaitKey& a, const WaitKey& b) {
     return a.major == b.major && a.minor == b.minor && a.seq == b.seq;
   }
-};
-
-// Position of an available member in a queue's agent index.
-struct AgentKey {
-  std::uint8_t tier = 1;
-  std::int64_t rank1 = 0;
-  std::int64_t rank2 = 0;
-  AgentId agent = kNoId;
-  friend auto operator<=>(const AgentKey&, const AgentKey&) = default;
 };
 
 enum class Phase : std::uint8_t { kNew = 0, kQueued, kOffered, kConnected, kWrapUp, kInTransfer };
@@ -97,9 +89,10 @@ struct AgentRec {
   std::uint32_t connected = 0;
   std::uint32_t wrap_up = 0;
   std::vector<ContactId> contacts;
-  // Derived: the keys under which this agent currently sits in its queues' agent indexes.
-  std::vector<std::pmr::set<AgentKey>::iterator> indexed_keys;
-  std::vector<QueueId> indexed_queues;
+  // Derived: this agent's index nodes (EngineState::index_nodes), one per membership in the same
+  // order, and whether it currently sits in at least one queue's agent index.
+  std::vector<std::uint32_t> nodes;
+  bool indexed = false;
 };
 
 struct QueueRec {
@@ -115,7 +108,7 @@ struct QueueRec {
   // Node containers draw from the engine's pool (see EngineState::pool): routing churns through
   // set nodes on every offer and release, and malloc/free dominated the profile.
   std::pmr::set<WaitKey> waiting;
-  std::pmr::set<AgentKey> available;
+  AgentIndex available;  // nodes in EngineState::index_nodes
 };
 
 struct EngineState {
@@ -129,6 +122,9 @@ struct EngineState {
   std::vector<QueueRec> queues;
   std::vector<AgentRec> agents;
   ContactTable<ContactRec> contacts{pool.get()};
+  // Nodes of the queues' agent indexes (see agent_index.h); free ones are listed in free_nodes.
+  std::vector<IndexNode> index_nodes;
+  std::vector<std::uint32_t> free_nodes;
   std::uint64_t last_seq = 0;
   Millis last_time = 0;
   EngineStats stats;
@@ -162,6 +158,9 @@ struct EngineState {
   // ---- derived indexes ----
   void reindex_agent(AgentId id);
   void unindex_agent(AgentRec& a);
+  // Computes the agent's keys and inserts it into its queues' indexes, or (with `deferred`) only
+  // lists the nodes to insert. REQUIRES: the agent is in no index.
+  void index_agent(AgentId id, std::vector<std::uint32_t>* deferred = nullptr);
   void rebuild_indexes();
   QueueRec& queue_slot(QueueId id);  // grows `queues` so that `id` exists
 
