@@ -58,7 +58,7 @@ struct CenterService::Impl {
   ServiceOptions options;
   const Clock& clock;
   WaitFn wait;
-  std::unique_ptr<SqliteEventStore> store;
+  std::unique_ptr<EventStore> store;
 
   // ---- engine-thread state (also touched by start() before the thread exists, and by read()
   // after it has exited) ----------------------------------------------------------------------
@@ -163,9 +163,17 @@ Status CenterService::Impl::open_and_recover() {
   const std::filesystem::path dir(options.data_dir);
 
   // The event store first: its lock makes this process the only user of the data directory.
-  auto opened = SqliteEventStore::open((dir / "events.db").string());
-  if (!opened.ok()) return opened.status();
-  store = std::move(opened).value();
+  const std::string events_path = (dir / "events.db").string();
+  if (options.open_store) {
+    auto opened = options.open_store(events_path);
+    if (!opened.ok()) return opened.status();
+    store = std::move(opened).value();
+  } else {
+    auto opened = SqliteEventStore::open(events_path);
+    if (!opened.ok()) return opened.status();
+    store = std::move(opened).value();
+  }
+  if (store == nullptr) return Status::internal("open_store returned no store");
   auto opened_db = ServiceDb::open((dir / "service.db").string());
   if (!opened_db.ok()) return opened_db.status();
   db = std::move(opened_db).value();

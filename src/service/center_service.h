@@ -54,6 +54,9 @@ struct ServiceOptions {
   std::uint64_t snapshot_every = 10'000;  // events between snapshots
   metrics::KpiSettings kpi;               // for the live "today" projection
   WaitFn wait;                            // empty: runtime::wait_with_timeout
+  // Opens the event log at the given path (data_dir/events.db). Empty: SqliteEventStore::open.
+  // Tests use it to inject store failures.
+  std::function<Result<std::unique_ptr<EventStore>>(const std::string& path)> open_store;
 };
 
 // Read access to the live state, valid only inside read() on the engine thread. `engine` may be a

@@ -46,6 +46,40 @@ const T* first_of(const std::vector<Event>& events) {
   return nullptr;
 }
 
+// Delegates to the real store, but from a chosen append on either refuses appends up front or
+// reports their durability as failed (the events may or may not be on disk: either is allowed
+// for an unacknowledged append).
+class FlakyStore final : public EventStore {
+ public:
+  enum class Mode { kHealthy, kRefuse, kFailAck };
+  explicit FlakyStore(std::unique_ptr<EventStore> inner) : inner_(std::move(inner)) {}
+  static std::atomic<Mode> mode;
+
+  Status append(std::span<const Event> events) override { return inner_->append(events); }
+  Status append_async(std::vector<Event> events, AppendCallback done) override {
+    const Mode m = mode.load();
+    if (m == Mode::kRefuse) return Status::io_error("injected: disk unplugged");
+    if (m == Mode::kFailAck)
+      return inner_->append_async(std::move(events), [done](const Status&) {
+        done(Status::io_error("injected: fsync failed"));
+      });
+    return inner_->append_async(std::move(events), std::move(done));
+  }
+  std::uint64_t next_seq() const override { return inner_->next_seq(); }
+  std::uint64_t last_seq() const override { return inner_->last_seq(); }
+  Status read(std::uint64_t from, const ReadCallback& cb, std::size_t n) override {
+    return inner_->read(from, cb, n);
+  }
+  Status save_snapshot(const Snapshot& s) override { return inner_->save_snapshot(s); }
+  Result<Snapshot> load_snapshot(std::uint64_t seq) override { return inner_->load_snapshot(seq); }
+  Result<std::optional<Snapshot>> latest_snapshot() override { return inner_->latest_snapshot(); }
+  StoreStats stats() const override { return inner_->stats(); }
+
+ private:
+  std::unique_ptr<EventStore> inner_;
+};
+std::atomic<FlakyStore::Mode> FlakyStore::mode{FlakyStore::Mode::kHealthy};
+
 class ServiceTest : public ::testing::Test {
  protected:
   ServiceOptions options(std::uint64_t snapshot_every = 10'000) {
@@ -496,6 +530,61 @@ TEST_F(ServiceTest, StartFailsCleanlyWhenTheDirectoryIsInUse) {
   ASSERT_FALSE(second.ok());
   EXPECT_EQ(second.status().code(), StatusCode::kUnavailable);
 }
+
+class ServiceFailureTest : public ServiceTest,
+                           public ::testing::WithParamInterface<FlakyStore::Mode> {};
+
+TEST_P(ServiceFailureTest, StoreFailureStopsTheServiceAndNothingUndurableIsAcknowledged) {
+  FlakyStore::mode = FlakyStore::Mode::kHealthy;
+  ServiceOptions o = options();
+  o.open_store = [](const std::string& path) -> Result<std::unique_ptr<EventStore>> {
+    auto inner = SqliteEventStore::open(path);
+    if (!inner.ok()) return inner.status();
+    return std::unique_ptr<EventStore>(std::make_unique<FlakyStore>(std::move(inner).value()));
+  };
+  auto started = CenterService::start(o, clock_);
+  ASSERT_TRUE(started.ok()) << started.status().to_string();
+  auto s = std::move(started).value();
+  std::vector<Event> seen;
+  s->subscribe([&](std::span<const Event> b) { seen.insert(seen.end(), b.begin(), b.end()); });
+  configure(*s, 1);
+  const std::size_t durable = seen.size();
+  EXPECT_TRUE(s->health().ok());
+
+  FlakyStore::mode = GetParam();
+  CommandResult r = s->execute(cmd::LoginAgent{0});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(r.status().message().find("injected"), std::string::npos) << r.status().to_string();
+  EXPECT_FALSE(s->health().ok());
+  EXPECT_TRUE(s->stats().failed);
+  EXPECT_EQ(seen.size(), durable);  // subscribers never see an unacknowledged batch
+
+  // From now on every command is refused, even with a healthy store again.
+  FlakyStore::mode = FlakyStore::Mode::kHealthy;
+  r = s->execute(cmd::LogoutAgent{0});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kUnavailable);
+  s->poke();  // does not hang
+  EXPECT_EQ(seen.size(), durable);
+  s->stop();
+
+  // A restart recovers from the log, whatever it holds of the failed batch.
+  auto again = start();
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(again->health().ok());
+  // kRefuse: the login never reached the store; kFailAck: it was written, only its
+  // acknowledgement failed. Either way the restarted engine agrees with the log.
+  const bool logged_in = GetParam() == FlakyStore::Mode::kFailAck;
+  again->read([&](const LiveView& v) {
+    EXPECT_EQ(v.engine.agent_count(), 1u);
+    EXPECT_EQ(v.engine.agent(0)->logged_in, logged_in);
+  });
+  EXPECT_TRUE(again->execute(cmd::LogoutAgent{0}).ok() == logged_in);
+}
+
+INSTANTIATE_TEST_SUITE_P(Modes, ServiceFailureTest,
+                         ::testing::Values(FlakyStore::Mode::kRefuse, FlakyStore::Mode::kFailAck));
 
 }  // namespace
 }  // namespace sb::service
