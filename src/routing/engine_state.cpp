@@ -149,9 +149,11 @@ Millis EngineState::next_step_time(const ContactRec& c) const {
 
 void EngineState::unindex_agent(AgentRec& a) {
   if (!a.indexed) return;
-  for (const std::uint32_t n : a.nodes) {
-    IndexNode& node = index_nodes[n];
-    if (node.where != IndexNode::Where::kNone) queues[node.queue].available.erase(index_nodes, n);
+  for (const Membership& m : a.memberships) {
+    if (m.node == kNoNode) continue;
+    IndexNode& node = index_nodes[m.node];
+    if (node.where != IndexNode::Where::kNone)
+      queues[node.queue].available.erase(index_nodes, m.node);
   }
   a.indexed = false;
 }
@@ -167,34 +169,27 @@ void EngineState::index_agent(AgentId id, std::vector<std::uint32_t>* deferred) 
   if (a.config.profile >= profiles.size()) return;
   const RoutingProfile& p = profiles[a.config.profile];
   if (a.load >= p.max_total || exclusive_load(a) > 0) return;
-  // One node per membership, allocated on first use and whenever the memberships changed.
-  while (a.nodes.size() < a.memberships.size()) {
-    if (free_nodes.empty()) {
-      a.nodes.push_back(static_cast<std::uint32_t>(index_nodes.size()));
-      index_nodes.emplace_back();
-    } else {
-      a.nodes.push_back(free_nodes.back());
-      free_nodes.pop_back();
-    }
-  }
-  while (a.nodes.size() > a.memberships.size()) {
-    free_nodes.push_back(a.nodes.back());
-    a.nodes.pop_back();
-  }
-  for (std::size_t i = 0; i < a.memberships.size(); ++i) {
-    const Membership& m = a.memberships[i];
+  for (Membership& m : a.memberships) {
     QueueRec& q = queues[m.queue];
     if (!q.configured) continue;
     RankInputs in{a.idle_since, a.load, p.max_total, m.last_offered, id};
     auto [r1, r2] = q.strategy->rank(in);
-    const std::uint32_t n = a.nodes[i];
-    IndexNode& node = index_nodes[n];
+    if (m.node == kNoNode) {
+      if (free_nodes.empty()) {
+        m.node = static_cast<std::uint32_t>(index_nodes.size());
+        index_nodes.emplace_back();
+      } else {
+        m.node = free_nodes.back();
+        free_nodes.pop_back();
+      }
+    }
+    IndexNode& node = index_nodes[m.node];
     node.key = AgentKey{m.tier, r1, r2, id};
     node.queue = m.queue;
     if (deferred)
-      deferred->push_back(n);
+      deferred->push_back(m.node);
     else
-      q.available.insert(index_nodes, n);
+      q.available.insert(index_nodes, m.node);
     a.indexed = true;
   }
 }
@@ -225,7 +220,10 @@ QueueRec& EngineState::queue_slot(QueueId id) {
 
 void EngineState::set_members(AgentId id, const std::vector<QueueMembership>& next) {
   AgentRec& a = agents[id];
-  for (const auto& m : a.memberships) erase_value(queues[m.queue].members, id);
+  for (const auto& m : a.memberships) {
+    erase_value(queues[m.queue].members, id);
+    if (m.node != kNoNode) free_nodes.push_back(m.node);  // REQUIRES: the agent is unindexed
+  }
   std::vector<Membership> out;
   for (const auto& m : next) {
     Membership nm{m.queue, m.tier, 0};

@@ -71,44 +71,47 @@ struct Membership {
   QueueId queue = kNoId;
   std::uint8_t tier = 1;
   std::uint64_t last_offered = 0;  // queue's offer counter at this member's last offer
+  // Derived: this membership's node in the queue's agent index (EngineState::index_nodes),
+  // allocated when the agent is first indexed; kNoNode before.
+  std::uint32_t node = kNoNode;
 };
 
+// Fields are ordered hot first: a routing decision reads the agent's state, load and memberships,
+// and those should share as few cache lines as possible.
 struct AgentRec {
   bool configured = false;
-  AgentConfig config;                   // skills kept sorted by skill id
-  std::vector<Membership> memberships;  // sorted by queue id
   bool logged_in = false;
   Presence presence = Presence::kOffline;
-  ReasonId reason = reason::kNone;
-  Millis presence_since = 0;
-  Millis idle_since = 0;
-  std::uint32_t missed_in_a_row = 0;
-  std::array<std::uint8_t, kChannelCount> load_by_channel{};
+  bool indexed = false;    // derived: the agent sits in at least one queue's agent index
   std::uint32_t load = 0;  // slots in use: offered + connected + wrap-up
+  std::array<std::uint8_t, kChannelCount> load_by_channel{};
   std::uint32_t offered = 0;
   std::uint32_t connected = 0;
   std::uint32_t wrap_up = 0;
+  std::uint32_t missed_in_a_row = 0;
+  Millis idle_since = 0;
+  std::vector<Membership> memberships;  // sorted by queue id
   std::vector<ContactId> contacts;
-  // Derived: this agent's index nodes (EngineState::index_nodes), one per membership in the same
-  // order, and whether it currently sits in at least one queue's agent index.
-  std::vector<std::uint32_t> nodes;
-  bool indexed = false;
+  AgentConfig config;  // skills kept sorted by skill id
+  ReasonId reason = reason::kNone;
+  Millis presence_since = 0;
 };
 
 struct QueueRec {
   explicit QueueRec(std::pmr::memory_resource* pool) : waiting(pool), available(pool) {}
+  // Hot fields first (see AgentRec).
   bool configured = false;
-  QueueConfig config;
   const SelectionStrategy* strategy = nullptr;
   std::uint64_t offer_counter = 0;
-  Millis handle_time_estimate = 0;  // integer moving average of handle times, for the EWT
-  std::uint64_t handled = 0;
-  std::vector<AgentId> members;  // sorted
   // Derived indexes.
   // Node containers draw from the engine's pool (see EngineState::pool): routing churns through
   // set nodes on every offer and release, and malloc/free dominated the profile.
   std::pmr::set<WaitKey> waiting;
   AgentIndex available;  // nodes in EngineState::index_nodes
+  QueueConfig config;
+  Millis handle_time_estimate = 0;  // integer moving average of handle times, for the EWT
+  std::uint64_t handled = 0;
+  std::vector<AgentId> members;  // sorted
 };
 
 struct EngineState {
