@@ -17,7 +17,7 @@ export function Wallboard(props: { user: User }) {
   const [reasons, setReasons] = useState<ReasonCode[]>([]);
   const [busyAgent, setBusyAgent] = useState<number | null>(null);
   const channelTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
-  const now = useNow(1000);
+  const now = useNow(500);
   const control = canControlAgents(props.user.role);
 
   const loadChannels = async () => {
@@ -122,7 +122,7 @@ export function Wallboard(props: { user: User }) {
         <Tile label="Handled today" value={String(t.handled)} testid="wb-total-handled" />
         <Tile label="Abandoned today" value={String(t.abandoned)} testid="wb-total-abandoned" />
         <Tile label="Agents logged in" value={String(loggedIn)} testid="wb-total-agents" />
-        <Tile label="Idle / busy / not ready" value={`${byActivity.idle ?? 0} / ${(byActivity.busy ?? 0) + (byActivity.ringing ?? 0) + (byActivity.wrap_up ?? 0)} / ${byActivity.not_ready ?? 0}`} testid="wb-total-activity" />
+        <Tile label="Idle/busy/not ready" value={`${byActivity.idle ?? 0} / ${(byActivity.busy ?? 0) + (byActivity.ringing ?? 0) + (byActivity.wrap_up ?? 0)} / ${byActivity.not_ready ?? 0}`} testid="wb-total-activity" />
       </div>
 
       <section class="card">
@@ -194,92 +194,97 @@ export function Wallboard(props: { user: User }) {
         </table>
       </section>
 
-      <div class="two-col">
-        <section class="card">
-          <h2>Channels</h2>
-          <table class="grid" data-testid="wb-channels">
-            <thead>
-              <tr>
-                <th>Channel</th>
-                <th class="num">Waiting</th>
-                <th class="num">Longest wait</th>
-                <th class="num">SL today</th>
-                <th class="num">ASA</th>
-                <th class="num">Handled</th>
-                <th class="num">Abandoned</th>
+      <section class="card">
+        <h2>Channels</h2>
+        <table class="grid" data-testid="wb-channels">
+          <thead>
+            <tr>
+              <th>Channel</th>
+              <th class="num">Waiting</th>
+              <th class="num">Longest wait</th>
+              <th class="num">SL today</th>
+              <th class="num">ASA</th>
+              <th class="num">AHT</th>
+              <th class="num">Offered</th>
+              <th class="num">Handled</th>
+              <th class="num">Abandoned</th>
+              <th class="num">Abandon rate</th>
+            </tr>
+          </thead>
+          <tbody>
+            {s.channels.map((c) => (
+              <tr data-testid="wb-channel-row" data-channel={c.channel}>
+                <td>{c.channel}</td>
+                <td class={`num${c.waiting > 0 ? ' hot' : ''}`} data-testid="wb-channel-waiting">
+                  {c.waiting}
+                </td>
+                <td class="num">{formatDuration(tickingSeconds(c.longest_wait_s ?? 0, s.channelsAt, now, c.waiting > 0))}</td>
+                <td class="num">{formatPercent(c.today?.service_level)}</td>
+                <td class="num">{formatSecondsStat(c.today?.asa_s)}</td>
+                <td class="num">{formatSecondsStat(c.today?.aht_s)}</td>
+                <td class="num">{c.today?.offered ?? 0}</td>
+                <td class="num" data-testid="wb-channel-handled">
+                  {c.today?.handled ?? 0}
+                </td>
+                <td class="num">{c.today?.abandoned ?? 0}</td>
+                <td class="num">{formatPercent(c.today?.abandon_rate)}</td>
               </tr>
-            </thead>
-            <tbody>
-              {s.channels.map((c) => (
-                <tr data-testid="wb-channel-row" data-channel={c.channel}>
-                  <td>{c.channel}</td>
-                  <td class={`num${c.waiting > 0 ? ' hot' : ''}`} data-testid="wb-channel-waiting">
-                    {c.waiting}
-                  </td>
-                  <td class="num">{formatDuration(tickingSeconds(c.longest_wait_s ?? 0, s.channelsAt, now, c.waiting > 0))}</td>
-                  <td class="num">{formatPercent(c.today?.service_level)}</td>
-                  <td class="num">{formatSecondsStat(c.today?.asa_s)}</td>
-                  <td class="num">{c.today?.handled ?? 0}</td>
-                  <td class="num">{c.today?.abandoned ?? 0}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </section>
-
-        <section class="card">
-          <h2>Agents</h2>
-          <table class="grid" data-testid="wb-agents">
-            <thead>
+            ))}
+          </tbody>
+        </table>
+      </section>
+      <section class="card">
+        <h2>Agents</h2>
+        <table class="grid" data-testid="wb-agents">
+          <thead>
+            <tr>
+              <th>Agent</th>
+              <th>State</th>
+              <th>Activity</th>
+              <th class="num">In state</th>
+              <th class="num">Contacts</th>
+              {control ? <th class="row-actions">Change state</th> : null}
+            </tr>
+          </thead>
+          <tbody>
+            {s.agents.length === 0 ? (
               <tr>
-                <th>Agent</th>
-                <th>State</th>
-                <th>Activity</th>
-                <th class="num">In state</th>
-                <th class="num">Contacts</th>
-                {control ? <th>Change state</th> : null}
+                <td colSpan={6} class="muted">
+                  No agents.
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {s.agents.length === 0 ? (
-                <tr>
-                  <td colSpan={6} class="muted">
-                    No agents.
+            ) : null}
+            {s.agents.map((a) => (
+              <tr data-testid="wb-agent-row" data-agent-id={a.agent}>
+                <td>{a.name}</td>
+                <td>
+                  <Badge kind={a.presence} testid="wb-agent-presence">
+                    {a.presence === 'not_ready' ? `not ready${a.reason_name ? ` · ${a.reason_name}` : ''}` : a.presence}
+                  </Badge>
+                </td>
+                <td data-testid="wb-agent-activity">{a.activity.replace('_', ' ')}</td>
+                <td class="num timer" data-testid="wb-agent-time">
+                  {formatDuration(elapsedSeconds(a.since, now))}
+                </td>
+                <td class="num">{a.contacts?.length ?? 0}</td>
+                {control ? (
+                  <td class="row-actions">
+                    <button type="button" class="btn btn-sm" data-testid="wb-agent-available" disabled={busyAgent === a.agent || a.presence === 'available'} onClick={() => force(a, 'available')}>
+                      Available
+                    </button>
+                    <button type="button" class="btn btn-sm" data-testid="wb-agent-not-ready" disabled={busyAgent === a.agent || a.presence === 'not_ready'} onClick={() => force(a, 'not_ready')}>
+                      Not ready
+                    </button>
+                    <button type="button" class="btn btn-sm" data-testid="wb-agent-logout" disabled={busyAgent === a.agent || a.presence === 'offline'} onClick={() => force(a, 'offline')}>
+                      Log out
+                    </button>
                   </td>
-                </tr>
-              ) : null}
-              {s.agents.map((a) => (
-                <tr data-testid="wb-agent-row" data-agent-id={a.agent}>
-                  <td>{a.name}</td>
-                  <td>
-                    <Badge kind={a.presence} testid="wb-agent-presence">
-                      {a.presence === 'not_ready' ? `not ready${a.reason_name ? ` · ${a.reason_name}` : ''}` : a.presence}
-                    </Badge>
-                  </td>
-                  <td data-testid="wb-agent-activity">{a.activity.replace('_', ' ')}</td>
-                  <td class="num timer" data-testid="wb-agent-time">
-                    {formatDuration(elapsedSeconds(a.since, now))}
-                  </td>
-                  <td class="num">{a.contacts?.length ?? 0}</td>
-                  {control ? (
-                    <td class="row-actions">
-                      <button type="button" class="btn btn-sm" data-testid="wb-agent-available" disabled={busyAgent === a.agent || a.presence === 'available'} onClick={() => force(a, 'available')}>
-                        Available
-                      </button>
-                      <button type="button" class="btn btn-sm" data-testid="wb-agent-not-ready" disabled={busyAgent === a.agent || a.presence === 'not_ready'} onClick={() => force(a, 'not_ready')}>
-                        Not ready
-                      </button>
-                      <button type="button" class="btn btn-sm" data-testid="wb-agent-logout" disabled={busyAgent === a.agent || a.presence === 'offline'} onClick={() => force(a, 'offline')}>
-                        Log out
-                      </button>
-                    </td>
-                  ) : null}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </section>
-      </div>
+                ) : null}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
     </div>
   );
 }

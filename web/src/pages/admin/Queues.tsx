@@ -60,7 +60,7 @@ export function QueuesPage() {
               {num('wrap_up_s', 'Wrap-up (s)')}
             </div>
             <div class="form-row">
-              {num('default_handle_time_s', 'Default handle time (s)')}
+              {num('default_handle_time_s', 'Default AHT (s)', 'Before real data')}
               {num('aging_interval_s', 'Aging interval (s)', '0 = off')}
               {num('overflow_after_s', 'Overflow after (s)', '0 = never')}
             </div>
