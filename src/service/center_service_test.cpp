@@ -531,6 +531,26 @@ TEST_F(ServiceTest, StartFailsCleanlyWhenTheDirectoryIsInUse) {
   EXPECT_EQ(second.status().code(), StatusCode::kUnavailable);
 }
 
+TEST_F(ServiceTest, TheDefaultWaiterFiresTimersWithoutPoke) {
+  ServiceOptions o = options();
+  o.wait = nullptr;  // runtime::wait_with_timeout: the engine thread wakes on its own
+  auto started = CenterService::start(o, clock_);
+  ASSERT_TRUE(started.ok()) << started.status().to_string();
+  auto s = std::move(started).value();
+  std::promise<Millis> timed_out;
+  s->subscribe([&](std::span<const Event> b) {
+    for (const Event& e : b)
+      if (std::holds_alternative<ev::OfferTimedOut>(e.payload)) timed_out.set_value(e.at);
+  });
+  configure(*s, 1);
+  ok(*s, cmd::LoginAgent{0});
+  ok(*s, arrival(s->next_contact_id()));
+  clock_.advance(10 * kMillisPerSecond);  // no poke(): the sleep is capped at one second
+  auto f = timed_out.get_future();
+  ASSERT_EQ(f.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  EXPECT_EQ(f.get(), kStart + 10 * kMillisPerSecond);
+}
+
 class ServiceFailureTest : public ServiceTest,
                            public ::testing::WithParamInterface<FlakyStore::Mode> {};
 
