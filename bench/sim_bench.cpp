@@ -49,6 +49,7 @@ int main(int argc, char** argv) {
   std::printf("engine events     %llu\n", static_cast<unsigned long long>(r.engine_events));
   std::printf("calendar entries  %llu\n", static_cast<unsigned long long>(r.calendar_entries));
   std::printf("peak calendar     %zu entries\n", r.peak_calendar);
+  std::printf("state hash        %016llx\n", static_cast<unsigned long long>(r.state_hash));
   std::printf("wall time         %.2f s\n", wall);
   std::printf("calls/s           %.0f\n", static_cast<double>(r.arrivals) / wall);
   std::printf("events/s          %.0f\n", static_cast<double>(r.engine_events) / wall);
