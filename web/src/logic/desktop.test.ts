@@ -70,6 +70,29 @@ describe('desktopReducer', () => {
     expect(s.agent?.name).toBe('Ann');
   });
 
+  it('keeps live changes that arrived while a snapshot request travelled', () => {
+    let s = initialDesktop(7);
+    s = desktopReducer(s, { type: 'contact', contact: contact({ id: 1, state: 'connected', agent: 7 }), now: 100 });
+    // requested at 50: an offer arrives at 120, contact 1 goes to wrap-up at 130
+    s = desktopReducer(s, { type: 'offer', contact: contact({ id: 2, state: 'offered', offered_to: [7] }), expires_at: 9_000, now: 120 });
+    s = desktopReducer(s, { type: 'contact', contact: contact({ id: 1, state: 'wrap_up', agent: 7 }), now: 130 });
+    s = desktopReducer(s, { type: 'snapshot', agent, contacts: [contact({ id: 1, state: 'connected', agent: 7 })], now: 140, requestedAt: 50 });
+    expect(s.contacts[1].state).toBe('wrap_up');
+    expect(s.contacts[2].state).toBe('offered');
+    expect(s.expires[2]).toBe(9_000);
+    // a later snapshot (requested after those changes) is authoritative
+    s = desktopReducer(s, { type: 'snapshot', agent, contacts: [], now: 300, requestedAt: 200 });
+    expect(Object.keys(s.contacts)).toEqual([]);
+  });
+
+  it('does not bring back an offer withdrawn while a snapshot request travelled', () => {
+    let s = initialDesktop(7);
+    s = desktopReducer(s, { type: 'offer', contact: contact({ id: 2, state: 'offered', offered_to: [7] }), expires_at: 9_000, now: 10 });
+    s = desktopReducer(s, { type: 'offer_withdrawn', contact: 2, reason: 'abandoned', now: 120 });
+    s = desktopReducer(s, { type: 'snapshot', agent, contacts: [contact({ id: 2, state: 'offered', offered_to: [7] })], now: 140, requestedAt: 100 });
+    expect(s.contacts[2]).toBeUndefined();
+  });
+
   it('takes offer_expires_at from the contact when the message has no expires_at', () => {
     const s = desktopReducer(initialDesktop(7), { type: 'contact', contact: contact({ id: 1, state: 'offered', offered_to: [7], offer_expires_at: 99 }), now: 0 });
     expect(s.expires[1]).toBe(99);
@@ -85,7 +108,7 @@ describe('desktopReducer', () => {
 describe('desktopEventFromWs', () => {
   it('parses the documented agent-channel messages', () => {
     expect(desktopEventFromWs({ type: 'offer', contact: contact({ id: 1 }), expires_at: 5 }, 0)).toMatchObject({ type: 'offer', expires_at: 5 });
-    expect(desktopEventFromWs({ type: 'offer_withdrawn', contact: 1, reason: 'rejected' }, 0)).toEqual({ type: 'offer_withdrawn', contact: 1, reason: 'rejected' });
+    expect(desktopEventFromWs({ type: 'offer_withdrawn', contact: 1, reason: 'rejected' }, 0)).toEqual({ type: 'offer_withdrawn', contact: 1, reason: 'rejected', now: 0 });
     expect(desktopEventFromWs({ type: 'contact', contact: contact({ id: 1 }) }, 0)?.type).toBe('contact');
     expect(desktopEventFromWs({ type: 'state', agent }, 0)).toEqual({ type: 'state', agent });
     expect(desktopEventFromWs({ type: 'subscribed', channel: 'agent' }, 0)).toBeNull();

@@ -12,20 +12,24 @@ export interface DesktopState {
   expires: Record<number, number>;
   /** When each offer was first seen (epoch ms), for the countdown bar. */
   offeredAt: Record<number, number>;
+  /** When each contact was last changed by a live message or an action answer (epoch ms). */
+  touchedAt: Record<number, number>;
   /** Last withdrawn offer, shown briefly to the agent. */
   notice: string | null;
 }
 
 export type DesktopEvent =
-  | { type: 'snapshot'; agent: AgentState | null; contacts: Contact[]; now: number }
+  /** A full state read over REST; `requestedAt` is when the request went out, so live changes
+   *  that arrived while it travelled are kept. */
+  | { type: 'snapshot'; agent: AgentState | null; contacts: Contact[]; now: number; requestedAt?: number }
   | { type: 'offer'; contact: Contact; expires_at?: number; now: number }
-  | { type: 'offer_withdrawn'; contact: number; reason?: string }
+  | { type: 'offer_withdrawn'; contact: number; reason?: string; now?: number }
   | { type: 'contact'; contact: Contact; now: number }
   | { type: 'state'; agent: AgentState }
   | { type: 'dismiss_notice' };
 
 export function initialDesktop(agentId: number | null): DesktopState {
-  return { agentId, agent: null, contacts: {}, expires: {}, offeredAt: {}, notice: null };
+  return { agentId, agent: null, contacts: {}, expires: {}, offeredAt: {}, touchedAt: {}, notice: null };
 }
 
 /** Is this contact still the agent's business? */
@@ -50,9 +54,10 @@ function upsert(state: DesktopState, c: Contact, now: number, expiresAt?: number
       contacts: without(state.contacts, c.id),
       expires: without(state.expires, c.id),
       offeredAt: without(state.offeredAt, c.id),
+      touchedAt: { ...state.touchedAt, [c.id]: now },
     };
   }
-  const next: DesktopState = { ...state, contacts: { ...state.contacts, [c.id]: c } };
+  const next: DesktopState = { ...state, contacts: { ...state.contacts, [c.id]: c }, touchedAt: { ...state.touchedAt, [c.id]: now } };
   if (c.state === 'offered') {
     const exp = expiresAt ?? c.offer_expires_at ?? state.expires[c.id];
     if (exp !== undefined) next.expires = { ...state.expires, [c.id]: exp };
@@ -62,6 +67,13 @@ function upsert(state: DesktopState, c: Contact, now: number, expiresAt?: number
     next.offeredAt = without(state.offeredAt, c.id);
   }
   return next;
+}
+
+function keep(next: DesktopState, prev: DesktopState, id: number): DesktopState {
+  const out: DesktopState = { ...next, contacts: { ...next.contacts, [id]: prev.contacts[id] } };
+  if (id in prev.expires) out.expires = { ...next.expires, [id]: prev.expires[id] };
+  if (id in prev.offeredAt) out.offeredAt = { ...next.offeredAt, [id]: prev.offeredAt[id] };
+  return out;
 }
 
 const WITHDRAWN: Record<string, string> = {
@@ -74,6 +86,7 @@ const WITHDRAWN: Record<string, string> = {
 export function desktopReducer(state: DesktopState, ev: DesktopEvent): DesktopState {
   switch (ev.type) {
     case 'snapshot': {
+      const since = ev.requestedAt ?? ev.now;
       let next: DesktopState = {
         ...state,
         agent: ev.agent,
@@ -82,9 +95,21 @@ export function desktopReducer(state: DesktopState, ev: DesktopEvent): DesktopSt
         expires: {},
         offeredAt: {},
       };
+      const inSnapshot = new Set<number>();
       for (const c of ev.contacts) {
+        inSnapshot.add(c.id);
+        // A live change newer than the request wins over the snapshot's copy.
+        if ((state.touchedAt[c.id] ?? -Infinity) > since) {
+          const live = state.contacts[c.id];
+          if (live) next = keep(next, state, c.id);
+          continue;
+        }
         next = upsert(next, c, state.offeredAt[c.id] ?? ev.now, state.expires[c.id]);
         if (c.id in state.offeredAt && c.id in next.offeredAt) next.offeredAt = { ...next.offeredAt, [c.id]: state.offeredAt[c.id] };
+      }
+      // Contacts that arrived live after the request went out are not in the snapshot yet.
+      for (const id of Object.keys(state.contacts).map(Number)) {
+        if (!inSnapshot.has(id) && (state.touchedAt[id] ?? -Infinity) > since) next = keep(next, state, id);
       }
       return next;
     }
@@ -98,6 +123,7 @@ export function desktopReducer(state: DesktopState, ev: DesktopEvent): DesktopSt
         contacts: without(state.contacts, ev.contact),
         expires: without(state.expires, ev.contact),
         offeredAt: without(state.offeredAt, ev.contact),
+        touchedAt: ev.now === undefined ? state.touchedAt : { ...state.touchedAt, [ev.contact]: ev.now },
         notice: `${WITHDRAWN[ev.reason ?? ''] ?? 'Offer withdrawn'} (contact ${ev.contact})`,
       };
     }
@@ -118,7 +144,7 @@ export function desktopEventFromWs(msg: { type: string; [k: string]: unknown }, 
       if (!msg.contact || typeof msg.contact !== 'object') return null;
       return { type: 'offer', contact: msg.contact as Contact, expires_at: typeof msg.expires_at === 'number' ? msg.expires_at : undefined, now };
     case 'offer_withdrawn':
-      return { type: 'offer_withdrawn', contact: Number(msg.contact), reason: typeof msg.reason === 'string' ? msg.reason : undefined };
+      return { type: 'offer_withdrawn', contact: Number(msg.contact), reason: typeof msg.reason === 'string' ? msg.reason : undefined, now };
     case 'contact':
       if (!msg.contact || typeof msg.contact !== 'object') return null;
       return { type: 'contact', contact: msg.contact as Contact, now };

@@ -36,9 +36,10 @@ export function AgentDesktop(props: { user: User }) {
   const now = useNow(250);
 
   const loadSnapshot = async () => {
+    const requestedAt = Date.now();
     try {
       const me = await api.get<Me>('/api/v1/me');
-      dispatch({ type: 'snapshot', agent: me.agent, contacts: me.contacts ?? [], now: Date.now() });
+      dispatch({ type: 'snapshot', agent: me.agent, contacts: me.contacts ?? [], now: Date.now(), requestedAt });
     } catch (e) {
       setError(errorText(e));
     }
