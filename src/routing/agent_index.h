@@ -13,6 +13,7 @@
 // Nodes live outside the index, in one vector owned by the engine state (one node per agent
 // membership); the index stores node numbers, which stay valid when that vector grows.
 
+#include <array>
 #include <compare>
 #include <cstdint>
 #include <memory_resource>
@@ -57,8 +58,9 @@ class AgentIndex {
   void insert(Nodes& nodes, std::uint32_t id) {
     IndexNode& n = nodes[id];
     const std::uint8_t t = n.key.tier;
-    if (tiers_.size() <= t) tiers_.resize(static_cast<std::size_t>(t) + 1);
-    Ends& e = tiers_[t];
+    if (t >= kInlineTiers && more_tiers_.size() <= t - kInlineTiers)
+      more_tiers_.resize(static_cast<std::size_t>(t - kInlineTiers) + 1);
+    Ends& e = ends(t);
     std::uint32_t after = e.tail;
     int steps = 0;
     while (after != kNoNode && n.key < nodes[after].key) {
@@ -93,7 +95,7 @@ class AgentIndex {
     if (n.where == IndexNode::Where::kSpill) {
       spill_.erase(n.spill_it);
     } else {
-      Ends& e = tiers_[n.key.tier];
+      Ends& e = ends(n.key.tier);
       if (n.prev == kNoNode)
         e.head = n.next;
       else
@@ -110,7 +112,8 @@ class AgentIndex {
 
   // Forgets every entry; the caller resets the nodes.
   void clear() {
-    tiers_.clear();
+    tiers_ = {};
+    more_tiers_.clear();
     spill_.clear();
     size_ = 0;
   }
@@ -140,8 +143,10 @@ class AgentIndex {
 
    private:
     std::uint32_t first_from_tier(std::size_t t) const {
-      for (; t < ix_->tiers_.size(); ++t)
+      for (; t < kInlineTiers; ++t)
         if (ix_->tiers_[t].head != kNoNode) return ix_->tiers_[t].head;
+      for (t -= kInlineTiers; t < ix_->more_tiers_.size(); ++t)
+        if (ix_->more_tiers_[t].head != kNoNode) return ix_->more_tiers_[t].head;
       return kNoNode;
     }
     void settle() {
@@ -172,7 +177,13 @@ class AgentIndex {
     std::uint32_t head = kNoNode;
     std::uint32_t tail = kNoNode;
   };
-  std::vector<Ends> tiers_;  // by tier
+  // Tiers 0-3 inline (centers rarely use more), higher ones in more_tiers_[tier - 4].
+  static constexpr std::size_t kInlineTiers = 4;
+  Ends& ends(std::uint8_t t) {
+    return t < kInlineTiers ? tiers_[t] : more_tiers_[t - kInlineTiers];
+  }
+  std::array<Ends, kInlineTiers> tiers_{};
+  std::vector<Ends> more_tiers_;
   std::pmr::set<AgentKey> spill_;
   std::size_t size_ = 0;
 };

@@ -36,11 +36,11 @@ struct Engine::State : EngineState {
   Output* out = nullptr;
   Millis now = 0;
 
+  // Builds the event in place in the output (no copy of the payload variant), then applies it.
   template <class Payload>
   void emit(Payload p) {
-    Event e{last_seq + 1, now, EventPayload(std::move(p))};
+    const Event& e = out->events.emplace_back(last_seq + 1, now, EventPayload(std::move(p)));
     apply_event(e);
-    out->events.push_back(std::move(e));
   }
 
   void timer(Millis at, TimerKind kind, const ContactRec& c, AgentId agent = kNoId) {

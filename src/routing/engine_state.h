@@ -13,6 +13,7 @@
 #include "routing/agent_index.h"
 #include "routing/contact_table.h"
 #include "routing/engine.h"
+#include "routing/free_list_resource.h"
 
 namespace sb::routing_internal {
 
@@ -116,8 +117,7 @@ struct QueueRec {
 
 struct EngineState {
   // Declared first so that it outlives every container that allocates from it.
-  std::unique_ptr<std::pmr::unsynchronized_pool_resource> pool =
-      std::make_unique<std::pmr::unsynchronized_pool_resource>();
+  std::unique_ptr<FreeListResource> pool = std::make_unique<FreeListResource>();
   std::vector<std::string> skill_names;
   std::vector<bool> skill_defined;
   std::vector<RoutingProfile> profiles;
