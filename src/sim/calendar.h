@@ -75,12 +75,12 @@ class Calendar {
       free_.pop_back();
       payloads_[slot] = e;
     }
-    sift_up(lane == Lane::kBusy ? busy_ : quiet_, Key{flip(e.at), (e.seq << kSlotBits) | slot});
+    (lane == Lane::kBusy ? busy_ : quiet_).push(Key{flip(e.at), (e.seq << kSlotBits) | slot});
   }
 
   // Removes and returns the earliest entry. REQUIRES: !empty()
   Entry pop() {
-    const Key top = pop_from(top_lane_mut());
+    const Key top = top_lane_mut().pop();
     const std::uint32_t slot = static_cast<std::uint32_t>(top.lo & kSlotMask);
     free_.push_back(slot);
     return payloads_[slot];
@@ -107,54 +107,71 @@ class Calendar {
     return ((static_cast<K>(a.hi) << 64) | a.lo) < ((static_cast<K>(b.hi) << 64) | b.lo);
   }
 
-  const std::vector<Key>& top_lane() const {
+  // A 4-ary min-heap: half the depth of a binary one, and a node's four children share a cache
+  // line. Three sentinel keys that compare after everything follow the last entry, so the sift
+  // loop reads all four children without bounds checks and picks the least without branches.
+  class Heap {
+   public:
+    Heap() : h_(kPad, kMax) {}
+    bool empty() const { return n_ == 0; }
+    std::size_t size() const { return n_; }
+    const Key& front() const { return h_[0]; }
+    void clear() {
+      h_.assign(kPad, kMax);
+      n_ = 0;
+    }
+    void reserve(std::size_t n) { h_.reserve(n + kPad); }
+
+    void push(const Key& k) {
+      h_.push_back(kMax);  // keeps kPad sentinels after the new last entry
+      std::size_t i = n_++;
+      // Moves a hole up instead of swapping.
+      while (i > 0) {
+        const std::size_t parent = (i - 1) / 4;
+        if (!before(k, h_[parent])) break;
+        h_[i] = h_[parent];
+        i = parent;
+      }
+      h_[i] = k;
+    }
+
+    Key pop() {
+      const Key top = h_[0];
+      const Key last = h_[--n_];
+      h_[n_] = kMax;
+      h_.pop_back();
+      const std::size_t n = n_;
+      std::size_t i = 0;
+      for (;;) {
+        const std::size_t f = 4 * i + 1;
+        if (f >= n) break;
+        const std::size_t a = before(h_[f + 1], h_[f]) ? f + 1 : f;
+        const std::size_t b = before(h_[f + 3], h_[f + 2]) ? f + 3 : f + 2;
+        const std::size_t m = before(h_[b], h_[a]) ? b : a;
+        if (!before(h_[m], last)) break;
+        h_[i] = h_[m];
+        i = m;
+      }
+      if (n > 0) h_[i] = last;
+      return top;
+    }
+
+   private:
+    static constexpr std::size_t kPad = 3;
+    static constexpr Key kMax = {~std::uint64_t{0}, ~std::uint64_t{0}};
+    std::vector<Key> h_;  // n_ entries, then kPad sentinels
+    std::size_t n_ = 0;
+  };
+
+  const Heap& top_lane() const {
     if (quiet_.empty()) return busy_;
     if (busy_.empty()) return quiet_;
     return before(quiet_.front(), busy_.front()) ? quiet_ : busy_;
   }
-  std::vector<Key>& top_lane_mut() {
-    return const_cast<std::vector<Key>&>(static_cast<const Calendar*>(this)->top_lane());
-  }
+  Heap& top_lane_mut() { return const_cast<Heap&>(static_cast<const Calendar*>(this)->top_lane()); }
 
-  // A 4-ary heap: half the depth of a binary one, and a node's four children share a cache line.
-  static void sift_up(std::vector<Key>& heap, const Key& k) {
-    // Moves a hole up instead of swapping.
-    std::size_t i = heap.size();
-    heap.push_back(k);
-    while (i > 0) {
-      const std::size_t parent = (i - 1) / 4;
-      if (!before(k, heap[parent])) break;
-      heap[i] = heap[parent];
-      i = parent;
-    }
-    heap[i] = k;
-  }
-
-  static Key pop_from(std::vector<Key>& heap) {
-    const Key top = heap.front();
-    const Key last = heap.back();
-    heap.pop_back();
-    const std::size_t n = heap.size();
-    if (n > 0) {
-      std::size_t i = 0;
-      for (;;) {
-        const std::size_t first = 4 * i + 1;
-        if (first >= n) break;
-        std::size_t child = first;
-        const std::size_t end = first + 4 < n ? first + 4 : n;
-        for (std::size_t c = first + 1; c < end; ++c)
-          if (before(heap[c], heap[child])) child = c;
-        if (!before(heap[child], last)) break;
-        heap[i] = heap[child];
-        i = child;
-      }
-      heap[i] = last;
-    }
-    return top;
-  }
-
-  std::vector<Key> busy_;
-  std::vector<Key> quiet_;
+  Heap busy_;
+  Heap quiet_;
   std::vector<Entry> payloads_;  // by slot
   std::vector<std::uint32_t> free_;
   std::uint64_t next_seq_ = 0;
