@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   sb::cli::register_simulate_command(app, exit_code);
   sb::cli::register_erlang_command(app, exit_code);
+  sb::cli::register_serve_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,327 @@
+#include "api/api_app.h"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <exception>
+#include <fstream>
+#include <sstream>
+
+#include "api/live_hub.h"
+#include "api/openapi.h"
+
+namespace sb::api {
+
+struct ApiApp::Workers {
+  explicit Workers(int n) : pool(static_cast<std::size_t>(std::max(1, n))) {}
+  boost::asio::thread_pool pool;
+};
+
+ApiApp::ApiApp(service::CenterService& service, accounts::Accounts& accounts, Directory& directory,
+               const Clock& clock, ApiOptions options)
+    : service_(service),
+      accounts_(accounts),
+      directory_(directory),
+      clock_(clock),
+      options_(std::move(options)),
+      workers_(std::make_unique<Workers>(options_.worker_threads)) {
+  register_auth_routes();
+  register_user_routes();
+  register_config_routes();
+  register_directory_routes();
+  register_contact_routes();
+  register_agent_routes();
+  register_stats_routes();
+  router_.add("GET", "/metrics", kPublic, "Prometheus metrics (loopback or admin)",
+              [this](RouteContext& ctx, Reply reply) {
+                const std::string& remote = ctx.req.remote;
+                const bool loopback = remote.rfind("127.", 0) == 0 || remote == "::1" ||
+                                      remote.rfind("::ffff:127.", 0) == 0;
+                if (!loopback) {
+                  std::optional<accounts::Principal> p;
+                  if (auto refusal = authenticate(ctx.req, p)) return reply(*refusal);
+                  if (p->user.role != accounts::Role::kAdmin)
+                    return reply(forbidden("metrics are for admins"));
+                }
+                reply(metrics_text());
+              });
+  router_.add("GET", "/api/v1/openapi.json", kPublic, "This API's OpenAPI 3 document",
+              [](RouteContext&, Reply reply) {
+                HttpResponse r;
+                r.body = openapi_document();
+                reply(std::move(r));
+              });
+  hub_ = std::make_unique<LiveHub>(*this);
+}
+
+ApiApp::~ApiApp() { stop(); }
+
+void ApiApp::stop() {
+  if (hub_) hub_->stop();
+  workers_->pool.join();
+}
+
+void ApiApp::post_work(std::function<void()> fn) {
+  boost::asio::post(workers_->pool, std::move(fn));
+}
+
+void ApiApp::run_command(Command command, std::function<void(service::CommandResult)> then) {
+  service_.submit(std::move(command), [this, then = std::move(then)](service::CommandResult r) {
+    // The service thread must not wait on the engine: continue on a worker.
+    post_work([then, r = std::move(r)]() mutable { then(std::move(r)); });
+  });
+}
+
+std::optional<HttpResponse> ApiApp::authenticate(const HttpRequest& req,
+                                                 std::optional<accounts::Principal>& out) {
+  if (const std::string* auth = req.header("authorization")) {
+    const std::string prefix = "Bearer ";
+    if (auth->size() <= prefix.size() || auth->compare(0, prefix.size(), prefix) != 0)
+      return unauthenticated("the Authorization header must be 'Bearer <api key>'");
+    auto p = accounts_.authenticate_api_key(auth->substr(prefix.size()));
+    if (!p.ok()) {
+      if (p.status().code() == StatusCode::kNotFound ||
+          p.status().code() == StatusCode::kInvalidArgument)
+        return unauthenticated("unknown or revoked API key");
+      return problem_from_status(p.status());
+    }
+    out = std::move(*p);
+    return std::nullopt;
+  }
+  const std::string token = cookie_value(req, "sb_session");
+  if (token.empty()) return unauthenticated("log in first (session cookie or Bearer API key)");
+  auto p = accounts_.authenticate_session(token);
+  if (!p.ok()) {
+    if (p.status().code() == StatusCode::kNotFound ||
+        p.status().code() == StatusCode::kInvalidArgument)
+      return unauthenticated("the session has expired or was revoked; log in again");
+    return problem_from_status(p.status());
+  }
+  if (req.method != "GET" && req.method != "HEAD") {
+    const std::string* csrf = req.header("x-csrf-token");
+    if (csrf == nullptr || !accounts::equal_secrets(*csrf, p->csrf_token))
+      return forbidden("missing or wrong X-CSRF-Token header");
+  }
+  out = std::move(*p);
+  return std::nullopt;
+}
+
+void ApiApp::handle(HttpRequest req, Reply reply) {
+  const bool api = req.path.rfind("/api/", 0) == 0 || req.path == "/metrics";
+  if (!api) return serve_static(req, reply);
+
+  RouteMatch m = router_.match(req.method, req.path);
+  if (m.route == nullptr) {
+    if (m.path_known) {
+      HttpResponse r = problem(405, "method-not-allowed", "Method not allowed",
+                               req.method + " is not allowed on " + req.path);
+      std::string allow;
+      for (const auto& method : m.allowed_methods) allow += (allow.empty() ? "" : ", ") + method;
+      r.headers.emplace_back("Allow", allow);
+      return reply(std::move(r));
+    }
+    return reply(not_found("no such endpoint: " + req.method + " " + req.path));
+  }
+  if ((req.method == "POST" || req.method == "PUT" || req.method == "PATCH") && !req.body.empty()) {
+    const std::string* ct = req.header("content-type");
+    if (ct == nullptr || ct->find("application/json") == std::string::npos)
+      return reply(problem(415, "unsupported-media-type", "Unsupported media type",
+                           "send the body as application/json"));
+  }
+
+  RouteContext ctx{req, std::move(m.params), std::nullopt};
+  const Route& route = *m.route;
+  if (!(route.roles & kPublic)) {
+    if (auto refusal = authenticate(req, ctx.principal)) return reply(std::move(*refusal));
+    if (!(route.roles & role_bit(ctx.principal->user.role)))
+      return reply(forbidden("the " + std::string(accounts::role_name(ctx.principal->user.role)) +
+                             " role may not " + req.method + " " + route.pattern));
+  }
+  // Count 5xx answers for /metrics; they mean a bug or a failed store.
+  Reply counted = [this, reply](HttpResponse r) {
+    if (r.status >= 500) ++problems_5xx_;
+    reply(std::move(r));
+  };
+  try {
+    route.handler(ctx, counted);
+  } catch (const std::exception& e) {
+    counted(problem(500, "internal", "Internal error", e.what()));
+  }
+}
+
+namespace {
+std::string mime_type(const std::string& path) {
+  auto ends = [&](const char* ext) {
+    const std::string e(ext);
+    return path.size() >= e.size() && path.compare(path.size() - e.size(), e.size(), e) == 0;
+  };
+  if (ends(".html")) return "text/html; charset=utf-8";
+  if (ends(".js")) return "text/javascript; charset=utf-8";
+  if (ends(".css")) return "text/css; charset=utf-8";
+  if (ends(".svg")) return "image/svg+xml";
+  if (ends(".png")) return "image/png";
+  if (ends(".ico")) return "image/x-icon";
+  if (ends(".json")) return "application/json";
+  if (ends(".woff2")) return "font/woff2";
+  return "application/octet-stream";
+}
+
+bool read_file(const std::string& path, std::string& out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  out = ss.str();
+  return true;
+}
+}  // namespace
+
+void ApiApp::serve_static(const HttpRequest& req, const Reply& reply) {
+  if (req.method != "GET" && req.method != "HEAD")
+    return reply(problem(405, "method-not-allowed", "Method not allowed",
+                         "only GET is served outside /api"));
+  if (options_.web_root.empty()) {
+    HttpResponse r;
+    r.content_type = "text/plain; charset=utf-8";
+    r.body = "Switchboard is running. The web app was not built (npm run build in web/).\n";
+    return reply(std::move(r));
+  }
+  // No "..": paths outside the web root are never served.
+  if (req.path.find("..") != std::string::npos || req.path.find('\0') != std::string::npos)
+    return reply(not_found("no such file"));
+  std::string path = req.path == "/" ? "/index.html" : req.path;
+  HttpResponse r;
+  if (read_file(options_.web_root + path, r.body)) {
+    r.content_type = mime_type(path);
+    if (path.rfind("/assets/", 0) == 0)
+      r.headers.emplace_back("Cache-Control", "public, max-age=31536000, immutable");
+    return reply(std::move(r));
+  }
+  // Client-side routes fall back to the app shell; a missing asset is a real 404.
+  if (path.rfind("/assets/", 0) != 0 && read_file(options_.web_root + "/index.html", r.body)) {
+    r.content_type = "text/html; charset=utf-8";
+    return reply(std::move(r));
+  }
+  reply(not_found("no such file: " + req.path));
+}
+
+void ApiApp::audit(const accounts::Principal* p, const HttpRequest& req, const std::string& action,
+                   const std::string& target, const std::string& detail) {
+  accounts::AuditEntry e;
+  if (p != nullptr) {
+    e.user_id = p->user.id;
+    e.username = p->user.username;
+  }
+  e.action = action;
+  e.target = target;
+  e.detail = detail;
+  e.remote = req.remote;
+  Status s = accounts_.audit(e);
+  // An audit write that fails must not pass silently; the action itself already happened.
+  if (!s.ok()) ++problems_5xx_;
+}
+
+CenterConfig ApiApp::configuration() {
+  CenterConfig c;
+  service_.read([&](const service::LiveView& v) { c = v.engine.configuration(); });
+  return c;
+}
+
+std::string ApiApp::agent_name(const CenterConfig& config, AgentId id) const {
+  for (const auto& a : config.agents)
+    if (a.id == id) return a.name;
+  return "agent " + std::to_string(id);
+}
+
+std::string ApiApp::reason_label(ReasonId id) {
+  auto doc = directory_.get("reason_code", id);
+  if (doc.ok() && doc->contains("name") && (*doc)["name"].is_string())
+    return (*doc)["name"].get<std::string>();
+  return std::string(reason_name(id));
+}
+
+Status ApiApp::seed_directory() {
+  for (ReasonId id = reason::kBreak; id <= reason::kSupervisor; ++id) {
+    auto existing = directory_.get("reason_code", id);
+    if (existing.ok()) continue;
+    if (existing.status().code() != StatusCode::kNotFound) return existing.status();
+    Status s = directory_.put("reason_code", id,
+                              {{"name", std::string(reason_name(id))}, {"built_in", true}});
+    if (!s.ok()) return s;
+  }
+  return Status::ok_status();
+}
+
+bool ApiApp::may_touch_contact(const accounts::Principal& p, const ContactView& c) const {
+  if (p.user.role == accounts::Role::kAdmin || p.user.role == accounts::Role::kSupervisor)
+    return true;
+  if (p.user.role != accounts::Role::kAgent || !p.user.agent_id) return false;
+  const AgentId me = *p.user.agent_id;
+  if (c.agent == me) return true;
+  for (AgentId a : c.offered_to)
+    if (a == me) return true;
+  return false;
+}
+
+Result<json> ApiApp::contact_json(ContactId id) {
+  Result<json> out = Status::not_found("contact " + std::to_string(id) + " is not live");
+  service_.read([&](const service::LiveView& v) {
+    auto c = v.engine.contact(id);
+    if (!c.ok()) return;
+    std::optional<Millis> ewt;
+    if (c->phase == ContactPhase::kQueued) {
+      auto w = v.engine.estimated_wait(id, v.now);
+      if (w.ok()) ewt = *w;
+    }
+    out = contact_to_json(*c, ewt);
+  });
+  if (out.ok()) (*out)["attributes"] = directory_.contact_attributes(id);
+  return out;
+}
+
+HttpResponse ApiApp::metrics_text() {
+  std::ostringstream o;
+  auto metric = [&](const char* name, const char* type, const char* help, auto value) {
+    o << "# HELP " << name << ' ' << help << "\n# TYPE " << name << ' ' << type << '\n'
+      << name << ' ' << value << '\n';
+  };
+  const service::ServiceStats s = service_.stats();
+  metric("switchboard_commands_total", "counter", "Commands submitted to the engine.", s.commands);
+  metric("switchboard_commands_rejected_total", "counter", "Commands the engine refused.",
+         s.rejected);
+  metric("switchboard_events_total", "counter", "Events made durable.", s.events);
+  metric("switchboard_timers_fired_total", "counter", "Engine timers delivered.", s.timers_fired);
+  metric("switchboard_command_queue_depth", "gauge", "Commands waiting for the engine thread.",
+         s.queue_depth);
+  metric("switchboard_last_seq", "gauge", "Sequence number of the last durable event.", s.last_seq);
+  metric("switchboard_snapshots_total", "counter", "Engine snapshots written.", s.snapshots);
+  metric("switchboard_http_5xx_total", "counter", "API answers with a 5xx status.",
+         problems_5xx_.load());
+  if (http_stats_) {
+    const HttpServerStats h = http_stats_();
+    metric("switchboard_http_requests_total", "counter", "HTTP requests received.", h.requests);
+    metric("switchboard_http_open_connections", "gauge", "Open HTTP connections.",
+           h.open_connections);
+    metric("switchboard_websockets_open", "gauge", "Open WebSocket connections.",
+           h.open_websockets);
+    metric("switchboard_websocket_messages_sent_total", "counter", "WebSocket messages sent.",
+           h.ws_messages_sent);
+  }
+  o << "# HELP switchboard_queue_waiting Contacts waiting per queue.\n"
+       "# TYPE switchboard_queue_waiting gauge\n";
+  service_.read([&](const service::LiveView& v) {
+    for (const auto& q : v.engine.configuration().queues) {
+      auto view = v.engine.queue(q.id);
+      if (!view.ok()) continue;
+      o << "switchboard_queue_waiting{queue=\"" << q.id << "\"} " << view->waiting << '\n';
+    }
+    o << "# HELP switchboard_live_contacts Contacts in the engine.\n"
+         "# TYPE switchboard_live_contacts gauge\nswitchboard_live_contacts "
+      << v.engine.live_contact_count() << '\n';
+  });
+  HttpResponse r;
+  r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  r.body = o.str();
+  return r;
+}
+
+}  // namespace sb::api

@@ -1,0 +1,98 @@
+#pragma once
+// The API application: authentication (session cookie + CSRF, or Bearer API key), the role check
+// of every route (deny by default), the /api/v1 handlers of docs/api.md, the web app's static
+// files, /metrics, and the live WebSocket channels. It owns no routing state: commands go to the
+// CenterService and answers are read back from it.
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "accounts/accounts.h"
+#include "api/directory.h"
+#include "api/http_server.h"
+#include "api/json_model.h"
+#include "api/router.h"
+#include "service/center_service.h"
+
+namespace sb::api {
+
+struct ApiOptions {
+  std::string web_root;         // directory with the built web app (index.html); empty = none
+  bool secure_cookies = false;  // add `Secure` to the session cookie (TLS deployments)
+  int worker_threads = 2;       // continuations after durable commands
+};
+
+class LiveHub;
+
+class ApiApp final : public Dispatcher {
+ public:
+  ApiApp(service::CenterService& service, accounts::Accounts& accounts, Directory& directory,
+         const Clock& clock, ApiOptions options);
+  ~ApiApp() override;
+
+  void handle(HttpRequest req, Reply reply) override;
+  std::shared_ptr<WsHandler> accept_websocket(const HttpRequest& req,
+                                              HttpResponse& refusal) override;
+
+  const Router& router() const { return router_; }
+  // Where /metrics reads the HTTP server's figures from (set by the composition root).
+  void set_http_stats(std::function<HttpServerStats()> source) { http_stats_ = std::move(source); }
+  // Stops the live hub's thread; called before the service stops.
+  void stop();
+
+  // Seeds the built-in reason codes (1..7) into the directory if missing.
+  Status seed_directory();
+
+ private:
+  // Authentication: the principal of a request, or the 401/403 to answer.
+  std::optional<HttpResponse> authenticate(const HttpRequest& req,
+                                           std::optional<accounts::Principal>& out);
+  void serve_static(const HttpRequest& req, const Reply& reply);
+  HttpResponse metrics_text();
+
+  void register_auth_routes();
+  void register_user_routes();
+  void register_config_routes();
+  void register_directory_routes();
+  void register_contact_routes();
+  void register_agent_routes();
+  void register_stats_routes();
+
+  // Runs `command` and continues on a worker thread once it is durable (or refused).
+  void run_command(Command command, std::function<void(service::CommandResult)> then);
+  // Runs `commands` one after the other, stopping at the first refusal.
+  void run_commands(std::vector<Command> commands, std::function<void(Status)> then);
+  // Runs `fn` on a worker thread.
+  void post_work(std::function<void()> fn);
+  // The contact as JSON, or NotFound once it left the engine.
+  Result<json> contact_json(ContactId id);
+  // Whether `principal` may see/act on the contact (agents: only their own).
+  bool may_touch_contact(const accounts::Principal& p, const ContactView& c) const;
+  std::string agent_name(const CenterConfig& config, AgentId id) const;
+  std::string reason_label(ReasonId id);
+  void audit(const accounts::Principal* p, const HttpRequest& req, const std::string& action,
+             const std::string& target, const std::string& detail);
+  CenterConfig configuration();
+  json queue_stats_json();
+  json agent_states_json();
+
+  service::CenterService& service_;
+  accounts::Accounts& accounts_;
+  Directory& directory_;
+  const Clock& clock_;
+  ApiOptions options_;
+  Router router_;
+  std::mutex config_mu_;  // serialises configuration writes (ids are dense and assigned here)
+  std::function<HttpServerStats()> http_stats_;
+  std::unique_ptr<LiveHub> hub_;
+  struct Workers;
+  std::unique_ptr<Workers> workers_;
+  std::atomic<std::uint64_t> problems_5xx_{0};
+
+  friend class LiveHub;
+};
+
+}  // namespace sb::api

@@ -1,0 +1,362 @@
+// The API application without sockets: requests go straight into ApiApp::handle, backed by a
+// real CenterService (SQLite event store in a temp dir), real Accounts and a real Directory.
+
+#include <gtest/gtest.h>
+
+#include <future>
+#include <map>
+#include <set>
+
+#include "../../tests/store/temp_dir.h"
+#include "api/api_app.h"
+#include "api/openapi.h"
+#include "runtime/system_clock.h"
+
+namespace sb::api {
+namespace {
+
+using store_testing::TempDir;
+
+class ApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    service::ServiceOptions so;
+    so.data_dir = dir_.file("data");
+    auto s = service::CenterService::start(so, clock_);
+    ASSERT_TRUE(s.ok()) << s.status().message();
+    service_ = std::move(*s);
+    accounts::AccountsOptions ao;
+    ao.fast_hashing_for_tests = true;
+    auto a = accounts::Accounts::open(dir_.file("accounts.db"), clock_, ao);
+    ASSERT_TRUE(a.ok()) << a.status().message();
+    accounts_ = std::move(*a);
+    auto d = Directory::open(dir_.file("directory.db"));
+    ASSERT_TRUE(d.ok()) << d.status().message();
+    directory_ = std::move(*d);
+    app_ = std::make_unique<ApiApp>(*service_, *accounts_, *directory_, clock_, ApiOptions{});
+    ASSERT_TRUE(app_->seed_directory().ok());
+    accounts::NewUser admin;
+    admin.username = "admin";
+    admin.password = "admin-password-1";
+    admin.role = accounts::Role::kAdmin;
+    ASSERT_TRUE(accounts_->create_user(admin).ok());
+    admin_key_ = key_for("admin");
+  }
+  void TearDown() override {
+    if (app_) app_->stop();
+    if (service_) service_->stop();
+  }
+
+  std::string key_for(const std::string& username) {
+    auto u = accounts_->find_user(username);
+    EXPECT_TRUE(u.ok());
+    auto k = accounts_->create_api_key(u->id, "test");
+    EXPECT_TRUE(k.ok());
+    return k->key;
+  }
+
+  struct Answer {
+    int status = 0;
+    json body;
+    HttpResponse raw;
+  };
+
+  Answer call(const std::string& method, const std::string& target, const std::string& key,
+              const std::string& body = "", std::map<std::string, std::string> headers = {}) {
+    HttpRequest req;
+    req.method = method;
+    req.target = target;
+    req.body = body;
+    req.remote = "127.0.0.1";
+    req.headers = std::move(headers);
+    if (!key.empty()) req.headers["authorization"] = "Bearer " + key;
+    if (!body.empty() && !req.headers.count("content-type"))
+      req.headers["content-type"] = "application/json";
+    split_target(req);
+    std::promise<HttpResponse> p;
+    auto f = p.get_future();
+    app_->handle(req, [&p](HttpResponse r) { p.set_value(std::move(r)); });
+    Answer a;
+    a.raw = f.get();
+    a.status = a.raw.status;
+    if (!a.raw.body.empty() && a.raw.content_type.find("json") != std::string::npos)
+      a.body = json::parse(a.raw.body, nullptr, false);
+    return a;
+  }
+  Answer post(const std::string& target, const json& body, const std::string& key = "") {
+    return call("POST", target, key.empty() ? admin_key_ : key, body.dump());
+  }
+  Answer get(const std::string& target, const std::string& key = "") {
+    return call("GET", target, key.empty() ? admin_key_ : key);
+  }
+
+  // A small center: one skill, one voice profile, one queue, one agent with a user.
+  void seed_center() {
+    ASSERT_EQ(post("/api/v1/skills", {{"name", "billing"}}).status, 201);
+    ASSERT_EQ(post("/api/v1/profiles", {{"name", "voice"}, {"capacity", {{"voice", 1}}}}).status,
+              201);
+    auto q =
+        post("/api/v1/queues", {{"name", "Billing"}, {"sl_threshold_s", 20}, {"wrap_up_s", 60}});
+    ASSERT_EQ(q.status, 201) << q.raw.body;
+    auto a = post("/api/v1/agents", {{"name", "Ada"},
+                                     {"profile", 0},
+                                     {"skills", {{{"skill", 0}, {"proficiency", 7}}}},
+                                     {"queues", {{{"queue", 0}, {"tier", 1}}}}});
+    ASSERT_EQ(a.status, 201) << a.raw.body;
+    auto u = post(
+        "/api/v1/users",
+        {{"username", "ada"}, {"password", "ada-password-1"}, {"role", "agent"}, {"agent_id", 0}});
+    ASSERT_EQ(u.status, 201) << u.raw.body;
+    agent_key_ = key_for("ada");
+  }
+
+  runtime::SystemClock clock_;
+  TempDir dir_;
+  std::unique_ptr<service::CenterService> service_;
+  std::unique_ptr<accounts::Accounts> accounts_;
+  std::unique_ptr<Directory> directory_;
+  std::unique_ptr<ApiApp> app_;
+  std::string admin_key_;
+  std::string agent_key_;
+};
+
+TEST_F(ApiTest, LoginSetsHttpOnlyCookieAndCsrfIsEnforced) {
+  auto login = call("POST", "/api/v1/auth/login", "",
+                    json{{"username", "admin"}, {"password", "admin-password-1"}}.dump());
+  ASSERT_EQ(login.status, 200) << login.raw.body;
+  std::string cookie;
+  for (auto& [k, v] : login.raw.headers)
+    if (k == "Set-Cookie") cookie = v;
+  EXPECT_NE(cookie.find("HttpOnly"), std::string::npos);
+  EXPECT_NE(cookie.find("SameSite=Strict"), std::string::npos);
+  const std::string token = cookie.substr(11, cookie.find(';') - 11);
+  const std::string csrf = login.body["csrf_token"];
+
+  auto me = call("GET", "/api/v1/auth/me", "", "", {{"cookie", "sb_session=" + token}});
+  EXPECT_EQ(me.status, 200);
+  EXPECT_EQ(me.body["user"]["role"], "admin");
+
+  // Unsafe method with the cookie but without the CSRF token: refused.
+  auto no_csrf = call("POST", "/api/v1/skills", "", json{{"name", "x"}}.dump(),
+                      {{"cookie", "sb_session=" + token}});
+  EXPECT_EQ(no_csrf.status, 403);
+  auto with_csrf = call("POST", "/api/v1/skills", "", json{{"name", "x"}}.dump(),
+                        {{"cookie", "sb_session=" + token}, {"x-csrf-token", csrf}});
+  EXPECT_EQ(with_csrf.status, 201) << with_csrf.raw.body;
+
+  auto logout = call("POST", "/api/v1/auth/logout", "", "",
+                     {{"cookie", "sb_session=" + token}, {"x-csrf-token", csrf}});
+  EXPECT_EQ(logout.status, 204);
+  EXPECT_EQ(call("GET", "/api/v1/auth/me", "", "", {{"cookie", "sb_session=" + token}}).status,
+            401);
+}
+
+TEST_F(ApiTest, WrongPasswordIs401AndLockoutIs423) {
+  for (int i = 0; i < 5; ++i) {
+    auto r = call("POST", "/api/v1/auth/login", "",
+                  json{{"username", "admin"}, {"password", "wrong-password"}}.dump());
+    EXPECT_EQ(r.status, 401);
+    EXPECT_EQ(r.raw.content_type, "application/problem+json");
+  }
+  auto locked = call("POST", "/api/v1/auth/login", "",
+                     json{{"username", "admin"}, {"password", "admin-password-1"}}.dump());
+  EXPECT_EQ(locked.status, 423) << locked.raw.body;
+}
+
+TEST_F(ApiTest, ValidationErrorsNameEveryField) {
+  auto r = post("/api/v1/queues", {{"name", 5},
+                                   {"strategy", "fastest"},
+                                   {"sl_target", 2},
+                                   {"relaxation", {{{"after_s", -1}, {"action", "x"}}}}});
+  ASSERT_EQ(r.status, 400);
+  EXPECT_EQ(r.raw.content_type, "application/problem+json");
+  std::set<std::string> fields;
+  for (const auto& e : r.body["errors"]) fields.insert(e["field"]);
+  EXPECT_TRUE(fields.count("name"));
+  EXPECT_TRUE(fields.count("strategy"));
+  EXPECT_TRUE(fields.count("sl_target"));
+  EXPECT_TRUE(fields.count("relaxation[0].after_s"));
+  EXPECT_TRUE(fields.count("relaxation[0].action"));
+
+  EXPECT_EQ(call("POST", "/api/v1/skills", admin_key_, "{not json").status, 400);
+  EXPECT_EQ(call("POST", "/api/v1/skills", admin_key_, "[1,2]").status, 400);
+  EXPECT_EQ(call("POST", "/api/v1/skills", admin_key_, "{\"name\":\"a\"}",
+                 {{"content-type", "text/plain"}})
+                .status,
+            415);
+  EXPECT_EQ(get("/api/v1/queues/999").status, 404);
+  EXPECT_EQ(get("/api/v1/queues/abc").status, 404);
+  EXPECT_EQ(get("/api/v1/nothing-here").status, 404);
+  EXPECT_EQ(call("DELETE", "/api/v1/queues", admin_key_).status, 405);
+}
+
+TEST_F(ApiTest, ContactLifecycleThroughTheApi) {
+  seed_center();
+  auto state =
+      call("PUT", "/api/v1/agents/0/state", agent_key_, json{{"presence", "available"}}.dump());
+  ASSERT_EQ(state.status, 200) << state.raw.body;
+  EXPECT_EQ(state.body["activity"], "idle");
+
+  auto c = post("/api/v1/contacts",
+                {{"channel", "voice"}, {"queue", 0}, {"attributes", {{"name", "Grace"}}}});
+  ASSERT_EQ(c.status, 201) << c.raw.body;
+  const std::string id = std::to_string(c.body["id"].get<std::uint64_t>());
+  EXPECT_EQ(c.body["state"], "offered");
+  EXPECT_EQ(c.body["attributes"]["name"], "Grace");
+
+  auto accepted = call("POST", "/api/v1/contacts/" + id + "/accept", agent_key_);
+  ASSERT_EQ(accepted.status, 200) << accepted.raw.body;
+  EXPECT_EQ(accepted.body["state"], "connected");
+  EXPECT_EQ(accepted.body["agent"], 0);
+
+  // Accepting twice is a state conflict, not a server error.
+  EXPECT_EQ(call("POST", "/api/v1/contacts/" + id + "/accept", agent_key_).status, 409);
+
+  EXPECT_EQ(call("POST", "/api/v1/contacts/" + id + "/hold", agent_key_).body["on_hold"], true);
+  EXPECT_EQ(call("POST", "/api/v1/contacts/" + id + "/unhold", agent_key_).body["on_hold"], false);
+  auto ended = call("POST", "/api/v1/contacts/" + id + "/end", agent_key_);
+  ASSERT_EQ(ended.status, 200) << ended.raw.body;
+  EXPECT_EQ(ended.body["state"], "wrap_up");
+
+  auto disp = post("/api/v1/dispositions", {{"name", "Resolved"}, {"conversion", false}});
+  ASSERT_EQ(disp.status, 201);
+  auto wrapped = call("POST", "/api/v1/contacts/" + id + "/wrap-up", agent_key_,
+                      json{{"disposition", disp.body["id"]}, {"notes", "paid"}}.dump());
+  ASSERT_EQ(wrapped.status, 200) << wrapped.raw.body;
+  EXPECT_EQ(wrapped.body["state"], "ended");
+
+  auto stats = get("/api/v1/stats/queues");
+  ASSERT_EQ(stats.status, 200);
+  EXPECT_EQ(stats.body["items"][0]["today"]["handled"], 1);
+  EXPECT_EQ(stats.body["items"][0]["waiting"], 0);
+}
+
+TEST_F(ApiTest, AgentsActOnlyOnTheirOwnContactsAndState) {
+  seed_center();
+  ASSERT_EQ(
+      post("/api/v1/agents", {{"name", "Bob"}, {"profile", 0}, {"queues", json::array()}}).status,
+      201);
+  ASSERT_EQ(
+      post(
+          "/api/v1/users",
+          {{"username", "bob"}, {"password", "bob-password-1"}, {"role", "agent"}, {"agent_id", 1}})
+          .status,
+      201);
+  const std::string bob = key_for("bob");
+  EXPECT_EQ(
+      call("PUT", "/api/v1/agents/0/state", bob, json{{"presence", "available"}}.dump()).status,
+      403);
+  ASSERT_EQ(
+      call("PUT", "/api/v1/agents/0/state", agent_key_, json{{"presence", "available"}}.dump())
+          .status,
+      200);
+  auto c = post("/api/v1/contacts", {{"channel", "voice"}, {"queue", 0}});
+  const std::string id = std::to_string(c.body["id"].get<std::uint64_t>());
+  EXPECT_EQ(call("POST", "/api/v1/contacts/" + id + "/accept", bob).status, 403);
+  EXPECT_EQ(call("GET", "/api/v1/contacts/" + id, bob).status, 403);
+  EXPECT_EQ(call("GET", "/api/v1/contacts/" + id, agent_key_).status, 200);
+}
+
+TEST_F(ApiTest, IdempotencyKeyNeverCreatesADuplicate) {
+  seed_center();
+  const json body = {{"channel", "chat"}, {"queue", 0}};
+  auto first =
+      call("POST", "/api/v1/contacts", admin_key_, body.dump(), {{"idempotency-key", "order-42"}});
+  ASSERT_EQ(first.status, 201) << first.raw.body;
+  auto again =
+      call("POST", "/api/v1/contacts", admin_key_, body.dump(), {{"idempotency-key", "order-42"}});
+  ASSERT_EQ(again.status, 200) << again.raw.body;
+  EXPECT_EQ(again.body["id"], first.body["id"]);
+  auto list = get("/api/v1/contacts");
+  EXPECT_EQ(list.body["items"].size(), 1u);
+}
+
+TEST_F(ApiTest, SupervisorForcesStateAndItIsAudited) {
+  seed_center();
+  ASSERT_EQ(post("/api/v1/users",
+                 {{"username", "sue"}, {"password", "sue-password-1"}, {"role", "supervisor"}})
+                .status,
+            201);
+  const std::string sue = key_for("sue");
+  ASSERT_EQ(
+      call("PUT", "/api/v1/agents/0/state", agent_key_, json{{"presence", "available"}}.dump())
+          .status,
+      200);
+  auto forced = call("PUT", "/api/v1/agents/0/state", sue,
+                     json{{"presence", "not_ready"}, {"reason", 1}}.dump());
+  ASSERT_EQ(forced.status, 200) << forced.raw.body;
+  EXPECT_EQ(forced.body["presence"], "not_ready");
+  EXPECT_EQ(forced.body["reason_name"], "break");
+  auto audit = get("/api/v1/audit");
+  ASSERT_EQ(audit.status, 200);
+  bool found = false;
+  for (const auto& e : audit.body["items"])
+    found = found || (e["action"] == "agent.force_state" && e["username"] == "sue");
+  EXPECT_TRUE(found);
+}
+
+// Every route × every role (and no credentials): a role outside the route's list gets 403, a
+// role inside it never does, nobody gets a 5xx, and no credentials is 401.
+TEST_F(ApiTest, RoleMatrix) {
+  seed_center();
+  std::map<std::string, std::string> keys = {{"admin", admin_key_}, {"agent", agent_key_}};
+  for (const char* role : {"supervisor", "analyst"}) {
+    ASSERT_EQ(post("/api/v1/users", {{"username", std::string("u-") + role},
+                                     {"password", "a-long-password"},
+                                     {"role", role}})
+                  .status,
+              201);
+    keys[role] = key_for(std::string("u-") + role);
+  }
+  const std::map<std::string, unsigned> bits = {
+      {"admin", kAdmin}, {"supervisor", kSupervisor}, {"agent", kAgent}, {"analyst", kAnalyst}};
+  int checked = 0;
+  for (const Route& route : app_->router().routes()) {
+    std::string path = route.pattern;
+    for (std::size_t pos; (pos = path.find('{')) != std::string::npos;)
+      path.replace(pos, path.find('}', pos) - pos + 1, "0");
+    const std::string body = route.method == "GET" || route.method == "DELETE" ? "" : "{}";
+    if (route.roles & kPublic) continue;
+    auto anon = call(route.method, path, "", body);
+    EXPECT_EQ(anon.status, 401) << route.method << " " << route.pattern;
+    for (const auto& [role, key] : keys) {
+      // Never lock ourselves out of the matrix: the destructive user routes run on user 0.
+      auto r = call(route.method, path, key, body);
+      const bool allowed = route.roles & bits.at(role);
+      EXPECT_LT(r.status, 500) << role << " " << route.method << " " << route.pattern << " "
+                               << r.raw.body;
+      if (allowed) {
+        const bool role_refusal =
+            r.status == 403 && r.raw.body.find("role may not") != std::string::npos;
+        EXPECT_FALSE(role_refusal) << role << " " << route.method << " " << route.pattern;
+      } else {
+        EXPECT_EQ(r.status, 403) << role << " " << route.method << " " << route.pattern;
+      }
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 150);
+}
+
+TEST_F(ApiTest, OpenApiDocumentListsExactlyTheRegisteredRoutes) {
+  json doc = json::parse(openapi_document(), nullptr, false);
+  ASSERT_FALSE(doc.is_discarded()) << "openapi.json is not valid JSON";
+  EXPECT_EQ(doc["openapi"].get<std::string>().substr(0, 2), "3.");
+  std::set<std::string> documented;
+  for (auto& [path, item] : doc["paths"].items())
+    for (auto& [method, op] : item.items()) {
+      std::string m = method;
+      for (auto& ch : m) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+      if (m == "PARAMETERS") continue;
+      documented.insert(m + " " + path);
+    }
+  std::set<std::string> implemented;
+  for (const Route& r : app_->router().routes())
+    if (r.pattern.rfind("/api/v1", 0) == 0)
+      implemented.insert(r.method + " " + r.pattern.substr(7));
+  for (const auto& r : implemented) EXPECT_TRUE(documented.count(r)) << "undocumented: " << r;
+  for (const auto& d : documented) EXPECT_TRUE(implemented.count(d)) << "not implemented: " << d;
+}
+
+}  // namespace
+}  // namespace sb::api

@@ -1,0 +1,45 @@
+#pragma once
+// The directory: configuration that is not routing state — not-ready reason codes, disposition
+// (wrap-up) codes, teams — and the attributes attached to contacts (what an IVR or CRM dip learned,
+// shown to the agent). Kept in SQLite (`<data-dir>/directory.db`) as JSON documents per kind.
+//
+// Thread safety: all methods may be called from any thread.
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+
+struct sqlite3;
+
+namespace sb::api {
+
+class Directory {
+ public:
+  static Result<std::unique_ptr<Directory>> open(const std::string& path);
+  ~Directory();
+
+  // Documents of one kind ("reason_code", "disposition", "team"), ascending by id.
+  Result<std::vector<nlohmann::json>> list(const std::string& kind);
+  Result<nlohmann::json> get(const std::string& kind, std::int64_t id);
+  // Inserts or replaces; the document's "id" is set to `id`.
+  Status put(const std::string& kind, std::int64_t id, nlohmann::json doc);
+  // max(existing ids of the kind) + 1, but at least `floor`.
+  Result<std::int64_t> next_id(const std::string& kind, std::int64_t floor);
+
+  Status set_contact_attributes(std::uint64_t contact, const nlohmann::json& attributes);
+  // An empty object when the contact has none.
+  nlohmann::json contact_attributes(std::uint64_t contact);
+
+ private:
+  explicit Directory(sqlite3* db) : db_(db) {}
+  Status exec(const std::string& sql);
+  std::mutex mu_;
+  sqlite3* db_;
+};
+
+}  // namespace sb::api

@@ -1,0 +1,347 @@
+#include "api/live_hub.h"
+
+#include <chrono>
+
+#include "api/api_app.h"
+#include "api/json_model.h"
+
+namespace sb::api {
+
+class LiveHub::Handler final : public WsHandler {
+ public:
+  Handler(LiveHub& hub, accounts::Principal p) : hub_(hub), principal_(std::move(p)) {}
+  void on_open(std::shared_ptr<WsConnection> conn) override { hub_.on_open(conn, principal_); }
+  void on_message(const std::shared_ptr<WsConnection>& conn, const std::string& text) override {
+    hub_.on_message(conn, text);
+  }
+  void on_close(const std::shared_ptr<WsConnection>& conn) override { hub_.on_close(conn); }
+
+ private:
+  LiveHub& hub_;
+  accounts::Principal principal_;
+};
+
+LiveHub::LiveHub(ApiApp& app) : app_(app) {
+  subscription_ =
+      app_.service_.subscribe([this](std::span<const Event> events) { on_events(events); });
+  thread_ = std::thread([this] { run(); });
+}
+
+LiveHub::~LiveHub() { stop(); }
+
+void LiveHub::stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  app_.service_.unsubscribe(subscription_);
+  std::map<std::uint64_t, Client> clients;
+  {
+    std::lock_guard lock(mu_);
+    clients.swap(clients_);
+  }
+  for (auto& [id, c] : clients) c.conn->close();
+}
+
+std::shared_ptr<WsHandler> LiveHub::make_handler(accounts::Principal principal) {
+  return std::make_shared<Handler>(*this, std::move(principal));
+}
+
+void LiveHub::on_events(std::span<const Event> events) {
+  std::lock_guard lock(mu_);
+  for (const Event& e : events) {
+    std::visit(
+        [&](const auto& x) {
+          using T = std::decay_t<decltype(x)>;
+          if constexpr (std::is_same_v<T, ev::ContactOffered>) {
+            ringing_[x.contact][x.agent] = x.expires_at;
+            pending_.offers.push_back({x.contact, x.agent, x.expires_at});
+            pending_.agents.insert(x.agent);
+          } else if constexpr (std::is_same_v<T, ev::OfferRejected> ||
+                               std::is_same_v<T, ev::OfferTimedOut> ||
+                               std::is_same_v<T, ev::OfferRescinded>) {
+            const char* reason = std::is_same_v<T, ev::OfferRejected>   ? "rejected"
+                                 : std::is_same_v<T, ev::OfferTimedOut> ? "timed_out"
+                                                                        : "rescinded";
+            auto it = ringing_.find(x.contact);
+            if (it != ringing_.end()) {
+              it->second.erase(x.agent);
+              if (it->second.empty()) ringing_.erase(it);
+            }
+            pending_.withdrawn.push_back({x.contact, x.agent, reason});
+            pending_.agents.insert(x.agent);
+          } else if constexpr (std::is_same_v<T, ev::ContactAbandoned>) {
+            auto it = ringing_.find(x.contact);
+            if (it != ringing_.end()) {
+              for (const auto& [agent, expiry] : it->second) {
+                pending_.withdrawn.push_back({x.contact, agent, "abandoned"});
+                pending_.agents.insert(agent);
+              }
+              ringing_.erase(it);
+            }
+          } else if constexpr (std::is_same_v<T, ev::OfferAccepted>) {
+            auto it = ringing_.find(x.contact);
+            if (it != ringing_.end()) {
+              it->second.erase(x.agent);
+              if (it->second.empty()) ringing_.erase(it);
+            }
+          } else if constexpr (std::is_same_v<T, ev::ContactConnected> ||
+                               std::is_same_v<T, ev::HoldStarted> ||
+                               std::is_same_v<T, ev::HoldEnded> ||
+                               std::is_same_v<T, ev::ContactEnded>) {
+            pending_.changes.push_back({x.contact, x.agent, false});
+            pending_.agents.insert(x.agent);
+          } else if constexpr (std::is_same_v<T, ev::WrapUpEnded>) {
+            pending_.changes.push_back({x.contact, x.agent, true});
+            pending_.agents.insert(x.agent);
+          } else if constexpr (std::is_same_v<T, ev::ContactTransferred>) {
+            if (x.from_agent != kNoId) {
+              pending_.changes.push_back({x.contact, x.from_agent, false});
+              pending_.agents.insert(x.from_agent);
+            }
+          } else if constexpr (std::is_same_v<T, ev::AgentLoggedIn> ||
+                               std::is_same_v<T, ev::AgentLoggedOut> ||
+                               std::is_same_v<T, ev::AgentStateChanged>) {
+            pending_.agents.insert(x.agent);
+          }
+        },
+        e.payload);
+  }
+  supervisor_dirty_ = true;
+  cv_.notify_all();
+}
+
+void LiveHub::run() {
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    cv_.wait_for(lock, std::chrono::milliseconds(kSupervisorPeriod / 2),
+                 [&] { return stopping_ || !pending_.empty(); });
+    if (stopping_) break;
+    Pending work;
+    std::swap(work, pending_);
+    const bool supervisor_due =
+        supervisor_dirty_ && app_.clock_.now() - last_supervisor_push_ >= kSupervisorPeriod;
+    lock.unlock();
+    if (!work.empty()) push_agent_work(std::move(work));
+    if (supervisor_due) push_supervisor(false);
+    lock.lock();
+  }
+}
+
+void LiveHub::send_to_agent(AgentId agent, const std::string& message) {
+  std::vector<std::shared_ptr<WsConnection>> targets;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& [id, c] : clients_)
+      if (c.channel == Channel::kAgent && c.principal.user.agent_id == agent)
+        targets.push_back(c.conn);
+  }
+  for (auto& t : targets) t->send(message);
+}
+
+void LiveHub::push_agent_work(Pending work) {
+  // Which agents have a socket at all: no read of the engine for nobody.
+  std::set<AgentId> listening;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& [id, c] : clients_)
+      if (c.channel == Channel::kAgent && c.principal.user.agent_id)
+        listening.insert(*c.principal.user.agent_id);
+  }
+  if (listening.empty()) return;
+
+  std::map<ContactId, json> contacts;
+  std::map<AgentId, json> states;
+  CenterConfig config;
+  app_.service_.read([&](const service::LiveView& v) {
+    config = v.engine.configuration();
+    auto add_contact = [&](ContactId id) {
+      if (contacts.count(id)) return;
+      auto c = v.engine.contact(id);
+      if (c.ok()) contacts[id] = contact_to_json(*c, std::nullopt);
+    };
+    for (const auto& o : work.offers)
+      if (listening.count(o.agent)) add_contact(o.contact);
+    for (const auto& ch : work.changes)
+      if (listening.count(ch.agent) && !ch.ended) add_contact(ch.contact);
+    for (AgentId a : work.agents) {
+      if (!listening.count(a)) continue;
+      auto view = v.engine.agent(a);
+      if (view.ok()) states[a] = json();  // filled below, outside the engine thread
+    }
+    for (auto& [a, j] : states) {
+      auto view = v.engine.agent(a);
+      j = agent_state_to_json(*view, "", "");
+      j["reason_raw"] = view->reason;
+    }
+  });
+  for (auto& [id, c] : contacts) c["attributes"] = app_.directory_.contact_attributes(id);
+
+  for (const auto& o : work.offers) {
+    if (!listening.count(o.agent)) continue;
+    auto it = contacts.find(o.contact);
+    if (it == contacts.end()) continue;  // gone already (abandoned while the event travelled)
+    send_to_agent(
+        o.agent,
+        json{{"type", "offer"}, {"contact", it->second}, {"expires_at", o.expires_at}}.dump());
+  }
+  for (const auto& w : work.withdrawn) {
+    if (!listening.count(w.agent)) continue;
+    send_to_agent(
+        w.agent,
+        json{{"type", "offer_withdrawn"}, {"contact", w.contact}, {"reason", w.reason}}.dump());
+  }
+  for (const auto& ch : work.changes) {
+    if (!listening.count(ch.agent)) continue;
+    json contact;
+    auto it = contacts.find(ch.contact);
+    if (ch.ended || it == contacts.end()) {
+      contact = {{"id", ch.contact}, {"state", "ended"}, {"agent", ch.agent}};
+    } else {
+      contact = it->second;
+    }
+    send_to_agent(ch.agent, json{{"type", "contact"}, {"contact", contact}}.dump());
+  }
+  for (auto& [a, j] : states) {
+    const ReasonId reason = j["reason_raw"].get<ReasonId>();
+    j.erase("reason_raw");
+    j["name"] = app_.agent_name(config, a);
+    if (!j["reason"].is_null()) j["reason_name"] = app_.reason_label(reason);
+    send_to_agent(a, json{{"type", "state"}, {"agent", j}}.dump());
+  }
+}
+
+void LiveHub::push_supervisor(bool force_to_new_only) {
+  (void)force_to_new_only;
+  bool any = false;
+  {
+    std::lock_guard lock(mu_);
+    supervisor_dirty_ = false;
+    last_supervisor_push_ = app_.clock_.now();
+    for (auto& [id, c] : clients_) any = any || c.channel == Channel::kSupervisor;
+  }
+  if (!any) return;
+  const std::string queues = json{{"type", "queues"}, {"items", app_.queue_stats_json()}}.dump();
+  const std::string agents = json{{"type", "agents"}, {"items", app_.agent_states_json()}}.dump();
+  std::vector<std::shared_ptr<WsConnection>> targets;
+  bool send_queues = false;
+  bool send_agents = false;
+  {
+    std::lock_guard lock(mu_);
+    send_queues = queues != last_queues_;
+    send_agents = agents != last_agents_;
+    last_queues_ = queues;
+    last_agents_ = agents;
+    for (auto& [id, c] : clients_)
+      if (c.channel == Channel::kSupervisor) targets.push_back(c.conn);
+  }
+  for (auto& t : targets) {
+    if (send_queues) t->send(queues);
+    if (send_agents) t->send(agents);
+  }
+}
+
+void LiveHub::on_open(const std::shared_ptr<WsConnection>& conn, const accounts::Principal& p) {
+  std::lock_guard lock(mu_);
+  clients_[conn->id()] = Client{conn, p, Channel::kNone};
+}
+
+void LiveHub::on_close(const std::shared_ptr<WsConnection>& conn) {
+  std::lock_guard lock(mu_);
+  clients_.erase(conn->id());
+}
+
+Millis LiveHub::offer_expiry(ContactId contact, AgentId agent) {
+  std::lock_guard lock(mu_);
+  auto it = ringing_.find(contact);
+  if (it == ringing_.end()) return 0;
+  auto a = it->second.find(agent);
+  return a == it->second.end() ? 0 : a->second;
+}
+
+void LiveHub::send_agent_snapshot(const std::shared_ptr<WsConnection>& conn, AgentId agent) {
+  std::optional<AgentView> view;
+  std::vector<ContactView> contacts;
+  CenterConfig config;
+  app_.service_.read([&](const service::LiveView& v) {
+    auto a = v.engine.agent(agent);
+    if (!a.ok()) return;
+    view = *a;
+    config = v.engine.configuration();
+    for (ContactId id : a->contacts) {
+      auto c = v.engine.contact(id);
+      if (c.ok()) contacts.push_back(*c);
+    }
+  });
+  if (!view) {
+    conn->send(
+        json{{"type", "error"}, {"status", 404}, {"detail", "your agent does not exist"}}.dump());
+    return;
+  }
+  conn->send(json{{"type", "state"},
+                  {"agent", agent_state_to_json(*view, app_.agent_name(config, agent),
+                                                app_.reason_label(view->reason))}}
+                 .dump());
+  for (const auto& c : contacts) {
+    json j = contact_to_json(c, std::nullopt);
+    j["attributes"] = app_.directory_.contact_attributes(c.id);
+    if (c.phase == ContactPhase::kOffered && c.agent == kNoId) {
+      conn->send(json{{"type", "offer"}, {"contact", j}, {"expires_at", offer_expiry(c.id, agent)}}
+                     .dump());
+    } else {
+      conn->send(json{{"type", "contact"}, {"contact", j}}.dump());
+    }
+  }
+}
+
+void LiveHub::on_message(const std::shared_ptr<WsConnection>& conn, const std::string& text) {
+  auto error = [&](int status, const std::string& detail) {
+    conn->send(json{{"type", "error"}, {"status", status}, {"detail", detail}}.dump());
+  };
+  json msg = json::parse(text, nullptr, false);
+  if (msg.is_discarded() || !msg.is_object() || !msg.contains("type") || !msg["type"].is_string())
+    return error(400, "send a JSON object with a string 'type'");
+  const std::string type = msg["type"].get<std::string>();
+  if (type == "ping") return conn->send(json{{"type", "pong"}}.dump());
+  if (type != "subscribe") return error(400, "unknown message type '" + type + "'");
+  const std::string channel = msg.value("channel", "");
+  accounts::Principal principal;
+  {
+    std::lock_guard lock(mu_);
+    auto it = clients_.find(conn->id());
+    if (it == clients_.end()) return;
+    principal = it->second.principal;
+  }
+  const accounts::Role role = principal.user.role;
+  Channel wanted = Channel::kNone;
+  if (channel == "agent") {
+    if (role != accounts::Role::kAgent && !principal.user.agent_id)
+      return error(403, "the agent channel is for users linked to an agent");
+    if (!principal.user.agent_id) return error(403, "your user is not linked to an agent");
+    wanted = Channel::kAgent;
+  } else if (channel == "supervisor") {
+    if (role == accounts::Role::kAgent)
+      return error(403, "the supervisor channel is not for agents");
+    wanted = Channel::kSupervisor;
+  } else {
+    return error(400, "channel must be 'agent' or 'supervisor'");
+  }
+  {
+    std::lock_guard lock(mu_);
+    auto it = clients_.find(conn->id());
+    if (it == clients_.end()) return;
+    it->second.channel = wanted;
+  }
+  conn->send(json{{"type", "subscribed"}, {"channel", channel}}.dump());
+  if (wanted == Channel::kAgent) {
+    send_agent_snapshot(conn, *principal.user.agent_id);
+  } else {
+    conn->send(json{{"type", "queues"}, {"items", app_.queue_stats_json()}}.dump());
+    conn->send(json{{"type", "agents"}, {"items", app_.agent_states_json()}}.dump());
+  }
+}
+
+}  // namespace sb::api

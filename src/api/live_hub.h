@@ -1,0 +1,103 @@
+#pragma once
+// Live push over WebSocket. The hub listens to the service's durable events and turns them into
+// the agent channel (offers, withdrawn offers, contact changes, own state) and the supervisor
+// channel (queue statistics and the agent list, at most every 500 ms and only when changed).
+//
+// The event listener runs on the service thread and must not wait for the engine, so it only
+// records what changed; the hub's own thread reads the live state (CenterService::read) and
+// sends. Offers are pushed as soon as their events are durable, without the 500 ms throttle.
+
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "accounts/accounts.h"
+#include "api/http_server.h"
+#include "base/time.h"
+#include "domain/events.h"
+#include "service/center_service.h"
+
+namespace sb::api {
+
+class ApiApp;
+
+class LiveHub {
+ public:
+  explicit LiveHub(ApiApp& app);
+  ~LiveHub();
+  void stop();
+
+  // The handler of a new socket opened by `principal`.
+  std::shared_ptr<WsHandler> make_handler(accounts::Principal principal);
+
+  static constexpr Millis kSupervisorPeriod = 500;
+
+ private:
+  class Handler;
+  enum class Channel { kNone, kAgent, kSupervisor };
+  struct Client {
+    std::shared_ptr<WsConnection> conn;
+    accounts::Principal principal;
+    Channel channel = Channel::kNone;
+  };
+  struct Offer {
+    ContactId contact = kNoContact;
+    AgentId agent = kNoId;
+    Millis expires_at = 0;
+  };
+  struct Withdrawn {
+    ContactId contact = kNoContact;
+    AgentId agent = kNoId;
+    std::string reason;
+  };
+  struct ContactChange {
+    ContactId contact = kNoContact;
+    AgentId agent = kNoId;
+    bool ended = false;  // wrap-up over: the contact left the engine
+  };
+  struct Pending {
+    std::vector<Offer> offers;
+    std::vector<Withdrawn> withdrawn;
+    std::vector<ContactChange> changes;
+    std::set<AgentId> agents;
+    bool empty() const {
+      return offers.empty() && withdrawn.empty() && changes.empty() && agents.empty();
+    }
+  };
+
+  void on_events(std::span<const Event> events);
+  void run();
+  void push_agent_work(Pending work);
+  void push_supervisor(bool force_to_new_only);
+  void on_open(const std::shared_ptr<WsConnection>& conn, const accounts::Principal& p);
+  void on_message(const std::shared_ptr<WsConnection>& conn, const std::string& text);
+  void on_close(const std::shared_ptr<WsConnection>& conn);
+  void send_agent_snapshot(const std::shared_ptr<WsConnection>& conn, AgentId agent);
+  void send_to_agent(AgentId agent, const std::string& message);
+  Millis offer_expiry(ContactId contact, AgentId agent);
+
+  ApiApp& app_;
+  service::SubscriptionId subscription_ = 0;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  Pending pending_;
+  bool supervisor_dirty_ = true;
+  std::map<std::uint64_t, Client> clients_;
+  // Offers ringing now: contact → agent → expiry. Kept from the events so that a contact the
+  // customer abandons can be withdrawn from every agent it rang at.
+  std::map<ContactId, std::map<AgentId, Millis>> ringing_;
+  std::string last_queues_;
+  std::string last_agents_;
+  Millis last_supervisor_push_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace sb::api

@@ -1,0 +1,481 @@
+// Routes: the contact lifecycle (create, accept/reject, hold, transfer, end, wrap-up, customer
+// left, callback) and agent state.
+
+#include <algorithm>
+
+#include "api/api_app.h"
+#include "api/route_util.h"
+
+namespace sb::api {
+
+namespace {
+const char* blocked_name(BlockReason r) {
+  switch (r) {
+    case BlockReason::kClosed:
+      return "closed";
+    case BlockReason::kFull:
+      return "full";
+    case BlockReason::kNoSuchQueue:
+      return "no_such_queue";
+    case BlockReason::kNoAgentsLoggedIn:
+      return "no_agents_logged_in";
+  }
+  return "closed";
+}
+
+bool is_agent(const accounts::Principal& p) { return p.user.role == accounts::Role::kAgent; }
+}  // namespace
+
+void ApiApp::register_contact_routes() {
+  router_.add(
+      "POST", "/api/v1/contacts", kAdmin | kSupervisor,
+      "Create an inbound contact (idempotent with Idempotency-Key)",
+      [this](RouteContext& ctx, Reply reply) {
+        json body;
+        if (auto bad = parse_object(ctx.req.body, body)) return reply(*bad);
+        CenterConfig config = configuration();
+        std::vector<FieldError> errors;
+        JsonReader r(body, errors);
+        cmd::ArriveContact arrive;
+        if (auto v = r.string("channel", true, 20)) {
+          auto ch = parse_channel(*v);
+          if (ch.ok()) {
+            arrive.channel = *ch;
+          } else {
+            r.error("channel", ch.status().message());
+          }
+        }
+        if (auto v = r.integer("queue", true, 0, UINT32_MAX - 1)) {
+          bool known = false;
+          for (const auto& q : config.queues) known = known || q.id == *v;
+          if (!known) r.error("queue", "unknown queue " + std::to_string(*v));
+          arrive.queue = static_cast<QueueId>(*v);
+        }
+        if (auto v = r.integer("priority", false, -1000, 1000))
+          arrive.priority = static_cast<std::int32_t>(*v);
+        if (auto v = r.integer("customer", false, 0, INT64_MAX))
+          arrive.customer = static_cast<CustomerId>(*v);
+        if (const json* req_list = r.array("requirements", false)) {
+          if (auto req = requirements_from_json(*req_list, config, errors))
+            arrive.requirements = *req;
+        }
+        json attributes = json::object();
+        if (const json* attrs = r.object("attributes", false)) {
+          if (attrs->size() > 50) r.error("attributes", "at most 50 attributes");
+          for (auto it = attrs->begin(); it != attrs->end(); ++it) {
+            if (!it->is_string() || it.key().size() > 100 || it->get<std::string>().size() > 2000)
+              r.error("attributes." + it.key(),
+                      "must be a string of at most 2000 characters with a key of at most 100");
+          }
+          attributes = *attrs;
+        }
+        const std::string* key = ctx.req.header("idempotency-key");
+        if (key != nullptr && (key->empty() || key->size() > 200))
+          r.error("Idempotency-Key", "must be 1..200 characters");
+        if (!errors.empty()) return reply(bad_request("invalid contact", errors));
+
+        if (key != nullptr) {
+          auto reserved = service_.reserve_contact_id(*key);
+          if (!reserved.ok()) return reply(problem_from_status(reserved.status()));
+          arrive.contact = reserved->id;
+          if (reserved->created) {
+            // A retry of a create that already happened: the same contact, never a second one.
+            auto existing = contact_json(reserved->id);
+            if (existing.ok()) return reply(json_response(*existing, 200));
+            return reply(json_response({{"id", reserved->id}, {"state", "ended"}}, 200));
+          }
+        } else {
+          arrive.contact = service_.next_contact_id();
+        }
+        if (!attributes.empty()) {
+          Status s = directory_.set_contact_attributes(arrive.contact, attributes);
+          if (!s.ok()) return reply(problem_from_status(s));
+        }
+        const ContactId id = arrive.contact;
+        const bool idempotent = key != nullptr;
+        run_command(arrive, [this, id, idempotent, reply](service::CommandResult result) {
+          if (!result.ok()) {
+            if (idempotent && result.status().code() == StatusCode::kAlreadyExists) {
+              auto existing = contact_json(id);
+              if (existing.ok()) return reply(json_response(*existing, 200));
+            }
+            return reply(problem_from_status(result.status()));
+          }
+          for (const Event& e : *result) {
+            if (const auto* b = std::get_if<ev::ContactBlocked>(&e.payload)) {
+              return reply(json_response({{"id", id},
+                                          {"state", "ended"},
+                                          {"queue", b->queue},
+                                          {"blocked", blocked_name(b->reason)}},
+                                         201));
+            }
+          }
+          auto c = contact_json(id);
+          if (!c.ok()) return reply(json_response({{"id", id}, {"state", "ended"}}, 201));
+          reply(json_response(*c, 201));
+        });
+      });
+
+  router_.add("GET", "/api/v1/contacts", kAdmin | kSupervisor | kAnalyst, "List live contacts",
+              [this](RouteContext& ctx, Reply reply) {
+                HttpResponse bad;
+                auto page = page_from_query(ctx.req, bad);
+                if (!page) return reply(bad);
+                std::optional<std::int64_t> queue_filter;
+                if (auto it = ctx.req.query.find("queue"); it != ctx.req.query.end()) {
+                  queue_filter = parse_id(it->second);
+                  if (!queue_filter)
+                    return reply(bad_request("queue must be a queue id", {{"queue", "not an id"}}));
+                }
+                std::string state_filter;
+                if (auto it = ctx.req.query.find("state"); it != ctx.req.query.end())
+                  state_filter = it->second;
+                json items = json::array();
+                std::optional<ContactId> last;
+                service_.read([&](const service::LiveView& v) {
+                  // Live contacts are found through the agents (offered, connected, wrap-up)
+                  // and the queues (waiting).
+                  std::vector<ContactId> ids;
+                  const CenterConfig c = v.engine.configuration();
+                  for (const auto& q : c.queues)
+                    for (ContactId id : v.engine.waiting_contacts(q.id)) ids.push_back(id);
+                  for (const auto& a : c.agents) {
+                    auto av = v.engine.agent(a.id);
+                    if (av.ok())
+                      for (ContactId id : av->contacts) ids.push_back(id);
+                  }
+                  std::sort(ids.begin(), ids.end());
+                  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+                  for (ContactId id : ids) {
+                    if (static_cast<std::int64_t>(id) <= page->after_id) continue;
+                    auto cv = v.engine.contact(id);
+                    if (!cv.ok()) continue;
+                    if (queue_filter && cv->queue != *queue_filter) continue;
+                    if (!state_filter.empty() && state_filter != contact_phase_name(cv->phase))
+                      continue;
+                    items.push_back(contact_to_json(*cv, std::nullopt));
+                    last = id;
+                    if (items.size() >= page->limit) break;
+                  }
+                });
+                json next = items.size() == page->limit && last ? json(std::to_string(*last))
+                                                                : json(nullptr);
+                reply(json_response({{"items", items}, {"next_cursor", next}}));
+              });
+
+  router_.add("GET", "/api/v1/contacts/{id}", kAdmin | kSupervisor | kAnalyst | kAgent,
+              "Get a live contact", [this](RouteContext& ctx, Reply reply) {
+                auto id = parse_id(ctx.params[0]);
+                if (!id) return reply(not_found("no contact " + ctx.params[0]));
+                std::optional<ContactView> view;
+                service_.read([&](const service::LiveView& v) {
+                  auto c = v.engine.contact(static_cast<ContactId>(*id));
+                  if (c.ok()) view = *c;
+                });
+                if (!view) return reply(not_found("contact " + ctx.params[0] + " is not live"));
+                if (ctx.principal->user.role != accounts::Role::kAnalyst &&
+                    !may_touch_contact(*ctx.principal, *view))
+                  return reply(forbidden("this contact is not yours"));
+                auto c = contact_json(view->id);
+                if (!c.ok()) return reply(problem_from_status(c.status()));
+                reply(json_response(*c));
+              });
+
+  // The agent actions share one shape: look the contact up, check it is the caller's, run a
+  // command, answer with the contact as it is after the change.
+  enum class Action {
+    kAccept,
+    kReject,
+    kHold,
+    kUnhold,
+    kEnd,
+    kTransfer,
+    kWrapUp,
+    kAbandon,
+    kCallback
+  };
+  struct ActionRoute {
+    const char* path;
+    Action action;
+    unsigned roles;
+    const char* summary;
+  };
+  const ActionRoute actions[] = {
+      {"/accept", Action::kAccept, kAdmin | kSupervisor | kAgent, "Accept an offer"},
+      {"/reject", Action::kReject, kAdmin | kSupervisor | kAgent, "Reject an offer"},
+      {"/hold", Action::kHold, kAdmin | kSupervisor | kAgent, "Put the customer on hold"},
+      {"/unhold", Action::kUnhold, kAdmin | kSupervisor | kAgent, "Take the customer off hold"},
+      {"/end", Action::kEnd, kAdmin | kSupervisor | kAgent,
+       "End the conversation (wrap-up follows)"},
+      {"/transfer", Action::kTransfer, kAdmin | kSupervisor | kAgent,
+       "Transfer to a queue or an agent"},
+      {"/wrap-up", Action::kWrapUp, kAdmin | kSupervisor | kAgent,
+       "Finish after-contact work with a disposition"},
+      {"/abandon", Action::kAbandon, kAdmin | kSupervisor, "The customer left"},
+      {"/callback", Action::kCallback, kAdmin | kSupervisor,
+       "The customer asks to be called back (keeps the place in line)"},
+  };
+  for (const ActionRoute& a : actions) {
+    const Action action = a.action;
+    router_.add(
+        "POST", std::string("/api/v1/contacts/{id}") + a.path, a.roles, a.summary,
+        [this, action](RouteContext& ctx, Reply reply) {
+          auto id = parse_id(ctx.params[0]);
+          if (!id) return reply(not_found("no contact " + ctx.params[0]));
+          json body = json::object();
+          if (!ctx.req.body.empty())
+            if (auto bad = parse_object(ctx.req.body, body)) return reply(*bad);
+          std::optional<ContactView> view;
+          service_.read([&](const service::LiveView& v) {
+            auto c = v.engine.contact(static_cast<ContactId>(*id));
+            if (c.ok()) view = *c;
+          });
+          if (!view) return reply(not_found("contact " + ctx.params[0] + " is not live"));
+          const accounts::Principal& p = *ctx.principal;
+          if (!may_touch_contact(p, *view)) return reply(forbidden("this contact is not yours"));
+
+          std::vector<FieldError> errors;
+          JsonReader r(body, errors);
+          // The agent an offer action is for: the caller itself, or for supervisors the
+          // `agent` field, or the only agent the contact rings at.
+          auto offer_agent = [&]() -> std::optional<AgentId> {
+            if (is_agent(p)) return p.user.agent_id;
+            if (auto v = r.integer("agent", false, 0, UINT32_MAX - 1))
+              return static_cast<AgentId>(*v);
+            if (view->offered_to.size() == 1) return view->offered_to[0];
+            r.error("agent", "is required: the contact rings at several agents or none");
+            return std::nullopt;
+          };
+          Command command;
+          std::string notes;
+          switch (action) {
+            case Action::kAccept:
+            case Action::kReject: {
+              auto agent = offer_agent();
+              if (!agent) break;
+              if (action == Action::kAccept) {
+                command = cmd::AcceptOffer{view->id, *agent};
+              } else {
+                command = cmd::RejectOffer{view->id, *agent};
+              }
+              break;
+            }
+            case Action::kHold:
+              command = cmd::Hold{view->id};
+              break;
+            case Action::kUnhold:
+              command = cmd::Unhold{view->id};
+              break;
+            case Action::kEnd:
+              command = cmd::EndContact{view->id};
+              break;
+            case Action::kTransfer: {
+              cmd::Transfer t;
+              t.contact = view->id;
+              auto q = r.integer("queue", false, 0, UINT32_MAX - 1);
+              auto ag = r.integer("agent", false, 0, UINT32_MAX - 1);
+              if (q.has_value() == ag.has_value() && errors.empty())
+                r.error("queue", "give exactly one of queue and agent");
+              if (q) t.to_queue = static_cast<QueueId>(*q);
+              if (ag) t.to_agent = static_cast<AgentId>(*ag);
+              command = t;
+              break;
+            }
+            case Action::kWrapUp: {
+              cmd::EndWrapUp w;
+              w.contact = view->id;
+              if (auto d = r.integer("disposition", false, 0, UINT32_MAX - 1)) {
+                if (!directory_.get("disposition", *d).ok())
+                  r.error("disposition", "unknown disposition " + std::to_string(*d));
+                w.disposition = static_cast<ReasonId>(*d);
+              }
+              notes = r.string("notes", false, 10000).value_or("");
+              command = w;
+              break;
+            }
+            case Action::kAbandon:
+              command = cmd::CustomerLeft{view->id};
+              break;
+            case Action::kCallback:
+              command = cmd::RequestCallback{view->id};
+              break;
+          }
+          if (!errors.empty()) return reply(bad_request("invalid request", errors));
+          if (action == Action::kWrapUp) {
+            json record = {{"disposition", std::get<cmd::EndWrapUp>(command).disposition},
+                           {"notes", notes},
+                           {"agent", view->agent == kNoId ? json(nullptr) : json(view->agent)},
+                           {"by_user", p.user.id}};
+            Status s = directory_.put("wrap_up", static_cast<std::int64_t>(view->id), record);
+            if (!s.ok()) return reply(problem_from_status(s));
+          }
+          const ContactId cid = view->id;
+          const bool acting_for_other =
+              !is_agent(p) && action != Action::kAbandon && action != Action::kCallback;
+          if (acting_for_other)
+            audit(&p, ctx.req, "contact.supervisor_action", "contact:" + std::to_string(cid),
+                  ctx.req.path);
+          run_command(command, [this, cid, reply](service::CommandResult result) {
+            if (!result.ok()) {
+              if (result.status().code() == StatusCode::kInvalidArgument ||
+                  result.status().code() == StatusCode::kFailedPrecondition)
+                return reply(conflict(result.status().message()));
+              return reply(problem_from_status(result.status()));
+            }
+            auto c = contact_json(cid);
+            if (!c.ok()) return reply(json_response({{"id", cid}, {"state", "ended"}}));
+            reply(json_response(*c));
+          });
+        });
+  }
+}
+
+void ApiApp::run_commands(std::vector<Command> commands, std::function<void(Status)> then) {
+  if (commands.empty()) return post_work([then] { then(Status::ok_status()); });
+  Command first = std::move(commands.front());
+  commands.erase(commands.begin());
+  run_command(std::move(first),
+              [this, rest = std::move(commands), then](service::CommandResult result) mutable {
+                if (!result.ok()) return then(result.status());
+                run_commands(std::move(rest), std::move(then));
+              });
+}
+
+void ApiApp::register_agent_routes() {
+  router_.add("GET", "/api/v1/agents/{id}/state", kAdmin | kSupervisor | kAnalyst | kAgent,
+              "An agent's state", [this](RouteContext& ctx, Reply reply) {
+                auto id = parse_id(ctx.params[0]);
+                if (!id) return reply(not_found("no agent " + ctx.params[0]));
+                if (is_agent(*ctx.principal) && ctx.principal->user.agent_id != *id)
+                  return reply(forbidden("agents may only read their own state"));
+                std::optional<AgentView> view;
+                CenterConfig c;
+                service_.read([&](const service::LiveView& v) {
+                  auto a = v.engine.agent(static_cast<AgentId>(*id));
+                  if (a.ok()) view = *a;
+                  c = v.engine.configuration();
+                });
+                if (!view) return reply(not_found("no agent " + ctx.params[0]));
+                reply(json_response(agent_state_to_json(*view, agent_name(c, view->id),
+                                                        reason_label(view->reason))));
+              });
+
+  router_.add(
+      "PUT", "/api/v1/agents/{id}/state", kAdmin | kSupervisor | kAgent,
+      "Change an agent's state (log in, available, not ready with a reason, log out)",
+      [this](RouteContext& ctx, Reply reply) {
+        auto id = parse_id(ctx.params[0]);
+        if (!id) return reply(not_found("no agent " + ctx.params[0]));
+        const accounts::Principal& p = *ctx.principal;
+        if (is_agent(p) && p.user.agent_id != *id)
+          return reply(forbidden("agents may only change their own state"));
+        json body;
+        if (auto bad = parse_object(ctx.req.body, body)) return reply(*bad);
+        std::vector<FieldError> errors;
+        JsonReader r(body, errors);
+        Presence presence = Presence::kAvailable;
+        if (auto v = r.string("presence", true, 20)) {
+          if (*v == "available") {
+            presence = Presence::kAvailable;
+          } else if (*v == "not_ready") {
+            presence = Presence::kNotReady;
+          } else if (*v == "offline") {
+            presence = Presence::kOffline;
+          } else {
+            r.error("presence", "must be available, not_ready or offline");
+          }
+        }
+        ReasonId reason = reason::kNone;
+        if (auto v = r.integer("reason", false, 0, UINT32_MAX - 1)) {
+          if (presence != Presence::kNotReady) {
+            r.error("reason", "only not_ready takes a reason");
+          } else if (!directory_.get("reason_code", *v).ok()) {
+            r.error("reason", "unknown reason code " + std::to_string(*v));
+          }
+          reason = static_cast<ReasonId>(*v);
+        }
+        if (presence == Presence::kNotReady && reason == reason::kNone && !is_agent(p))
+          reason = reason::kSupervisor;
+        if (!errors.empty()) return reply(bad_request("invalid state", errors));
+
+        const AgentId agent = static_cast<AgentId>(*id);
+        std::optional<AgentView> view;
+        service_.read([&](const service::LiveView& v) {
+          auto a = v.engine.agent(agent);
+          if (a.ok()) view = *a;
+        });
+        if (!view) return reply(not_found("no agent " + ctx.params[0]));
+        if (!is_agent(p) && p.user.agent_id != agent) {
+          audit(&p, ctx.req, "agent.force_state", "agent:" + std::to_string(agent), body.dump());
+        }
+        // Logging in and choosing a presence are two engine commands; they run back to back
+        // on the engine thread.
+        std::vector<Command> commands;
+        if (presence == Presence::kOffline) {
+          if (!view->logged_in) return reply(conflict("the agent is already logged out"));
+          commands.push_back(cmd::LogoutAgent{agent});
+        } else {
+          if (!view->logged_in) commands.push_back(cmd::LoginAgent{agent});
+          if (view->logged_in || presence != Presence::kAvailable)
+            commands.push_back(cmd::SetAgentState{agent, presence, reason});
+        }
+        run_commands(std::move(commands), [this, agent, reply](Status status) {
+          if (!status.ok()) {
+            if (status.code() == StatusCode::kInvalidArgument ||
+                status.code() == StatusCode::kFailedPrecondition)
+              return reply(conflict(status.message()));
+            return reply(problem_from_status(status));
+          }
+          std::optional<AgentView> after;
+          CenterConfig c;
+          service_.read([&](const service::LiveView& v) {
+            auto a = v.engine.agent(agent);
+            if (a.ok()) after = *a;
+            c = v.engine.configuration();
+          });
+          if (!after) return reply(not_found("no agent"));
+          reply(json_response(
+              agent_state_to_json(*after, agent_name(c, agent), reason_label(after->reason))));
+        });
+      });
+
+  router_.add(
+      "GET", "/api/v1/me", kAnyRole, "Me: user, agent state and my live contacts",
+      [this](RouteContext& ctx, Reply reply) {
+        const accounts::Principal& p = *ctx.principal;
+        json out = {{"user",
+                     {{"id", p.user.id},
+                      {"username", p.user.username},
+                      {"display_name", p.user.display_name},
+                      {"role", std::string(accounts::role_name(p.user.role))},
+                      {"agent_id", p.user.agent_id ? json(*p.user.agent_id) : json(nullptr)},
+                      {"disabled", p.user.disabled}}},
+                    {"agent", nullptr},
+                    {"contacts", json::array()}};
+        if (!p.user.agent_id) return reply(json_response(out));
+        std::optional<AgentView> view;
+        CenterConfig c;
+        std::vector<ContactView> contacts;
+        service_.read([&](const service::LiveView& v) {
+          auto a = v.engine.agent(*p.user.agent_id);
+          if (!a.ok()) return;
+          view = *a;
+          c = v.engine.configuration();
+          for (ContactId id : a->contacts) {
+            auto cv = v.engine.contact(id);
+            if (cv.ok()) contacts.push_back(*cv);
+          }
+        });
+        if (view)
+          out["agent"] =
+              agent_state_to_json(*view, agent_name(c, view->id), reason_label(view->reason));
+        for (const auto& cv : contacts) {
+          json j = contact_to_json(cv, std::nullopt);
+          j["attributes"] = directory_.contact_attributes(cv.id);
+          out["contacts"].push_back(std::move(j));
+        }
+        reply(json_response(out));
+      });
+}
+
+}  // namespace sb::api

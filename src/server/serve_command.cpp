@@ -1,0 +1,262 @@
+// `switchboard serve`: the live server. Opens (or creates) the data directory — the event log
+// (events.db), the service's ids (service.db), accounts (accounts.db) and the directory
+// (directory.db) — recovers the engine, and serves the API, the WebSocket channels and the web
+// app until SIGINT/SIGTERM, then drains and snapshots.
+//
+// Settings come from, in increasing precedence: defaults, a TOML file (--config), environment
+// variables (SWITCHBOARD_LISTEN, SWITCHBOARD_DATA_DIR, SWITCHBOARD_WEB_ROOT,
+// SWITCHBOARD_HTTP_THREADS), and command-line flags.
+
+#include <toml++/toml.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "accounts/accounts.h"
+#include "api/api_app.h"
+#include "api/directory.h"
+#include "api/http_server.h"
+#include "runtime/system_clock.h"
+#include "server/commands.h"
+#include "service/center_service.h"
+
+namespace sb::cli {
+namespace {
+
+struct ServeParams {
+  std::string config_file;
+  std::string data_dir;
+  std::string listen;
+  std::string web_root;
+  int http_threads = 0;
+  bool demo = false;
+  double demo_speed = 10;
+};
+
+struct ServeSettings {
+  std::string data_dir = "switchboard-data";
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8080;
+  std::string web_root;
+  int http_threads = 2;
+  std::uint64_t snapshot_every = 10'000;
+};
+
+Status parse_listen(const std::string& listen, ServeSettings& s) {
+  const std::size_t colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == listen.size())
+    return Status::invalid_argument("--listen must be HOST:PORT, got '" + listen + "'");
+  std::string host = listen.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  const std::string port = listen.substr(colon + 1);
+  char* end = nullptr;
+  const long p = std::strtol(port.c_str(), &end, 10);
+  if (*end != '\0' || p < 0 || p > 65535)
+    return Status::invalid_argument("--listen port must be 0..65535, got '" + port + "'");
+  s.host = host;
+  s.port = static_cast<std::uint16_t>(p);
+  return Status::ok_status();
+}
+
+Status load_toml(const std::string& path, ServeSettings& s) {
+  toml::table t;
+  try {
+    t = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    const auto& src = e.source();
+    return Status::invalid_argument(path + ":" + std::to_string(src.begin.line) + ":" +
+                                    std::to_string(src.begin.column) + ": " +
+                                    std::string(e.description()));
+  }
+  for (auto&& [key, value] : t) {
+    const std::string k(key.str());
+    if (k == "data_dir" && value.is_string()) {
+      s.data_dir = value.as_string()->get();
+    } else if (k == "listen" && value.is_string()) {
+      Status st = parse_listen(value.as_string()->get(), s);
+      if (!st.ok()) return Status::invalid_argument(path + ": listen: " + st.message());
+    } else if (k == "web_root" && value.is_string()) {
+      s.web_root = value.as_string()->get();
+    } else if (k == "http_threads" && value.is_integer()) {
+      s.http_threads = static_cast<int>(value.as_integer()->get());
+    } else if (k == "snapshot_every" && value.is_integer() && value.as_integer()->get() > 0) {
+      s.snapshot_every = static_cast<std::uint64_t>(value.as_integer()->get());
+    } else {
+      return Status::invalid_argument(path + ": unknown or mistyped setting '" + k +
+                                      "' (expected data_dir, listen, web_root, http_threads, "
+                                      "snapshot_every)");
+    }
+  }
+  return Status::ok_status();
+}
+
+// The built web app: an explicit setting, else web/dist beside the source tree of this binary
+// (build/src/server/switchboard → web/dist), else ./web/dist.
+std::string find_web_root(const std::string& configured, const char* argv0) {
+  namespace fs = std::filesystem;
+  if (!configured.empty()) return configured;
+  std::error_code ec;
+  const fs::path exe = fs::canonical("/proc/self/exe", ec);
+  (void)argv0;
+  if (!ec) {
+    for (fs::path p = exe.parent_path(); !p.empty() && p != p.root_path(); p = p.parent_path()) {
+      if (fs::exists(p / "web" / "dist" / "index.html", ec)) return (p / "web" / "dist").string();
+    }
+  }
+  if (fs::exists("web/dist/index.html", ec)) return fs::absolute("web/dist", ec).string();
+  return "";
+}
+
+int run_serve(const ServeParams& p) {
+  ServeSettings s;
+  if (!p.config_file.empty()) {
+    Status st = load_toml(p.config_file, s);
+    if (!st.ok()) {
+      std::cerr << "switchboard serve: " << st.message() << "\n";
+      return 2;
+    }
+  }
+  if (const char* v = std::getenv("SWITCHBOARD_DATA_DIR")) s.data_dir = v;
+  if (const char* v = std::getenv("SWITCHBOARD_WEB_ROOT")) s.web_root = v;
+  if (const char* v = std::getenv("SWITCHBOARD_HTTP_THREADS")) s.http_threads = std::atoi(v);
+  if (const char* v = std::getenv("SWITCHBOARD_LISTEN")) {
+    Status st = parse_listen(v, s);
+    if (!st.ok()) {
+      std::cerr << "switchboard serve: SWITCHBOARD_LISTEN: " << st.message() << "\n";
+      return 2;
+    }
+  }
+  if (!p.data_dir.empty()) s.data_dir = p.data_dir;
+  if (!p.web_root.empty()) s.web_root = p.web_root;
+  if (p.http_threads > 0) s.http_threads = p.http_threads;
+  if (!p.listen.empty()) {
+    Status st = parse_listen(p.listen, s);
+    if (!st.ok()) {
+      std::cerr << "switchboard serve: " << st.message() << "\n";
+      return 2;
+    }
+  }
+  s.web_root = find_web_root(s.web_root, nullptr);
+
+  // Signals are taken by this thread alone (sigwait below), so block them before any thread
+  // starts: every thread inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  std::error_code ec;
+  std::filesystem::create_directories(s.data_dir, ec);
+  if (ec) {
+    std::cerr << "switchboard serve: cannot create data directory " << s.data_dir << ": "
+              << ec.message() << "\n";
+    return 1;
+  }
+  runtime::SystemClock clock;
+
+  service::ServiceOptions so;
+  so.data_dir = s.data_dir;
+  so.snapshot_every = s.snapshot_every;
+  auto service = service::CenterService::start(so, clock);
+  if (!service.ok()) {
+    std::cerr << "switchboard serve: " << service.status().message() << "\n";
+    return 1;
+  }
+  auto accounts = accounts::Accounts::open(s.data_dir + "/accounts.db", clock);
+  if (!accounts.ok()) {
+    std::cerr << "switchboard serve: " << accounts.status().message() << "\n";
+    return 1;
+  }
+  auto directory = api::Directory::open(s.data_dir + "/directory.db");
+  if (!directory.ok()) {
+    std::cerr << "switchboard serve: " << directory.status().message() << "\n";
+    return 1;
+  }
+
+  // First start: an admin, with the password from the environment or a generated one printed
+  // once (it is stored only as an Argon2id hash).
+  std::string admin_password;
+  if (!(*accounts)->has_users()) {
+    const char* env = std::getenv("SWITCHBOARD_ADMIN_PASSWORD");
+    admin_password = env != nullptr && *env != '\0' ? env : accounts::Accounts::generate_password();
+    accounts::NewUser admin;
+    admin.username = "admin";
+    admin.password = admin_password;
+    admin.display_name = "Administrator";
+    admin.role = accounts::Role::kAdmin;
+    auto created = (*accounts)->create_user(admin);
+    if (!created.ok()) {
+      std::cerr << "switchboard serve: cannot create the admin user: " << created.status().message()
+                << "\n";
+      return 1;
+    }
+    if (env == nullptr || *env == '\0') {
+      std::cout << "First start: created user 'admin' with password " << admin_password
+                << "\n  (shown once; change it in the web app)\n";
+    } else {
+      std::cout << "First start: created user 'admin' with the password from "
+                   "SWITCHBOARD_ADMIN_PASSWORD\n";
+    }
+  } else if (const char* env = std::getenv("SWITCHBOARD_ADMIN_PASSWORD")) {
+    admin_password = env;
+  }
+
+  api::ApiOptions ao;
+  ao.web_root = s.web_root;
+  api::ApiApp app(**service, **accounts, **directory, clock, ao);
+  if (Status st = app.seed_directory(); !st.ok()) {
+    std::cerr << "switchboard serve: " << st.message() << "\n";
+    return 1;
+  }
+  api::HttpServerOptions ho;
+  ho.host = s.host;
+  ho.port = s.port;
+  ho.threads = s.http_threads;
+  api::HttpServer http(ho, app);
+  app.set_http_stats([&http] { return http.stats(); });
+  if (Status st = http.start(); !st.ok()) {
+    std::cerr << "switchboard serve: " << st.message() << "\n";
+    return 1;
+  }
+  const std::string url = "http://" +
+                          (s.host.find(':') != std::string::npos ? "[" + s.host + "]" : s.host) +
+                          ":" + std::to_string(http.port());
+  std::cout << "Switchboard listening on " << url << "  (data: " << s.data_dir
+            << ", web: " << (s.web_root.empty() ? "not built" : s.web_root) << ")" << std::endl;
+
+  // DEMO_HOOK
+  int sig = 0;
+  sigwait(&signals, &sig);
+  std::cout << "Switchboard: " << (sig == SIGTERM ? "SIGTERM" : "SIGINT")
+            << " received, draining..." << std::endl;
+  http.stop();
+  app.stop();
+  (*service)->stop();
+  std::cout << "Switchboard: stopped cleanly" << std::endl;
+  return 0;
+}
+
+}  // namespace
+
+void register_serve_command(CLI::App& root, int& exit_code) {
+  auto params = std::make_shared<ServeParams>();
+  CLI::App* cmd = root.add_subcommand("serve", "Run the live server (API, WebSocket, web app)");
+  cmd->add_option("--config", params->config_file, "TOML settings file")->check(CLI::ExistingFile);
+  cmd->add_option("--data-dir", params->data_dir, "Data directory (created if missing)");
+  cmd->add_option("--listen", params->listen, "HOST:PORT to listen on (default 127.0.0.1:8080)");
+  cmd->add_option("--web-root", params->web_root, "Directory of the built web app (web/dist)");
+  cmd->add_option("--http-threads", params->http_threads, "HTTP I/O threads (default 2)");
+  cmd->add_flag("--demo", params->demo,
+                "Seed a demo center and run simulated customers and agents against this server");
+  cmd->add_option("--demo-speed", params->demo_speed, "Demo time acceleration (default 10)");
+  cmd->callback([params, &exit_code] { exit_code = run_serve(*params); });
+}
+
+}  // namespace sb::cli
