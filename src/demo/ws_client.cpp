@@ -122,6 +122,7 @@ class WsClientImpl final : public WsClient {
 
   void on_read(error_code ec) {
     if (ec) {
+      if (closing_) return finish(Status::ok_status());  // we asked for it
       if (ec == websocket::error::closed) {
         return finish(
             Status::unavailable("websocket closed: " + std::string(ws_.reason().reason.c_str())));
