@@ -26,7 +26,8 @@ std::string qid(QueueId id) { return "queue " + std::to_string(id); }
 // How long a contact whose overflow target is closed or full waits before trying again.
 constexpr Millis kOverflowRetry = 5 * kMillisPerSecond;
 
-bool contains(const std::vector<AgentId>& v, AgentId x) {
+template <class V>
+bool contains(const V& v, AgentId x) {
   return std::find(v.begin(), v.end(), x) != v.end();
 }
 
@@ -36,10 +37,22 @@ struct Engine::State : EngineState {
   Output* out = nullptr;
   Millis now = 0;
 
-  // Builds the event in place in the output (no copy of the payload variant), then applies it.
+  // Converts to the Event; emplace_back() constructs from the returned prvalue, so the payload is
+  // built directly in the output vector instead of being moved there variant and all.
+  template <class Payload>
+  struct MakeEvent {
+    std::uint64_t seq;
+    Millis at;
+    Payload& payload;
+    operator Event() const {  // NOLINT(google-explicit-constructor)
+      return Event{seq, at, EventPayload(std::in_place_type<Payload>, std::move(payload))};
+    }
+  };
+
+  // Builds the event in place in the output, then applies it.
   template <class Payload>
   void emit(Payload p) {
-    const Event& e = out->events.emplace_back(last_seq + 1, now, EventPayload(std::move(p)));
+    const Event& e = out->events.emplace_back(MakeEvent<Payload>{last_seq + 1, now, p});
     apply_event(e);
   }
 
@@ -365,7 +378,7 @@ struct Engine::State : EngineState {
     switch (c->phase) {
       case Phase::kQueued:
       case Phase::kOffered: {
-        std::vector<AgentId> ringing = c->offered_to;
+        std::vector<AgentId> ringing(c->offered_to.begin(), c->offered_to.end());
         emit(ev::ContactAbandoned{x.contact, c->queue});
         match_agents(ringing);
         return {};
@@ -731,7 +744,7 @@ Result<ContactView> Engine::contact(ContactId id) const {
   v.on_hold = c->on_hold;
   v.callback = c->callback;
   v.relaxation_step = c->relax_step;
-  v.offered_to = c->offered_to;
+  v.offered_to.assign(c->offered_to.begin(), c->offered_to.end());
   return v;
 }
 

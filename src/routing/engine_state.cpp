@@ -7,7 +7,8 @@
 namespace sb::routing_internal {
 namespace {
 
-void erase_value(std::vector<AgentId>& v, AgentId x) {
+template <class V>
+void erase_value(V& v, AgentId x) {
   v.erase(std::remove(v.begin(), v.end(), x), v.end());
 }
 
@@ -563,7 +564,7 @@ void EngineState::apply_event(const Event& e) {
     },
     [&](const ev::ContactAbandoned& x) {
       ContactRec& c = rec(x.contact);
-      std::vector<AgentId> ringing = c.offered_to;
+      const std::vector<AgentId> ringing(c.offered_to.begin(), c.offered_to.end());
       for (AgentId id : ringing) {
         AgentRec& a = agents[id];
         release_slot(a, c);

@@ -14,6 +14,7 @@
 #include "routing/contact_table.h"
 #include "routing/engine.h"
 #include "routing/free_list_resource.h"
+#include "routing/small_vector.h"
 
 namespace sb::routing_internal {
 
@@ -64,7 +65,7 @@ struct ContactRec {
   bool optional_dropped = false;
   std::uint8_t max_tier = 1;
   std::uint32_t generation = 0;  // bumped on every phase change; stale timers carry an old one
-  std::vector<AgentId> offered_to;
+  SmallVector<AgentId, 2> offered_to;
   std::vector<AgentId> excluded;  // agents that rejected or missed this contact
 };
 
