@@ -65,12 +65,20 @@ struct Options {
 template <typename F>
 void parallel_for(int n, int threads, const Url& url, const Options& o, F fn) {
   std::atomic<int> next{0};
+  std::atomic<int> done{0};
   std::vector<std::thread> pool;
   for (int t = 0; t < threads; ++t) {
     pool.emplace_back([&] {
       ApiClient c(url);
       if (!c.login(o.admin_user, o.admin_password).ok()) return;
-      for (int i = next++; i < n; i = next++) fn(c, i);
+      for (int i = next++; i < n; i = next++) {
+        fn(c, i);
+        const int d = ++done;
+        if (n >= 100 && d % (n / 10) == 0) {
+          std::printf("  seeding: %d/%d\n", d, n);
+          std::fflush(stdout);
+        }
+      }
     });
   }
   for (auto& th : pool) th.join();
