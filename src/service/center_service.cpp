@@ -285,6 +285,8 @@ void CenterService::Impl::run() {
       std::lock_guard lock(mu);
       if (queue.empty()) {
         exited = true;
+        // Thread ids are reused: a later thread must not pass for the engine thread.
+        engine_thread_id = std::thread::id();
         return;
       }
       items.swap(queue);
