@@ -20,6 +20,7 @@ const BASE = arg('base', process.env.SWITCHBOARD_URL ?? 'http://127.0.0.1:8080')
 const ADMIN_PASSWORD = arg('admin-password', process.env.SWITCHBOARD_ADMIN_PASSWORD ?? '');
 const ARTIFACTS = arg('artifacts', new URL('./artifacts', import.meta.url).pathname);
 const CHROMIUM = arg('chromium', process.env.CHROMIUM ?? '/usr/bin/chromium');
+const SERVER_PID = Number(arg('server-pid', '0'));
 const STEP_TIMEOUT_MS = 20_000;
 const WAIT_MS = 10_000;
 
@@ -32,7 +33,28 @@ let failed = 0;
 let skipped = 0;
 let blocked = null; // name of the failed step that later dependent steps need
 
+let serverDeathCounted = false;
+function serverAlive() {
+  if (!SERVER_PID) return true;
+  try {
+    process.kill(SERVER_PID, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function step(name, fn, { needs = true } = {}) {
+  if (!serverAlive()) {
+    if (!serverDeathCounted) {
+      serverDeathCounted = true;
+      failed++;
+      console.log(`FAIL the server keeps running (pid ${SERVER_PID} exited; see server.log)`);
+    }
+    skipped++;
+    console.log(`SKIP ${name} (the server is no longer running)`);
+    return;
+  }
   if (needs && blocked) {
     skipped++;
     console.log(`SKIP ${name} (needs: ${blocked})`);
@@ -51,6 +73,7 @@ async function step(name, fn, { needs = true } = {}) {
     console.log(`PASS ${name} (${Date.now() - t0} ms)`);
   } catch (e) {
     failed++;
+    if (!serverAlive()) console.log(`     the server (pid ${SERVER_PID}) died during this step; see server.log`);
     console.log(`FAIL ${name} (${Date.now() - t0} ms)\n     ${String(e?.stack ?? e).split('\n').slice(0, 6).join('\n     ')}`);
     if (needs) blocked = name;
   } finally {
@@ -430,6 +453,10 @@ try {
   console.log(`FAIL unexpected: ${e?.stack ?? e}`);
 } finally {
   await browser?.close().catch(() => undefined);
+}
+if (!serverAlive() && !serverDeathCounted) {
+  failed++;
+  console.log(`FAIL the server keeps running (pid ${SERVER_PID} exited; see server.log)`);
 }
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(failed > 0 || passed === 0 ? 1 : 0);

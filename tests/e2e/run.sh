@@ -70,7 +70,14 @@ echo "e2e: server ready on $base (pid $server_pid)"
 
 status=0
 timeout --kill-after=5 110 node "$here/e2e.mjs" --base "$base" --admin-password "$SWITCHBOARD_ADMIN_PASSWORD" \
-  --artifacts "$artifacts" --chromium "$chromium" || status=$?
+  --artifacts "$artifacts" --chromium "$chromium" --server-pid "$server_pid" || status=$?
+if ! kill -0 "$server_pid" 2>/dev/null; then
+  wait "$server_pid" 2>/dev/null && server_status=0 || server_status=$?
+  echo "e2e: the server exited during the test (status $server_status); the end of its log:"
+  tail -n 20 "$artifacts/server.log" | sed 's/^/    /'
+  server_pid=""
+  [[ $status -ne 0 ]] || status=1
+fi
 if [[ $status -eq 124 || $status -eq 137 ]]; then
   echo "e2e: the browser test did not finish within 110 s"
   echo "0 passed, 1 failed"

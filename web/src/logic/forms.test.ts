@@ -73,3 +73,13 @@ describe('small converters', () => {
     expect(numberFrom('x')).toBeNull();
   });
 });
+
+describe('ids from selects', () => {
+  it('keeps id 0 and maps the empty choice to null', async () => {
+    const { idFromSelect, agentToDraft, defaultAgent } = await import('./forms');
+    expect(idFromSelect('0')).toBe(0);
+    expect(idFromSelect('')).toBeNull();
+    expect(defaultAgent().profile).toBeNull();
+    expect(agentToDraft({ id: 0, name: 'a', profile: 0, skills: [{ skill: 0, proficiency: 3 }], queues: [] }).profile).toBe(0);
+  });
+});

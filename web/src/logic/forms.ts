@@ -90,8 +90,26 @@ export function profileBody(p: Omit<Profile, 'id'> & { id?: number }): Omit<Prof
   return { name: p.name, capacity, max_total: p.max_total, exclusive: CHANNELS.filter((c) => p.exclusive.includes(c)) };
 }
 
-export function defaultAgent(): Omit<Agent, 'id'> {
-  return { name: '', profile: 0, skills: [], queues: [] };
+/** Agent form state: ids are null until chosen (ids may be 0, so 0 is no "none" marker). */
+export interface AgentDraft {
+  id?: number;
+  name: string;
+  profile: number | null;
+  skills: { skill: number | null; proficiency: number }[];
+  queues: { queue: number | null; tier: number }[];
+}
+
+export function defaultAgent(): AgentDraft {
+  return { name: '', profile: null, skills: [], queues: [] };
+}
+
+export function agentToDraft(a: Agent): AgentDraft {
+  return { id: a.id, name: a.name, profile: a.profile ?? null, skills: [...(a.skills ?? [])], queues: [...(a.queues ?? [])] };
+}
+
+/** "" (the "Choose…" option) -> null, anything else -> its number. */
+export function idFromSelect(value: string): number | null {
+  return value === '' ? null : Number(value);
 }
 
 export function defaultSkill(): Omit<Skill, 'id'> {

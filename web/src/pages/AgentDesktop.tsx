@@ -2,6 +2,7 @@ import { useEffect, useReducer, useRef, useState } from 'preact/hooks';
 import { api, errorText } from '../api';
 import { Badge, LiveDot, Notice } from '../components';
 import { useNow } from '../hooks';
+import { idFromSelect } from '../logic/forms';
 import { desktopEventFromWs, desktopReducer, initialDesktop, sortedContacts } from '../logic/desktop';
 import { elapsedSeconds, formatDuration, fractionLeft, secondsLeft } from '../logic/time';
 import type { AgentState, Contact, Disposition, Me, Presence, Queue, ReasonCode, User } from '../types';
@@ -355,7 +356,7 @@ function ActiveContact(props: {
             <option value="agent">to agent id</option>
           </select>
           {mode === 'queue' ? (
-            <select aria-label="Transfer queue" data-testid="transfer-queue" value={queue} onChange={(e) => setQueue(Number((e.target as HTMLSelectElement).value))}>
+            <select aria-label="Transfer queue" data-testid="transfer-queue" value={queue} onChange={(e) => setQueue(idFromSelect((e.target as HTMLSelectElement).value) ?? '')}>
               <option value="">Choose queue…</option>
               {props.queues.map((q) => (
                 <option value={q.id}>{q.name}</option>
@@ -399,7 +400,7 @@ function WrapUp(props: {
       >
         <label class="field">
           <span class="field-label">Disposition</span>
-          <select data-testid="wrapup-disposition" value={disposition} required onChange={(e) => setDisposition(Number((e.target as HTMLSelectElement).value))}>
+          <select data-testid="wrapup-disposition" value={disposition} required onChange={(e) => setDisposition(idFromSelect((e.target as HTMLSelectElement).value) ?? '')}>
             <option value="">Choose…</option>
             {props.dispositions.map((d) => (
               <option value={d.id}>

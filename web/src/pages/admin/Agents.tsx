@@ -1,9 +1,9 @@
 import { Field, fieldError } from '../../components';
-import { defaultAgent, withoutId } from '../../logic/forms';
+import { agentToDraft, defaultAgent, idFromSelect, withoutId, type AgentDraft } from '../../logic/forms';
 import type { Agent, Profile, Queue, Skill } from '../../types';
 import { CrudPage, inputValue, numShow, numValue, useList } from './Crud';
 
-type Draft = Omit<Agent, 'id'> & { id?: number };
+type Draft = AgentDraft;
 
 export function AgentsPage() {
   const skills = useList<Skill>('/api/v1/skills');
@@ -23,8 +23,8 @@ export function AgentsPage() {
         { label: 'Skills', render: (a) => (a.skills ?? []).map((s) => `${nameOf(skills, s.skill)} ${s.proficiency}`).join(', ') || '—' },
         { label: 'Queues', render: (a) => (a.queues ?? []).map((q) => `${nameOf(queues, q.queue)} (tier ${q.tier})`).join(', ') || '—' },
       ]}
-      empty={() => ({ ...defaultAgent(), profile: profiles[0]?.id ?? 0 })}
-      toDraft={(a) => ({ ...a, skills: [...(a.skills ?? [])], queues: [...(a.queues ?? [])] })}
+      empty={() => ({ ...defaultAgent(), profile: profiles[0]?.id ?? null })}
+      toDraft={agentToDraft}
       createBody={(d) => withoutId(d)}
       updateBody={(d) => withoutId(d)}
       renderForm={(d, set, errors) => (
@@ -33,8 +33,8 @@ export function AgentsPage() {
             <input data-testid="agent-name" value={d.name} onInput={(e) => set({ ...d, name: inputValue(e) })} />
           </Field>
           <Field label="Routing profile" name="profile" error={fieldError(errors, 'profile')}>
-            <select data-testid="agent-profile" value={d.profile} onChange={(e) => set({ ...d, profile: Number(inputValue(e)) })}>
-              <option value="0">Choose…</option>
+            <select data-testid="agent-profile" value={d.profile ?? ''} onChange={(e) => set({ ...d, profile: idFromSelect(inputValue(e)) })}>
+              <option value="">Choose…</option>
               {profiles.map((p) => (
                 <option value={p.id}>{p.name}</option>
               ))}
@@ -45,8 +45,8 @@ export function AgentsPage() {
             {d.skills.map((s, i) => (
               <div class="form-row row-editor" data-testid="agent-skill-row">
                 <Field label="Skill" error={fieldError(errors, `skills[${i}].skill`)}>
-                  <select value={s.skill} onChange={(e) => set({ ...d, skills: d.skills.map((x, j) => (j === i ? { ...x, skill: Number(inputValue(e)) } : x)) })}>
-                    <option value="0">Choose…</option>
+                  <select value={s.skill ?? ''} onChange={(e) => set({ ...d, skills: d.skills.map((x, j) => (j === i ? { ...x, skill: idFromSelect(inputValue(e)) } : x)) })}>
+                    <option value="">Choose…</option>
                     {skills.map((k) => (
                       <option value={k.id}>{k.name}</option>
                     ))}
@@ -60,7 +60,7 @@ export function AgentsPage() {
                 </button>
               </div>
             ))}
-            <button type="button" class="btn btn-sm" data-testid="agent-add-skill" onClick={() => set({ ...d, skills: [...d.skills, { skill: skills[0]?.id ?? 0, proficiency: 5 }] })}>
+            <button type="button" class="btn btn-sm" data-testid="agent-add-skill" onClick={() => set({ ...d, skills: [...d.skills, { skill: skills[0]?.id ?? null, proficiency: 5 }] })}>
               Add skill
             </button>
           </fieldset>
@@ -69,8 +69,8 @@ export function AgentsPage() {
             {d.queues.map((q, i) => (
               <div class="form-row row-editor" data-testid="agent-queue-row">
                 <Field label="Queue" error={fieldError(errors, `queues[${i}].queue`)}>
-                  <select value={q.queue} onChange={(e) => set({ ...d, queues: d.queues.map((x, j) => (j === i ? { ...x, queue: Number(inputValue(e)) } : x)) })}>
-                    <option value="0">Choose…</option>
+                  <select value={q.queue ?? ''} onChange={(e) => set({ ...d, queues: d.queues.map((x, j) => (j === i ? { ...x, queue: idFromSelect(inputValue(e)) } : x)) })}>
+                    <option value="">Choose…</option>
                     {queues.map((k) => (
                       <option value={k.id}>{k.name}</option>
                     ))}
@@ -84,7 +84,7 @@ export function AgentsPage() {
                 </button>
               </div>
             ))}
-            <button type="button" class="btn btn-sm" data-testid="agent-add-queue" onClick={() => set({ ...d, queues: [...d.queues, { queue: queues[0]?.id ?? 0, tier: 1 }] })}>
+            <button type="button" class="btn btn-sm" data-testid="agent-add-queue" onClick={() => set({ ...d, queues: [...d.queues, { queue: queues[0]?.id ?? null, tier: 1 }] })}>
               Add queue
             </button>
           </fieldset>
