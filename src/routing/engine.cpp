@@ -549,6 +549,16 @@ struct Engine::State : EngineState {
     return {};
   }
 
+  // Runs the command's alternative. Unlike std::visit, which moved each returned Status (and its
+  // string) once more, the result of run() is returned as is.
+  template <std::size_t I = 0>
+  Status run_command(const Command& c) {
+    if constexpr (I + 1 < std::variant_size_v<Command>) {
+      if (c.index() != I) return run_command<I + 1>(c);
+    }
+    return run(*std::get_if<I>(&c));
+  }
+
   // ---- timers ----
 
   void fire(const TimerKey& key) {
@@ -630,7 +640,7 @@ Status Engine::handle(const Command& command, Millis now, Output& out) {
   s_->out = &out;
   s_->now = now;
   s_->stats.commands++;
-  Status st = std::visit([&](const auto& c) { return s_->run(c); }, command);
+  Status st = s_->run_command(command);
   if (!st.ok()) s_->stats.rejected_commands++;
   s_->out = nullptr;
   return st;

@@ -27,6 +27,12 @@ Distribution Distribution::lognormal(Millis mean, Millis sd) {
   d.kind_ = DistKind::kLognormal;
   d.a_ = static_cast<double>(mean);
   d.b_ = static_cast<double>(sd);
+  // The parameters of the underlying normal, computed once instead of on every draw, exactly as
+  // Random::lognormal_mean_sd computes them (so a draw is bit-for-bit the same).
+  const double variance_ratio = (d.b_ * d.b_) / (d.a_ * d.a_);
+  const double sigma2 = std::log1p(variance_ratio);
+  d.mu_ = std::log(d.a_) - sigma2 / 2.0;
+  d.sigma_ = std::sqrt(sigma2);
   return d;
 }
 
@@ -62,7 +68,7 @@ Millis Distribution::sample(Random& rng) const {
     case DistKind::kExponential:
       return std::llround(rng.exponential(a_));
     case DistKind::kLognormal:
-      return std::llround(rng.lognormal_mean_sd(a_, b_));
+      return std::llround(std::exp(mu_ + sigma_ * rng.normal()));
     case DistKind::kUniform:
       return std::llround(a_ + (b_ - a_) * rng.uniform());
     case DistKind::kEmpirical:

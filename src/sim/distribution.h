@@ -43,8 +43,10 @@ class Distribution {
 
  private:
   DistKind kind_ = DistKind::kConstant;
-  double a_ = 0;  // constant value, mean, or min
-  double b_ = 0;  // sd or max
+  double a_ = 0;      // constant value, mean, or min
+  double b_ = 0;      // sd or max
+  double mu_ = 0;     // lognormal: mean of the underlying normal
+  double sigma_ = 0;  // lognormal: its standard deviation
   std::shared_ptr<const std::vector<Millis>> values_;
 };
 
