@@ -132,6 +132,7 @@ class Api {
 
 const run = Date.now().toString(36);
 const AGENT_USER = { username: `alice-${run}`, password: 'alice-password-1', display_name: 'Alice Agent' };
+const LOCKED_USER = { username: `lee-${run}`, password: 'lee-password-123', display_name: 'Lee Locked' };
 const SUPERVISOR_USER = { username: `sam-${run}`, password: 'sam-password-12', display_name: 'Sam Supervisor' };
 const ids = {};
 const admin = new Api(BASE);
@@ -232,6 +233,7 @@ async function main() {
     assert(a.agent_id === ids.agent && a.role === 'agent', `agent user (got ${JSON.stringify(a)})`);
     const s = await admin.post('/api/v1/users', { ...SUPERVISOR_USER, role: 'supervisor' }, { expect: 201 });
     assert(s.role === 'supervisor', 'supervisor user');
+    await admin.post('/api/v1/users', { ...LOCKED_USER, role: 'analyst' }, { expect: 201 });
   });
 
   await step('Chromium starts', async () => {
@@ -250,6 +252,19 @@ async function main() {
     console.log(`     login error shown: ${JSON.stringify(err)}`);
     await shot(agentPage, '02-login-error');
   });
+
+  await step('a locked account: the login page shows the 423 problem detail', async () => {
+    const anon = new Api(BASE);
+    for (let i = 0; i < 5; i++) await anon.call('POST', '/api/v1/auth/login', { username: LOCKED_USER.username, password: `wrong-${i}` }, { expect: [401, 423] });
+    const r = await anon.call('POST', '/api/v1/auth/login', LOCKED_USER, { expect: [423] });
+    const detail = r.json?.detail;
+    assert(detail, 'the 423 answer has a detail');
+    await agentPage.getByTestId('login-username').fill(LOCKED_USER.username);
+    await agentPage.getByTestId('login-password').fill(LOCKED_USER.password);
+    await agentPage.getByTestId('login-submit').click();
+    await waitText(agentPage.getByTestId('login-error'), (t) => t === detail, `login error is the problem detail ${JSON.stringify(detail)}`);
+    await shot(agentPage, '02-login-locked');
+  }, { needs: false });
 
   await step('the agent logs in and sees only the agent desktop', async () => {
     await loginUi(agentPage, AGENT_USER.username, AGENT_USER.password);
