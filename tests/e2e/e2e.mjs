@@ -384,7 +384,7 @@ async function main() {
     adminPage = await newPage('admin');
     await loginUi(adminPage, 'admin', ADMIN_PASSWORD);
     const nav = await adminPage.getByTestId('nav').locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('data-testid')));
-    for (const want of ['nav-wallboard', 'nav-admin-queues', 'nav-admin-skills', 'nav-admin-profiles', 'nav-admin-agents', 'nav-admin-users']) {
+    for (const want of ['nav-wallboard', 'nav-admin-queues', 'nav-admin-skills', 'nav-admin-profiles', 'nav-admin-agents', 'nav-admin-users', 'nav-admin-codes']) {
       assert(nav.includes(want), `admin nav has ${want} (got ${JSON.stringify(nav)})`);
     }
   }, { needs: false });
@@ -395,6 +395,7 @@ async function main() {
     ['profiles', 'profiles', () => ids.profile],
     ['agents', 'agents', () => ids.agent],
     ['users', 'users', () => null],
+    ['codes', 'dispositions', () => ids.disposition],
   ]) {
     await step(`admin page: ${page}`, async () => {
       await adminPage.getByTestId(`nav-admin-${page}`).click();

@@ -11,6 +11,7 @@ import { SkillsPage } from './pages/admin/Skills';
 import { ProfilesPage } from './pages/admin/Profiles';
 import { AgentsPage } from './pages/admin/Agents';
 import { UsersPage } from './pages/admin/Users';
+import { CodesPage } from './pages/admin/Codes';
 
 export function App() {
   const [session, setSession] = useState<Session | null | undefined>(undefined);
@@ -89,6 +90,9 @@ export function App() {
         break;
       case '/admin/users':
         page = <UsersPage />;
+        break;
+      case '/admin/codes':
+        page = <CodesPage />;
         break;
     }
   }

@@ -4,7 +4,7 @@ import { canControlAgents, homeFor, mayVisit, navFor } from './nav';
 describe('navigation by role', () => {
   it('admin sees everything', () => {
     const paths = navFor('admin', false).map((n) => n.path);
-    expect(paths).toEqual(['/wallboard', '/admin/queues', '/admin/skills', '/admin/profiles', '/admin/agents', '/admin/users']);
+    expect(paths).toEqual(['/wallboard', '/admin/queues', '/admin/skills', '/admin/profiles', '/admin/agents', '/admin/users', '/admin/codes']);
     expect(navFor('admin', true)[0].path).toBe('/desktop');
   });
   it('supervisor and analyst see the wallboard only', () => {

@@ -14,6 +14,7 @@ const ADMIN: NavItem[] = [
   { path: '/admin/profiles', label: 'Routing profiles', testid: 'nav-admin-profiles' },
   { path: '/admin/agents', label: 'Agents', testid: 'nav-admin-agents' },
   { path: '/admin/users', label: 'Users', testid: 'nav-admin-users' },
+  { path: '/admin/codes', label: 'Codes', testid: 'nav-admin-codes' },
 ];
 
 /** What each role may see (admin: all; supervisor and analyst: wallboard; agent: desktop). */

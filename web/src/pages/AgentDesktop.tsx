@@ -4,7 +4,7 @@ import { Badge, LiveDot, Notice } from '../components';
 import { useNow } from '../hooks';
 import { idFromSelect } from '../logic/forms';
 import { desktopEventFromWs, desktopReducer, initialDesktop, sortedContacts } from '../logic/desktop';
-import { elapsedSeconds, formatDuration, fractionLeft, secondsLeft } from '../logic/time';
+import { elapsedSeconds, formatClock, formatDuration, fractionLeft, secondsLeft } from '../logic/time';
 import type { AgentState, Contact, Disposition, Me, Presence, Queue, ReasonCode, User } from '../types';
 import { connectLive, type WsStatus } from '../ws';
 
@@ -278,8 +278,16 @@ export function AgentDesktop(props: { user: User }) {
                 <dd>{focus.channel}</dd>
                 <dt>Queue</dt>
                 <dd>{queueName(focus.queue)}</dd>
-                <dt>Waited</dt>
-                <dd>{formatDuration(((focus.state === 'offered' ? now : focus.enqueued_at) - focus.arrived_at) / 1000)}</dd>
+                <dt>Arrived</dt>
+                <dd>{formatClock(focus.arrived_at)}</dd>
+                {focus.state === 'offered' ? (
+                  <>
+                    <dt>Waiting</dt>
+                    <dd>{formatDuration((now - focus.enqueued_at) / 1000)}</dd>
+                  </>
+                ) : null}
+                <dt>Priority</dt>
+                <dd>{focus.priority}</dd>
               </dl>
               <h3>Attributes</h3>
               {Object.keys(focus.attributes ?? {}).length === 0 ? (
