@@ -549,14 +549,18 @@ struct Engine::State : EngineState {
     return {};
   }
 
-  // Runs the command's alternative. Unlike std::visit, which moved each returned Status (and its
-  // string) once more, the result of run() is returned as is.
-  template <std::size_t I = 0>
+  // Runs the command's alternative through a table of functions, one per alternative. Unlike
+  // std::visit, which moved each returned Status (and its string) once more, the result of run()
+  // is returned as is.
   Status run_command(const Command& c) {
-    if constexpr (I + 1 < std::variant_size_v<Command>) {
-      if (c.index() != I) return run_command<I + 1>(c);
-    }
-    return run(*std::get_if<I>(&c));
+    return run_indexed(c, std::make_index_sequence<std::variant_size_v<Command>>{});
+  }
+  template <std::size_t... I>
+  Status run_indexed(const Command& c, std::index_sequence<I...>) {
+    using Fn = Status (*)(State&, const Command&);
+    static constexpr Fn kTable[] = {
+        [](State& s, const Command& cmd) -> Status { return s.run(*std::get_if<I>(&cmd)); }...};
+    return kTable[c.index()](*this, c);
   }
 
   // ---- timers ----

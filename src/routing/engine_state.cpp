@@ -203,7 +203,7 @@ void EngineState::rebuild_indexes() {
   for (IndexNode& n : index_nodes) n = IndexNode{};
   for (auto& a : agents) a.indexed = false;
   contacts.for_each([&](ContactId, ContactRec& c) {
-    if (c.phase == Phase::kQueued) queues[c.queue].waiting.insert(wait_key(c));
+    if (c.phase == Phase::kQueued) enter_line(c);
   });
   // Inserting in key order makes every insertion an append at its tier's tail.
   std::vector<std::uint32_t> nodes;
@@ -259,11 +259,20 @@ void EngineState::requeue(ContactRec& c) {
   c.phase = Phase::kQueued;
   c.agent = kNoId;
   c.generation++;
-  queues[c.queue].waiting.insert(wait_key(c));
+  enter_line(c);
 }
 
+void EngineState::enter_line(ContactRec& c) {
+  auto& w = queues[c.queue].waiting;
+  // Most contacts join at the back (first queued now, in a queue without priorities): the hint
+  // makes that insertion O(1); any other position is found by the usual search.
+  c.wait_it = w.emplace_hint(w.end(), wait_key(c));
+}
+
+void EngineState::leave_line(ContactRec& c) { queues[c.queue].waiting.erase(c.wait_it); }
+
 void EngineState::erase_contact(ContactRec& c) {
-  if (c.phase == Phase::kQueued) queues[c.queue].waiting.erase(wait_key(c));
+  if (c.phase == Phase::kQueued) leave_line(c);
   forget_contact(c.id);
 }
 
@@ -466,11 +475,11 @@ void EngineState::apply_event(const Event& e) {
     c.max_tier = 1;
     c.phase = Phase::kQueued;
     c.generation++;
-    queues[x.queue].waiting.insert(wait_key(c));
+    enter_line(c);
           },
           [&](const ev::ContactOffered& x) {
     ContactRec& c = rec(x.contact);
-    if (c.phase == Phase::kQueued) queues[c.queue].waiting.erase(wait_key(c));
+    if (c.phase == Phase::kQueued) leave_line(c);
     if (c.phase != Phase::kOffered) c.generation++;
     c.phase = Phase::kOffered;
     c.offer_expires_at = x.expires_at;
@@ -528,7 +537,7 @@ void EngineState::apply_event(const Event& e) {
         if (a.load == 0) a.idle_since = now;
         reindex_agent(x.from_agent);
       } else if (c.phase == Phase::kQueued) {
-        queues[c.queue].waiting.erase(wait_key(c));
+        leave_line(c);
       }
       c.keep_place = x.reason == TransferReason::kOverflow;
       c.phase = Phase::kInTransfer;
@@ -667,7 +676,7 @@ void EngineState::apply_event(const Event& e) {
       contacts.for_each([&](ContactId, ContactRec& c) {
         if (c.phase != Phase::kQueued || c.queue != id) return;
         c.generation++;
-        q.waiting.insert(wait_key(c));
+        enter_line(c);
       });
       for (AgentId a : std::vector<AgentId>(q.members)) reindex_agent(a);
     },

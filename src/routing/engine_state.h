@@ -65,6 +65,8 @@ struct ContactRec {
   bool optional_dropped = false;
   std::uint8_t max_tier = 1;
   std::uint32_t generation = 0;  // bumped on every phase change; stale timers carry an old one
+  // Derived: the contact's entry in its queue's waiting set while queued (erase without a search).
+  std::pmr::set<WaitKey>::iterator wait_it{};
   SmallVector<AgentId, 2> offered_to;
   std::vector<AgentId> excluded;  // agents that rejected or missed this contact
 };
@@ -172,6 +174,9 @@ struct EngineState {
   ContactId cached_id_ = kNoContact;
   ContactRec* cached_rec_ = nullptr;
 
+  // Puts a queued contact into its queue's waiting set / takes it out.
+  void enter_line(ContactRec& c);
+  void leave_line(ContactRec& c);
   void release_slot(AgentRec& a, ContactRec& c);
   void take_slot(AgentRec& a, ContactRec& c);
   void requeue(ContactRec& c);
