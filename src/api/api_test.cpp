@@ -10,7 +10,7 @@
 #include "../../tests/store/temp_dir.h"
 #include "api/api_app.h"
 #include "api/openapi.h"
-#include "runtime/system_clock.h"
+#include "runtime/system_clock.h"  // lint:allow (composition root)
 
 namespace sb::api {
 namespace {
@@ -110,7 +110,7 @@ class ApiTest : public ::testing::Test {
     agent_key_ = key_for("ada");
   }
 
-  runtime::SystemClock clock_;
+  runtime::SystemClock clock_;  // lint:allow (real time for a live service)
   TempDir dir_;
   std::unique_ptr<service::CenterService> service_;
   std::unique_ptr<accounts::Accounts> accounts_;

@@ -9,5 +9,6 @@ namespace sb::cli {
 void register_simulate_command(CLI::App& root, int& exit_code);
 void register_erlang_command(CLI::App& root, int& exit_code);
 void register_serve_command(CLI::App& root, int& exit_code);
+void register_demo_command(CLI::App& root, int& exit_code);
 
 }  // namespace sb::cli

@@ -21,7 +21,8 @@
 #include "api/api_app.h"
 #include "api/directory.h"
 #include "api/http_server.h"
-#include "runtime/system_clock.h"
+#include "demo/demo_center.h"
+#include "runtime/system_clock.h"  // lint:allow (composition root)
 #include "server/commands.h"
 #include "service/center_service.h"
 
@@ -36,6 +37,7 @@ struct ServeParams {
   int http_threads = 0;
   bool demo = false;
   double demo_speed = 10;
+  std::string demo_password;
 };
 
 struct ServeSettings {
@@ -159,7 +161,7 @@ int run_serve(const ServeParams& p) {
               << ec.message() << "\n";
     return 1;
   }
-  runtime::SystemClock clock;
+  runtime::SystemClock clock;  // lint:allow (composition root: the live clock)
 
   service::ServiceOptions so;
   so.data_dir = s.data_dir;
@@ -231,11 +233,38 @@ int run_serve(const ServeParams& p) {
   std::cout << "Switchboard listening on " << url << "  (data: " << s.data_dir
             << ", web: " << (s.web_root.empty() ? "not built" : s.web_root) << ")" << std::endl;
 
-  // DEMO_HOOK
+  std::unique_ptr<demo::DemoCenter> demo;
+  if (p.demo) {
+    if (admin_password.empty()) {
+      std::cerr << "switchboard serve: --demo on an existing data directory needs "
+                   "SWITCHBOARD_ADMIN_PASSWORD\n";
+    } else {
+      demo::DemoOptions d;
+      d.url = url;
+      d.admin_password = admin_password;
+      d.speed = p.demo_speed;
+      d.seed = runtime::entropy_seed();
+      d.demo_password = p.demo_password;
+      d.log = [](const std::string& line) { std::cout << line << std::endl; };
+      demo = std::make_unique<demo::DemoCenter>(d, clock);
+      if (Status st = demo->start(); !st.ok()) {
+        std::cerr << "switchboard serve: the demo could not start: " << st.message() << "\n";
+        demo.reset();
+      } else {
+        std::cout << "\nDemo running. Open " << url << " and log in as admin (password above), "
+                  << "as supervisor, or as agent17..agent20 (not simulated) to take contacts "
+                     "by hand; demo password: "
+                  << demo->password() << "\n"
+                  << std::endl;
+      }
+    }
+  }
+
   int sig = 0;
   sigwait(&signals, &sig);
   std::cout << "Switchboard: " << (sig == SIGTERM ? "SIGTERM" : "SIGINT")
             << " received, draining..." << std::endl;
+  if (demo) demo->stop();
   http.stop();
   app.stop();
   (*service)->stop();
@@ -244,6 +273,27 @@ int run_serve(const ServeParams& p) {
 }
 
 }  // namespace
+
+void register_demo_command(CLI::App& root, int& exit_code) {
+  auto d = std::make_shared<demo::DemoOptions>();
+  CLI::App* cmd = root.add_subcommand(
+      "demo",
+      "Seed a demo center on a running server and drive it with simulated customers and agents");
+  cmd->add_option("--url", d->url, "Server URL (default http://127.0.0.1:8080)");
+  cmd->add_option("--admin-user", d->admin_user, "Admin username (default admin)");
+  cmd->add_option("--admin-password", d->admin_password, "Admin password")
+      ->envname("SWITCHBOARD_ADMIN_PASSWORD");
+  cmd->add_option("--speed", d->speed, "Time acceleration (default 10)");
+  cmd->add_option("--duration-s", d->duration_s, "Stop after this many seconds (default: never)");
+  cmd->add_option("--simulated-agents", d->simulated_agents,
+                  "Agents driven by the demo (default 16)");
+  cmd->add_option("--demo-password", d->demo_password, "Password of the demo users");
+  cmd->add_option("--seed", d->seed, "Random seed (default: fresh)");
+  cmd->callback([d, cmd, &exit_code] {
+    if (cmd->count("--seed") == 0) d->seed = runtime::entropy_seed();
+    exit_code = demo::run_demo_command(*d);
+  });
+}
 
 void register_serve_command(CLI::App& root, int& exit_code) {
   auto params = std::make_shared<ServeParams>();
@@ -256,6 +306,8 @@ void register_serve_command(CLI::App& root, int& exit_code) {
   cmd->add_flag("--demo", params->demo,
                 "Seed a demo center and run simulated customers and agents against this server");
   cmd->add_option("--demo-speed", params->demo_speed, "Demo time acceleration (default 10)");
+  cmd->add_option("--demo-password", params->demo_password,
+                  "Password of the demo users (default: generated and printed)");
   cmd->callback([params, &exit_code] { exit_code = run_serve(*params); });
 }
 
