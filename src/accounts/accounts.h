@@ -7,7 +7,15 @@
 // strings, tokens and keys as SHA-256 (crypto_hash_sha256) hex digests. Time comes from an
 // injected Clock so lockout and expiry are testable.
 //
-// Thread safety: every method may be called from any thread (one internal mutex).
+// Thread safety: every method may be called from any thread (one internal mutex). Argon2id work
+// (hashing, verifying) runs outside the mutex so a login does not stall other requests.
+//
+// Error codes, for the API's mapping: InvalidArgument (bad input, wrong credentials), NotFound
+// (unknown id, unknown/expired/revoked token or key), AlreadyExists (duplicate username),
+// FailedPrecondition (locked account, acting on a disabled user, demoting/disabling the last
+// enabled admin), ResourceExhausted (disk full, no memory for Argon2id),
+// IoError/Corruption/Unavailable/Internal (the database failed).
+// See docs/accounts.md.
 
 #include <cstdint>
 #include <memory>
@@ -22,8 +30,8 @@
 namespace sb::accounts {
 
 enum class Role : std::uint8_t { kAdmin = 0, kSupervisor, kAgent, kAnalyst };
-std::string_view role_name(Role r);                   // "admin", "supervisor", "agent", "analyst"
-Result<Role> parse_role(std::string_view name);       // InvalidArgument for anything else
+std::string_view role_name(Role r);              // "admin", "supervisor", "agent", "analyst"
+Result<Role> parse_role(std::string_view name);  // InvalidArgument for anything else
 
 using UserId = std::int64_t;
 
@@ -38,9 +46,10 @@ struct User {
 };
 
 struct NewUser {
-  std::string username;  // 1..64 chars of [A-Za-z0-9._@-]; unique (AlreadyExists otherwise)
-  std::string password;  // >= 10 chars (InvalidArgument otherwise)
-  std::string display_name;
+  // 1..64 chars of [A-Za-z0-9._@-]; unique ignoring ASCII case (AlreadyExists otherwise).
+  std::string username;
+  std::string password;      // 10..1024 bytes (InvalidArgument otherwise)
+  std::string display_name;  // <= 200 bytes
   Role role = Role::kAgent;
   std::optional<std::uint32_t> agent_id;
 };
@@ -49,9 +58,10 @@ struct UserPatch {
   std::optional<std::string> display_name;
   std::optional<Role> role;
   std::optional<std::optional<std::uint32_t>> agent_id;  // set to nullopt-inside to unlink
-  std::optional<std::string> password;                   // revokes the user's sessions
-  std::optional<bool> disabled;                          // disabling revokes sessions and keys
+  std::optional<std::string> password;  // revokes the user's sessions and clears a lockout
+  std::optional<bool> disabled;         // disabling revokes sessions and keys
 };
+// update_user refuses (FailedPrecondition) to disable or demote the last enabled admin.
 
 // Who is making a request, after authentication.
 struct Principal {
@@ -72,7 +82,7 @@ struct ApiKeyInfo {
   std::int64_t id = 0;
   UserId user_id = 0;
   std::string name;
-  std::string prefix;  // first 8 characters of the key, to recognise it in lists
+  std::string prefix;  // first 8 characters of the key ("sbk_" + 4), to recognise it in lists
   Millis created_at = 0;
   std::optional<Millis> last_used_at;
 };
@@ -94,13 +104,14 @@ struct AuditEntry {
 };
 
 struct Page {
-  std::size_t limit = 100;  // 1..500
-  std::int64_t after_id = 0;  // cursor: ids greater than this (users) / smaller (audit, newest first)
+  std::size_t limit = 100;  // 1..500 (InvalidArgument otherwise)
+  // Cursor: ids greater than this (users) / smaller (audit, newest first; 0 = from the newest).
+  std::int64_t after_id = 0;
 };
 
 struct AccountsOptions {
   Millis session_ttl = 12 * kMillisPerHour;  // sliding: each use extends it
-  std::uint32_t max_failed_logins = 5;       // consecutive failures before lockout
+  std::uint32_t max_failed_logins = 5;       // consecutive failures before lockout; 0: never
   Millis lockout = 15 * kMillisPerMinute;
   // libsodium Argon2id cost. Tests and the demo may lower it (INTERACTIVE is the production floor).
   bool fast_hashing_for_tests = false;
@@ -109,6 +120,8 @@ struct AccountsOptions {
 class Accounts {
  public:
   // Opens or creates the database at `path` (":memory:" for tests). `clock` must outlive this.
+  // A new file is created with mode 0600. FailedPrecondition for a foreign database or a schema
+  // version newer than this build reads.
   static Result<std::unique_ptr<Accounts>> open(const std::string& path, const Clock& clock,
                                                 AccountsOptions options = {});
   virtual ~Accounts() = default;
@@ -128,14 +141,23 @@ class Accounts {
   // Every attempt is audited (login / login_failed / lockout) with `remote`.
   virtual Result<Session> login(std::string_view username, std::string_view password,
                                 std::string_view remote) = 0;
-  virtual Status logout(std::string_view session_token) = 0;
-  // NotFound for an unknown, expired or revoked token (the API maps it to 401).
+  // Revokes the session and audits "logout". NotFound for an unknown, expired or revoked token.
+  // (`remote` was added after the first draft; the default keeps one-argument calls compiling.)
+  virtual Status logout(std::string_view session_token, std::string_view remote = {}) = 0;
+  // NotFound for an unknown, expired or revoked token, or a disabled user (the API maps it to
+  // 401). Success slides the session's expiry to now + session_ttl.
   virtual Result<Principal> authenticate_session(std::string_view session_token) = 0;
+  // NotFound for an unknown or revoked key, or a disabled user. Records last_used_at.
   virtual Result<Principal> authenticate_api_key(std::string_view key) = 0;
 
-  // API keys.
+  // API keys. create: NotFound for an unknown user, FailedPrecondition for a disabled one,
+  // InvalidArgument for a name that is empty or longer than 100 bytes.
   virtual Result<NewApiKey> create_api_key(UserId user, std::string_view name) = 0;
+  // The user's keys that are not revoked, by id ascending; never the secret. NotFound: no user.
   virtual Result<std::vector<ApiKeyInfo>> list_api_keys(UserId user) = 0;
+  // Any key, revoked or not (to audit a revocation with its owner). NotFound: no such key.
+  virtual Result<ApiKeyInfo> get_api_key(std::int64_t key_id) = 0;
+  // NotFound for an unknown or already revoked key.
   virtual Status revoke_api_key(std::int64_t key_id) = 0;
 
   // Audit log, newest first.
@@ -146,7 +168,8 @@ class Accounts {
   static std::string generate_password();
 };
 
-// Constant-time comparison for tokens (CSRF).
+// Constant-time comparison for tokens (CSRF). Different lengths, or an empty secret on either
+// side, never match.
 bool equal_secrets(std::string_view a, std::string_view b);
 
 }  // namespace sb::accounts
