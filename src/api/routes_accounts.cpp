@@ -1,5 +1,8 @@
 // Routes: login/logout/me, users, API keys, audit log.
 
+#include <algorithm>
+#include <cctype>
+
 #include "api/api_app.h"
 #include "api/route_util.h"
 
@@ -93,8 +96,19 @@ void ApiApp::register_user_routes() {
         std::vector<FieldError> errors;
         JsonReader r(body, errors);
         accounts::NewUser u;
-        if (auto v = r.string("username", true, 64)) u.username = *v;
-        if (auto v = r.string("password", true, 1024)) u.password = *v;
+        if (auto v = r.string("username", true, 64)) {
+          u.username = *v;
+          const bool well_formed = !v->empty() && std::all_of(v->begin(), v->end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' ||
+                   c == '@' || c == '-';
+          });
+          if (!well_formed)
+            r.error("username", "must be 1..64 characters of letters, digits and . _ @ -");
+        }
+        if (auto v = r.string("password", true, 1024)) {
+          u.password = *v;
+          if (v->size() < 10) r.error("password", "must be at least 10 characters");
+        }
         if (auto v = r.string("display_name", false, 200)) u.display_name = *v;
         if (auto v = r.string("role", true, 20)) {
           auto role = accounts::parse_role(*v);
@@ -156,7 +170,10 @@ void ApiApp::register_user_routes() {
                     patch.agent_id = std::optional<std::uint32_t>(static_cast<std::uint32_t>(*v));
                   }
                 }
-                if (auto v = r.string("password", false, 1024)) patch.password = *v;
+                if (auto v = r.string("password", false, 1024)) {
+                  patch.password = *v;
+                  if (v->size() < 10) r.error("password", "must be at least 10 characters");
+                }
                 if (auto v = r.boolean("disabled", false)) patch.disabled = *v;
                 if (!errors.empty()) return reply(bad_request("invalid change", errors));
                 if (*id == ctx.principal->user.id && patch.disabled.value_or(false))
