@@ -4,7 +4,9 @@ ASAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: deps build build-asan run test test-unit test-asan lint bench clean
+.PHONY: deps build build-asan web run test test-unit test-asan test-web test-e2e test-serve lint bench clean
+DEMO_DATA ?= .demo-data
+LISTEN ?= 127.0.0.1:8080
 
 deps:
 	./scripts/install-deps
@@ -21,15 +23,36 @@ $(ASAN_BUILD)/build.ninja:
 build-asan: deps $(ASAN_BUILD)/build.ninja
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 
-# Runs the product: for now a simulated demo center that prints its KPI report.
-run: build
-	$(BUILD)/src/server/switchboard simulate examples/demo-center.toml
+# The web app (TypeScript, Vite): rebuilt when its sources or lock file change.
+WEB_SOURCES := $(shell find web/src web/index.html web/package.json web/package-lock.json web/vite.config.ts web/tsconfig.json -type f 2>/dev/null)
+web/dist/index.html: $(WEB_SOURCES)
+	cd web && npm ci --no-audit --no-fund --loglevel=error && npm run build
+web: deps web/dist/index.html
 
-# Every test: lint, unit + scenario tests, the crash test, and the sanitizer build's unit tests.
-test: lint build build-asan
+# Runs the product: the live server on a fresh data directory with the demo center (simulated
+# customers and agents) so the wallboard moves. Open http://localhost:8080; the admin password
+# and the demo users' password are printed at start.
+run: build web
+	rm -rf $(DEMO_DATA)
+	$(BUILD)/src/server/switchboard serve --data-dir $(DEMO_DATA) --listen $(LISTEN) --demo
+
+# Every test: lint, unit + scenario tests, the crash test, the web app's unit tests, the live
+# server smoke test (demo, SIGTERM, restart), the browser end-to-end test in Debian's Chromium,
+# and the sanitizer build's unit tests.
+test: lint build web build-asan
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900
+	$(MAKE) test-web test-serve test-e2e
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure -j $(JOBS) --timeout 900 -LE slow
+
+test-web: web
+	cd web && npm test
+
+test-serve: build web
+	tests/server/serve_smoke.sh $(BUILD)/src/server/switchboard
+
+test-e2e: build web
+	tests/e2e/run.sh $(BUILD)/src/server/switchboard web/dist
 
 test-unit: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
