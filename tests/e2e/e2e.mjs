@@ -353,8 +353,9 @@ async function main() {
     await shot(agentPage, '05-agent-wrap-up');
     await form.getByTestId('wrapup-submit').click();
     await form.waitFor({ state: 'detached', timeout: WAIT_MS });
-    const errors = await agentPage.getByTestId('desktop-error').count();
-    assert(errors === 0, `no desktop error (got ${await agentPage.getByTestId('desktop-error').textContent().catch(() => '')})`);
+    if ((await agentPage.getByTestId('desktop-error').count()) > 0) {
+      throw new Error(`desktop error: ${await agentPage.getByTestId('desktop-error').textContent()}`);
+    }
     const c = await admin.get(`/api/v1/contacts/${ids.contact}`).catch(() => null);
     if (c) assert(c.state === 'ended', `contact ended after wrap-up (got ${c.state})`);
   });

@@ -18,6 +18,12 @@ describe('problem+json errors', () => {
     expect(e.byField['capacity.voice']).toBe('must be ≥ 0');
     expect(e.general).toEqual(['queue: unknown queue 42', 'general']);
   });
+  it('takes the field from a "field: message" detail when errors is missing', () => {
+    const e = fieldErrors({ status: 400, type: 'https://switchboard.dev/problems/validation', detail: 'password: must be at least 10 characters' });
+    expect(e.byField.password).toBe('must be at least 10 characters');
+    expect(e.general).toEqual(['password: must be at least 10 characters']);
+    expect(fieldErrors({ status: 409, detail: 'name: duplicate' }).byField).toEqual({});
+  });
   it('uses the title without a detail', () => {
     expect(fieldErrors({ title: 'Conflict' }).general).toEqual(['Conflict']);
     expect(fieldErrors(undefined).general).toEqual([]);

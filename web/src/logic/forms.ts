@@ -19,6 +19,12 @@ export function fieldErrors(problem: Problem | null | undefined): FieldErrors {
       out.byField[key] = out.byField[key] ? `${out.byField[key]}; ${e.message}` : e.message;
     } else if (e && e.message) out.general.push(e.message);
   }
+  // A validation answer without `errors` but with a "field: message" detail still points at
+  // its field.
+  if ((problem.errors ?? []).length === 0 && problem.detail && (problem.status === 400 || problem.type?.endsWith('/validation'))) {
+    const m = /^([A-Za-z_][\w.\[\]]*): (.+)$/.exec(problem.detail);
+    if (m) out.byField[normalizeField(m[1])] = m[2];
+  }
   if (problem.detail) out.general.unshift(problem.detail);
   else if (problem.title && out.general.length === 0) out.general.unshift(problem.title);
   return out;
