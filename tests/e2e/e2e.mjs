@@ -133,6 +133,7 @@ class Api {
 const run = Date.now().toString(36);
 const AGENT_USER = { username: `alice-${run}`, password: 'alice-password-1', display_name: 'Alice Agent' };
 const LOCKED_USER = { username: `lee-${run}`, password: 'lee-password-123', display_name: 'Lee Locked' };
+const ANALYST_USER = { username: `ana-${run}`, password: 'ana-password-123', display_name: 'Ana Analyst' };
 const SUPERVISOR_USER = { username: `sam-${run}`, password: 'sam-password-12', display_name: 'Sam Supervisor' };
 const ids = {};
 const admin = new Api(BASE);
@@ -234,6 +235,7 @@ async function main() {
     const s = await admin.post('/api/v1/users', { ...SUPERVISOR_USER, role: 'supervisor' }, { expect: 201 });
     assert(s.role === 'supervisor', 'supervisor user');
     await admin.post('/api/v1/users', { ...LOCKED_USER, role: 'analyst' }, { expect: 201 });
+    await admin.post('/api/v1/users', { ...ANALYST_USER, role: 'analyst' }, { expect: 201 });
   });
 
   await step('Chromium starts', async () => {
@@ -378,6 +380,19 @@ async function main() {
   await step('the agent logs out of the queue', async () => {
     await agentPage.getByTestId('state-logout').click();
     await waitText(agentPage.getByTestId('agent-presence'), (t) => /logged out/i.test(t), 'agent presence logged out');
+  }, { needs: false });
+
+  await step('an analyst sees the wallboard read-only', async () => {
+    const page = await newPage('analyst');
+    await loginUi(page, ANALYST_USER.username, ANALYST_USER.password);
+    await page.getByTestId('wallboard').waitFor();
+    await page.getByTestId('wb-readonly').waitFor();
+    await queueRow(page).waitFor();
+    await page.locator('[data-testid="wb-agent-row"]').first().waitFor();
+    assert((await page.getByTestId('wb-agent-not-ready').count()) === 0, 'no state buttons for an analyst');
+    const nav = await page.getByTestId('nav').locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('data-testid')));
+    assert(JSON.stringify(nav) === '["nav-wallboard"]', `analyst nav is wallboard only (got ${JSON.stringify(nav)})`);
+    await page.context().close();
   }, { needs: false });
 
   await step('admin signs in to the web app and sees every page in the navigation', async () => {

@@ -16,6 +16,7 @@ export function Wallboard(props: { user: User }) {
   const [error, setError] = useState<string | null>(null);
   const [reasons, setReasons] = useState<ReasonCode[]>([]);
   const [busyAgent, setBusyAgent] = useState<number | null>(null);
+  const [allChannels, setAllChannels] = useState(false);
   const channelTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const now = useNow(500);
   const control = canControlAgents(props.user.role);
@@ -93,6 +94,8 @@ export function Wallboard(props: { user: User }) {
     }
   };
 
+  const activeChannels = s.channels.filter((c) => c.waiting > 0 || (c.today?.offered ?? 0) > 0);
+  const visibleChannels = allChannels ? s.channels : activeChannels;
   const t = totals(s.queues);
   const byActivity = agentsByActivity(s.agents);
   const loggedIn = s.agents.filter((a) => a.presence !== 'offline').length;
@@ -102,7 +105,11 @@ export function Wallboard(props: { user: User }) {
       <div class="page-head">
         <h1>Wallboard</h1>
         <div class="inline">
-          {!control ? <Badge kind="readonly">read-only</Badge> : null}
+          {!control ? (
+            <Badge kind="readonly" testid="wb-readonly">
+              read-only
+            </Badge>
+          ) : null}
           <LiveDot status={ws} />
         </div>
       </div>
@@ -195,7 +202,14 @@ export function Wallboard(props: { user: User }) {
       </section>
 
       <section class="card">
-        <h2>Channels</h2>
+        <div class="card-head">
+          <h2>Channels</h2>
+          {s.channels.length > activeChannels.length ? (
+            <button type="button" class="btn btn-sm btn-ghost" data-testid="wb-channels-toggle" onClick={() => setAllChannels(!allChannels)}>
+              {allChannels ? 'Only active channels' : `Show all ${s.channels.length} channels`}
+            </button>
+          ) : null}
+        </div>
         <table class="grid" data-testid="wb-channels">
           <thead>
             <tr>
@@ -212,7 +226,14 @@ export function Wallboard(props: { user: User }) {
             </tr>
           </thead>
           <tbody>
-            {s.channels.map((c) => (
+            {visibleChannels.length === 0 ? (
+              <tr>
+                <td colSpan={10} class="muted">
+                  {s.channels.some((c) => c.today) ? 'No traffic today.' : 'No contacts waiting.'}
+                </td>
+              </tr>
+            ) : null}
+            {visibleChannels.map((c) => (
               <tr data-testid="wb-channel-row" data-channel={c.channel}>
                 <td>{c.channel}</td>
                 <td class={`num${c.waiting > 0 ? ' hot' : ''}`} data-testid="wb-channel-waiting">
@@ -222,11 +243,11 @@ export function Wallboard(props: { user: User }) {
                 <td class="num">{formatPercent(c.today?.service_level)}</td>
                 <td class="num">{formatSecondsStat(c.today?.asa_s)}</td>
                 <td class="num">{formatSecondsStat(c.today?.aht_s)}</td>
-                <td class="num">{c.today?.offered ?? 0}</td>
+                <td class="num">{count(c.today?.offered)}</td>
                 <td class="num" data-testid="wb-channel-handled">
-                  {c.today?.handled ?? 0}
+                  {count(c.today?.handled)}
                 </td>
-                <td class="num">{c.today?.abandoned ?? 0}</td>
+                <td class="num">{count(c.today?.abandoned)}</td>
                 <td class="num">{formatPercent(c.today?.abandon_rate)}</td>
               </tr>
             ))}
@@ -287,6 +308,11 @@ export function Wallboard(props: { user: User }) {
       </section>
     </div>
   );
+}
+
+/** A count that the server may not have sent. */
+function count(v: number | undefined | null): string {
+  return v === undefined || v === null ? '—' : String(v);
 }
 
 function Tile(props: { label: string; value: string; testid: string; alert?: boolean }) {
