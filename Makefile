@@ -1,10 +1,12 @@
 # Entry points for people and CI. `make run` and `make test` are the README's two commands.
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 30
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: deps build build-asan web run test test-unit test-asan test-web test-e2e test-serve lint bench clean
+.PHONY: deps build build-asan web run test fuzz-smoke test-unit test-asan test-web test-e2e test-serve lint bench clean
 DEMO_DATA ?= .demo-data
 LISTEN ?= 127.0.0.1:8080
 
@@ -41,9 +43,22 @@ run: build web
 # and the sanitizer build's unit tests.
 test: lint build web build-asan
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900
-	$(MAKE) test-web test-serve test-e2e
+	$(MAKE) test-web test-serve test-e2e fuzz-smoke
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure -j $(JOBS) --timeout 900 -LE slow
+
+# The libFuzzer targets (clang, ASan+UBSan) for a bounded time each: the API's request parsing and
+# validation, and the engine against the reference router.
+$(FUZZ_BUILD)/build.ninja:
+	CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSWITCHBOARD_BENCH=OFF
+
+fuzz-smoke: deps $(FUZZ_BUILD)/build.ninja
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target api_fuzz engine_fuzz
+	mkdir -p $(FUZZ_BUILD)/corpus-api $(FUZZ_BUILD)/corpus-engine
+	$(FUZZ_BUILD)/fuzz/api_fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 \
+	  $(FUZZ_BUILD)/corpus-api fuzz/seeds/api 2>&1 | tail -3
+	$(FUZZ_BUILD)/fuzz/engine_fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=30 -print_final_stats=1 \
+	  $(FUZZ_BUILD)/corpus-engine 2>&1 | tail -3
 
 test-web: web
 	cd web && npm test
