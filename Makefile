@@ -56,9 +56,13 @@ fuzz-smoke: deps $(FUZZ_BUILD)/build.ninja
 	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target api_fuzz engine_fuzz
 	mkdir -p $(FUZZ_BUILD)/corpus-api $(FUZZ_BUILD)/corpus-engine
 	$(FUZZ_BUILD)/fuzz/api_fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 \
-	  $(FUZZ_BUILD)/corpus-api fuzz/seeds/api 2>&1 | tail -3
+	  $(FUZZ_BUILD)/corpus-api fuzz/seeds/api > $(FUZZ_BUILD)/api_fuzz.log 2>&1 \
+	  || (tail -60 $(FUZZ_BUILD)/api_fuzz.log; exit 1)
+	grep -E '^(Done|stat::number_of_executed_units)' $(FUZZ_BUILD)/api_fuzz.log
 	$(FUZZ_BUILD)/fuzz/engine_fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=30 -print_final_stats=1 \
-	  $(FUZZ_BUILD)/corpus-engine 2>&1 | tail -3
+	  $(FUZZ_BUILD)/corpus-engine > $(FUZZ_BUILD)/engine_fuzz.log 2>&1 \
+	  || (tail -60 $(FUZZ_BUILD)/engine_fuzz.log; exit 1)
+	grep -E '^(Done|stat::number_of_executed_units)' $(FUZZ_BUILD)/engine_fuzz.log
 
 test-web: web
 	cd web && npm test
