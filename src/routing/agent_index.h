@@ -25,12 +25,20 @@
 namespace sb::routing_internal {
 
 // Position of an available member in a queue's agent index.
+// Ordered by (tier, rank1, rank2, agent); laid out with the tier last so that it packs into 24
+// bytes.
 struct AgentKey {
-  std::uint8_t tier = 1;
   std::int64_t rank1 = 0;
   std::int64_t rank2 = 0;
   AgentId agent = kNoId;
-  friend auto operator<=>(const AgentKey&, const AgentKey&) = default;
+  std::uint8_t tier = 1;
+  friend std::strong_ordering operator<=>(const AgentKey& a, const AgentKey& b) {
+    if (a.tier != b.tier) return a.tier <=> b.tier;
+    if (a.rank1 != b.rank1) return a.rank1 <=> b.rank1;
+    if (a.rank2 != b.rank2) return a.rank2 <=> b.rank2;
+    return a.agent <=> b.agent;
+  }
+  friend bool operator==(const AgentKey&, const AgentKey&) = default;
 };
 
 inline constexpr std::uint32_t kNoNode = 0xffffffffu;
@@ -41,8 +49,7 @@ struct IndexNode {
   std::uint32_t prev = kNoNode;
   std::uint32_t next = kNoNode;
   QueueId queue = kNoId;
-  Where where = Where::kNone;
-  std::pmr::set<AgentKey>::iterator spill_it;
+  Where where = Where::kNone;  // a spilled node is found in the spill set by its key
 };
 
 class AgentIndex {
@@ -55,7 +62,7 @@ class AgentIndex {
   std::size_t size() const { return size_; }
 
   // Inserts node `id` under nodes[id].key. REQUIRES: the node is in no index.
-  void insert(Nodes& nodes, std::uint32_t id) {
+  [[gnu::always_inline]] void insert(Nodes& nodes, std::uint32_t id) {
     IndexNode& n = nodes[id];
     const std::uint8_t t = n.key.tier;
     if (t >= kInlineTiers && more_tiers_.size() <= t - kInlineTiers)
@@ -65,7 +72,7 @@ class AgentIndex {
     int steps = 0;
     while (after != kNoNode && n.key < nodes[after].key) {
       if (steps == kMaxWalk) {
-        n.spill_it = spill_.insert(n.key).first;
+        spill_.insert(n.key);
         n.where = IndexNode::Where::kSpill;
         ++size_;
         return;
@@ -90,10 +97,10 @@ class AgentIndex {
   }
 
   // Removes node `id`. REQUIRES: the node is in this index.
-  void erase(Nodes& nodes, std::uint32_t id) {
+  [[gnu::always_inline]] void erase(Nodes& nodes, std::uint32_t id) {
     IndexNode& n = nodes[id];
     if (n.where == IndexNode::Where::kSpill) {
-      spill_.erase(n.spill_it);
+      spill_.erase(n.key);
     } else {
       Ends& e = ends(n.key.tier);
       if (n.prev == kNoNode)

@@ -185,7 +185,7 @@ void EngineState::index_agent(AgentId id, std::vector<std::uint32_t>* deferred) 
       }
     }
     IndexNode& node = index_nodes[m.node];
-    node.key = AgentKey{m.tier, r1, r2, id};
+    node.key = AgentKey{r1, r2, id, m.tier};
     node.queue = m.queue;
     if (deferred)
       deferred->push_back(m.node);
