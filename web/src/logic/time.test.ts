@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { elapsedSeconds, formatDuration, formatPercent, formatSecondsStat, fractionLeft, nextBackoffMs, secondsLeft, tickingSeconds } from './time';
+import { elapsedSeconds, formatDuration, formatSince, formatPercent, formatSecondsStat, fractionLeft, nextBackoffMs, secondsLeft, tickingSeconds } from './time';
 
 describe('formatDuration', () => {
   it('formats minutes and hours', () => {
@@ -34,6 +34,11 @@ describe('ticking timers', () => {
   it('elapsed seconds never go negative', () => {
     expect(elapsedSeconds(1_000, 62_500)).toBe(61);
     expect(elapsedSeconds(5_000, 1_000)).toBe(0);
+  });
+  it('time in state is a dash without an instant', () => {
+    expect(formatSince(0, 1_000_000)).toBe('—');
+    expect(formatSince(null, 1_000_000)).toBe('—');
+    expect(formatSince(1_000_000 - 75_000, 1_000_000)).toBe('1:15');
   });
   it('longest wait grows only while someone waits', () => {
     expect(tickingSeconds(10, 1_000, 4_000, true)).toBe(13);

@@ -24,6 +24,12 @@ export function fractionLeft(expiresAt: number, offeredAt: number, now: number):
   return Math.min(1, Math.max(0, (expiresAt - now) / span));
 }
 
+/** "m:ss" since an instant, or "—" when the server has none (0: never logged in). */
+export function formatSince(since: number | null | undefined, now: number): string {
+  if (!since || since <= 0) return '—';
+  return formatDuration(elapsedSeconds(since, now));
+}
+
 /** Seconds since `since` (epoch ms). */
 export function elapsedSeconds(since: number, now: number): number {
   return Math.max(0, Math.floor((now - since) / 1000));

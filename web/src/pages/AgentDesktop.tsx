@@ -4,7 +4,7 @@ import { Badge, LiveDot, Notice } from '../components';
 import { useNow } from '../hooks';
 import { idFromSelect } from '../logic/forms';
 import { desktopEventFromWs, desktopReducer, initialDesktop, sortedContacts } from '../logic/desktop';
-import { elapsedSeconds, formatClock, formatDuration, fractionLeft, secondsLeft } from '../logic/time';
+import { formatClock, formatDuration, formatSince, fractionLeft, secondsLeft } from '../logic/time';
 import type { AgentState, Contact, Disposition, Me, Presence, Queue, ReasonCode, User } from '../types';
 import { connectLive, type WsStatus } from '../ws';
 
@@ -126,6 +126,9 @@ export function AgentDesktop(props: { user: User }) {
       else await loadSnapshot();
     });
 
+  // An admin linked to an agent acts for that agent: name it (the server asks which agent
+  // accepts when the caller is not an agent).
+  const offerBody = props.user.role === 'agent' ? {} : { agent: agentId };
   const offers = sortedContacts(state, 'offered');
   const active = sortedContacts(state, 'connected');
   const wrapUps = sortedContacts(state, 'wrap_up');
@@ -154,7 +157,7 @@ export function AgentDesktop(props: { user: User }) {
                 {ACTIVITY_LABEL[agent?.activity ?? 'offline'] ?? agent?.activity}
               </span>
               <span class="timer" data-testid="agent-time-in-state">
-                {agent ? formatDuration(elapsedSeconds(agent.since, now)) : '—'}
+                {formatSince(agent?.since, now)}
               </span>
             </div>
           </div>
@@ -227,10 +230,10 @@ export function AgentDesktop(props: { user: User }) {
                   <div class="progress-bar" style={{ width: `${Math.round(frac * 100)}%` }} />
                 </div>
                 <div class="actions">
-                  <button type="button" class="btn btn-success" data-testid="offer-accept" disabled={busy} onClick={() => act(c, 'accept')}>
+                  <button type="button" class="btn btn-success" data-testid="offer-accept" disabled={busy} onClick={() => act(c, 'accept', offerBody)}>
                     Accept
                   </button>
-                  <button type="button" class="btn btn-danger" data-testid="offer-reject" disabled={busy} onClick={() => act(c, 'reject')}>
+                  <button type="button" class="btn btn-danger" data-testid="offer-reject" disabled={busy} onClick={() => act(c, 'reject', offerBody)}>
                     Reject
                   </button>
                 </div>

@@ -3,7 +3,7 @@ import { api, errorText } from '../api';
 import { Badge, LiveDot } from '../components';
 import { useNow } from '../hooks';
 import { canControlAgents } from '../logic/nav';
-import { elapsedSeconds, formatDuration, formatPercent, formatSecondsStat, tickingSeconds } from '../logic/time';
+import { formatDuration, formatSince, formatPercent, formatSecondsStat, tickingSeconds } from '../logic/time';
 import { agentsByActivity, initialWallboard, totals, wallboardEventsFromWs, wallboardReducer } from '../logic/wallboard';
 import type { AgentState, ChannelStats, Presence, QueueStats, ReasonCode, User } from '../types';
 import { connectLive, type WsStatus } from '../ws';
@@ -285,7 +285,7 @@ export function Wallboard(props: { user: User }) {
                 </td>
                 <td data-testid="wb-agent-activity">{a.activity.replace('_', ' ')}</td>
                 <td class="num timer" data-testid="wb-agent-time">
-                  {formatDuration(elapsedSeconds(a.since, now))}
+                  {formatSince(a.since, now)}
                 </td>
                 <td class="num">{a.contacts?.length ?? 0}</td>
                 {control ? (
