@@ -329,6 +329,14 @@ async function main() {
     await shot(agentPage, '03-agent-offer');
   });
 
+  await step('after a reload the ringing offer is back with its countdown (snapshot on subscribe)', async () => {
+    await agentPage.reload();
+    const card = agentPage.locator(`[data-testid="offer-card"][data-contact-id="${ids.contact}"]`);
+    await card.waitFor();
+    await waitText(card.getByTestId('offer-countdown'), (t) => /^\d+s$/.test(t) && parseInt(t, 10) > 0, 'countdown after reload');
+    await waitText(agentPage.getByTestId('ws-status'), (t) => t === 'Live', 'agent WebSocket live again');
+  });
+
   await step('the agent accepts; the wallboard shows waiting 0', async () => {
     await agentPage.getByTestId('offer-accept').click();
     const active = agentPage.locator(`[data-testid="active-contact"][data-contact-id="${ids.contact}"]`);
