@@ -20,7 +20,7 @@ export function AgentsPage() {
       columns={[
         { label: 'Name', render: (a) => a.name },
         { label: 'Profile', render: (a) => nameOf(profiles, a.profile) },
-        { label: 'Skills', render: (a) => (a.skills ?? []).map((s) => `${nameOf(skills, s.skill)} ${s.proficiency}`).join(', ') || '—' },
+        { label: 'Skills', render: (a) => (a.skills ?? []).map((s) => `${nameOf(skills, s.skill)} (${s.proficiency})`).join(', ') || '—' },
         { label: 'Queues', render: (a) => (a.queues ?? []).map((q) => `${nameOf(queues, q.queue)} (tier ${q.tier})`).join(', ') || '—' },
       ]}
       empty={() => ({ ...defaultAgent(), profile: profiles[0]?.id ?? null })}
