@@ -5,7 +5,7 @@
 //
 // The busy lane (the per-contact entries: arrivals, answers, ends of calls, engine timers) is a
 // calendar queue: a ring of buckets, each covering 2.048 s of simulated time and the ring about
-// 70 minutes, with the entries further out in a heap until the ring reaches them. Scheduling
+// 8.7 minutes, with the entries further out in a heap until the ring reaches them. Scheduling
 // appends to a bucket; a bucket is sorted when it becomes current (it holds a handful of entries),
 // so an entry costs O(1) instead of the O(log n) sifts of a heap, which dominated the simulator's
 // profile. The quiet lane (shift actions of hundreds of agents, hours apart) stays a heap.
@@ -171,7 +171,9 @@ class Calendar {
   // entries (sorting a handful of them is cheap, and popping reads them in order); the far heap
   // and the quiet lane hold keys whose entries are parked in `payloads_`.
   static constexpr int kBucketBits = 11;  // 2.048 s
-  static constexpr std::uint64_t kBuckets = 2048;
+  // 256 buckets: most calls end within the ring, and the ring's storage stays small enough to
+  // remain in cache (2048 buckets, 70 minutes, ran about 10 % slower).
+  static constexpr std::uint64_t kBuckets = 256;
   static constexpr std::uint64_t kMask = kBuckets - 1;
   struct Bucket {
     std::vector<Entry> entries;  // entries[pos..] are pending; sorted once the bucket is current
