@@ -216,7 +216,7 @@ int main(int argc, char** argv) {
   const std::int64_t disposition = ensure_one(admin, "/api/v1/dispositions", "bench",
                                               Json{{"name", "bench"}, {"conversion", false}});
   const int n = o.agents;
-  std::vector<std::int64_t> agent_ids(n, 0), user_ids(n, 0);
+  std::vector<std::int64_t> agent_ids(n, -1), user_ids(n, -1);  // ids start at 0
   std::vector<std::string> keys(n);
   std::atomic<int> seed_errors{0};
   std::string seed_error;
@@ -245,14 +245,14 @@ int main(int argc, char** argv) {
       if (auto it = users->find(name_of("bench", i)); it != users->end()) user_ids[i] = it->second;
     }
     int created_agents = 0, created_users = 0;
-    for (int i = 0; i < n; ++i) created_agents += agent_ids[i] == 0 ? 1 : 0;
-    for (int i = 0; i < n; ++i) created_users += user_ids[i] == 0 ? 1 : 0;
+    for (int i = 0; i < n; ++i) created_agents += agent_ids[i] < 0 ? 1 : 0;
+    for (int i = 0; i < n; ++i) created_users += user_ids[i] < 0 ? 1 : 0;
     std::printf("seeding: %d agents and %d users to create (%d exist)\n", created_agents,
                 created_users, n - created_agents);
     std::fflush(stdout);
   }
   parallel_for(n, o.seed_connections, url, o, [&](ApiClient& c, int i) {
-    if (agent_ids[i] == 0) {
+    if (agent_ids[i] < 0) {
       auto a = c.create_agent(Json{{"name", name_of("bench-agent-", i)},
                                    {"profile", profile},
                                    {"skills", Json::array()},
@@ -260,7 +260,7 @@ int main(int argc, char** argv) {
       if (!a.ok()) return seed_fail("create agent", a.status());
       agent_ids[i] = (*a)["id"].get<std::int64_t>();
     }
-    if (user_ids[i] == 0) {
+    if (user_ids[i] < 0) {
       auto u = c.create_user(Json{{"username", name_of("bench", i)},
                                   {"password", "bench-password-" + std::to_string(i)},
                                   {"display_name", name_of("Bench agent ", i)},

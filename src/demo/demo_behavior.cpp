@@ -59,7 +59,10 @@ std::size_t WaitingContacts::size() const {
 
 namespace {
 
-std::int64_t int_field(const Json& j, const char* name, std::int64_t fallback = 0) {
+// Ids start at 0, so "absent" is -1.
+constexpr std::int64_t kNone = -1;
+
+std::int64_t int_field(const Json& j, const char* name, std::int64_t fallback = kNone) {
   if (!j.is_object()) return fallback;
   auto it = j.find(name);
   if (it == j.end() || !it->is_number_integer()) return fallback;
@@ -170,9 +173,9 @@ void SimAgent::go_available() {
 
 void SimAgent::adopt(const Json& contact) {
   const std::int64_t id = int_field(contact, "id");
-  if (id == 0 || contacts_.count(id)) return;
+  if (id == kNone || contacts_.count(id)) return;
   const std::string state = string_field(contact, "state");
-  const bool mine = int_field(contact, "agent", -1) == agent_id_;
+  const bool mine = int_field(contact, "agent") == agent_id_;
   if (state == "offered" && !mine) {
     on_offer(contact);
   } else if (mine && (state == "connected" || state == "offered")) {
@@ -208,7 +211,7 @@ void SimAgent::on_message(const Json& msg) {
 
 void SimAgent::on_offer(const Json& contact) {
   const std::int64_t id = int_field(contact, "id");
-  if (id == 0 || contacts_.count(id)) return;
+  if (id == kNone || contacts_.count(id)) return;
   track(id, string_field(contact, "channel"), Phase::kOffered);
   const double delay_s = b_.accept_min_s + rng_.uniform() * (b_.accept_max_s - b_.accept_min_s);
   schedule(id, scaled(delay_s), &SimAgent::accept);
@@ -222,7 +225,7 @@ void SimAgent::on_contact(const Json& contact) {
     if (state != "ended") adopt(contact);
     return;
   }
-  const std::int64_t agent = int_field(contact, "agent", -1);
+  const std::int64_t agent = int_field(contact, "agent");
   if (state == "ended" || (agent != -1 && agent != agent_id_)) {
     forget(id);  // gone, or transferred away (a supervisor did something)
     return;
@@ -241,7 +244,7 @@ void SimAgent::on_state(const Json& state) {
   const std::string presence = string_field(state, "presence");
   if (presence.empty()) return;
   presence_ = presence;
-  const std::int64_t reason = int_field(state, "reason", 0);
+  const std::int64_t reason = int_field(state, "reason");
   if (presence == "not_ready" && reason == 6 /* missed */ && !on_break_ && !stopping_ &&
       recover_timer_ == 0) {
     recover_timer_ = sched_.after(scaled(b_.missed_recover_s), [this] {
@@ -425,6 +428,16 @@ void CustomerStream::stop() {
   patience_.clear();
 }
 
+void CustomerStream::hang_up_all() {
+  std::vector<std::int64_t> ids;
+  for (const auto& [id, timer] : patience_) ids.push_back(id);
+  stop();
+  for (std::int64_t id : ids) {
+    if (!waiting_.take(id)) continue;
+    if (actions_.abandon(id).ok()) counters_.abandoned.fetch_add(1);
+  }
+}
+
 void CustomerStream::schedule_next() {
   if (stopped_ || t_.arrivals_per_hour <= 0) return;
   const double mean_gap_ms = 3'600'000.0 / (t_.arrivals_per_hour * speed_);
@@ -438,12 +451,12 @@ void CustomerStream::schedule_next() {
 
 Json CustomerStream::contact_body() {
   Json requirements = Json::array();
-  if (t_.skill != 0) {
+  if (t_.skill) {
     requirements.push_back(
-        {{"skill", t_.skill}, {"min_proficiency", t_.min_proficiency}, {"optional", false}});
+        {{"skill", *t_.skill}, {"min_proficiency", t_.min_proficiency}, {"optional", false}});
   }
-  if (t_.optional_skill != 0 && rng_.uniform() < t_.optional_share) {
-    requirements.push_back({{"skill", t_.optional_skill},
+  if (t_.optional_skill && rng_.uniform() < t_.optional_share) {
+    requirements.push_back({{"skill", *t_.optional_skill},
                             {"min_proficiency", t_.optional_min_proficiency},
                             {"optional", true}});
   }
@@ -471,7 +484,7 @@ void CustomerStream::arrive() {
   }
   counters_.created.fetch_add(1);
   const std::int64_t id = int_field(c, "id");
-  if (id == 0 || t_.patience_mean_s <= 0) return;
+  if (id == kNone || t_.patience_mean_s <= 0) return;
   if (state != "queued" && state != "offered") return;
   waiting_.add(id);
   const Millis patience = std::llround(rng_.exponential(t_.patience_mean_s * 1000.0 / speed_));

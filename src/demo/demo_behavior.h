@@ -216,11 +216,11 @@ class CustomerActions {
 struct CustomerTraffic {
   std::int64_t queue = 0;
   std::string channel = "voice";
-  double arrivals_per_hour = 60;  // at speed 1
-  double patience_mean_s = 0;     // 0 = never abandon
-  std::int64_t skill = 0;         // required skill id (0 = none)
+  double arrivals_per_hour = 60;      // at speed 1
+  double patience_mean_s = 0;         // 0 = never abandon
+  std::optional<std::int64_t> skill;  // required skill id
   int min_proficiency = 1;
-  std::int64_t optional_skill = 0;  // asked for by `optional_share` of the contacts
+  std::optional<std::int64_t> optional_skill;  // asked for by `optional_share` of the contacts
   int optional_min_proficiency = 1;
   double optional_share = 0;
   std::uint64_t customer_base = 1'000'000;  // customer ids are drawn from [base, base + 100000)
@@ -237,6 +237,9 @@ class CustomerStream {
 
   void start();  // schedules the first arrival
   void stop();   // cancels the pending arrival and patience timers
+  // stop(), and the customers still waiting hang up (abandon): a stopped demo leaves no voice or
+  // chat contact waiting. Email (no patience) stays queued for the next run.
+  void hang_up_all();
   // The request body of the next contact (exposed for tests).
   Json contact_body();
   std::uint64_t arrivals() const { return arrivals_; }

@@ -591,7 +591,7 @@ void DemoCenter::Impl::stop() {
   for (auto& c : customers) {
     CustomerSlot* slot = c.get();
     asio::post(slot->strand, [slot, &done] {
-      slot->stream->stop();
+      slot->stream->hang_up_all();
       slot->sched->cancel_all();
       done.count_down();
     });

@@ -305,6 +305,20 @@ TEST(SimAgent, AcceptsTalksEndsAndWrapsUp) {
   EXPECT_EQ(actions.with("hold").size(), actions.with("unhold").size());
 }
 
+TEST(SimAgent, ContactZeroIsAContactLikeAnyOther) {
+  ManualClock clock(0);
+  ManualScheduler sched(clock);
+  FakeAgentActions actions(clock);
+  DemoCounters counters;
+  const AgentBehaviour b = test_behaviour(1);
+  SimAgent agent(0, b, Random(9), sched, actions, counters, nullptr);
+  agent.start();
+  agent.on_message(offer(0, "email"));
+  sched.run_until(kMillisPerHour);
+  EXPECT_EQ(actions.with("accept 0").size(), 1u);
+  EXPECT_EQ(actions.with("wrap-up 0").size(), 1u);
+}
+
 TEST(SimAgent, SpeedDividesTheDelays) {
   ManualClock clock(0);
   ManualScheduler sched(clock);
@@ -504,6 +518,31 @@ TEST(CustomerStream, AnsweredContactsAreNotAbandoned) {
   stream2.stop();
   ASSERT_FALSE(actions2.abandoned.empty());
   for (std::int64_t id : actions2.abandoned) EXPECT_EQ(id % 2, 1) << id;
+}
+
+TEST(CustomerStream, HangUpAllAbandonsTheWaiting) {
+  ManualClock clock(0);
+  ManualScheduler sched(clock);
+  FakeCustomerActions actions;
+  actions.next_id = 0;  // ids start at 0 on a fresh server
+  DemoCounters counters;
+  WaitingContacts waiting;
+  CustomerTraffic t;
+  t.arrivals_per_hour = 3600;
+  t.patience_mean_s = 1000;
+  CustomerStream stream(t, 1, "k", Random(6), sched, actions, counters, waiting);
+  stream.start();
+  sched.run_until(20'000);
+  ASSERT_GE(actions.next_id, 3);
+  waiting.answered(0);  // contact 0 was answered
+  const auto before = actions.abandoned.size();
+  stream.hang_up_all();
+  EXPECT_EQ(sched.pending(), 0u);
+  std::set<std::int64_t> hung_up(actions.abandoned.begin() + static_cast<std::ptrdiff_t>(before),
+                                 actions.abandoned.end());
+  EXPECT_FALSE(hung_up.count(0));
+  EXPECT_TRUE(hung_up.count(1));
+  EXPECT_EQ(waiting.size(), 0u);
 }
 
 TEST(CustomerStream, BlockedContactsAreCountedNotWaitedOn) {
