@@ -35,6 +35,16 @@ class ContactTable {
     }
   }
 
+  // A default-constructed record for `id`, built in place. REQUIRES: no live record with this id.
+  Rec& emplace(ContactId id) {
+    if ((size_ + 1) * 4 > slots_.size() * 3) grow();
+    void* mem = pool_->allocate(sizeof(Rec), alignof(Rec));
+    Rec* rec = new (mem) Rec();
+    place(id, rec);
+    ++size_;
+    return *rec;
+  }
+
   // REQUIRES: no live record with this id.
   Rec& insert(ContactId id, Rec value) {
     if ((size_ + 1) * 4 > slots_.size() * 3) grow();

@@ -448,7 +448,7 @@ void EngineState::apply_event(const Event& e) {
   std::visit(
       Overloaded{
           [&](const ev::ContactArrived& x) {
-    ContactRec c;
+    ContactRec& c = contacts.emplace(x.contact);  // built in place: no temporary record
     c.id = x.contact;
     c.channel = x.channel;
     c.queue = x.queue;
@@ -456,7 +456,6 @@ void EngineState::apply_event(const Event& e) {
     c.customer = x.customer;
     c.requirements = x.requirements;
     c.arrived_at = now;
-    contacts.insert(x.contact, std::move(c));
           },
           [&](const ev::ContactQueued& x) {
     ContactRec& c = rec(x.contact);

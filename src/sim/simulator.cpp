@@ -434,13 +434,15 @@ struct Simulator::Run {
     s.abandon_at = patience == kNever ? kNever : now + patience;
     ++arrivals;
 
-    cmd::ArriveContact a;
+    // Built inside the Command variant (passing an ArriveContact would copy it into one).
+    Command c(std::in_place_type<cmd::ArriveContact>);
+    cmd::ArriveContact& a = *std::get_if<cmd::ArriveContact>(&c);
     a.contact = id;
     a.channel = spec.channel;
     a.queue = q;
     a.priority = spec.priority;
     a.requirements = spec.requirements;
-    SB_RETURN_IF_ERROR(command(a, "an arrival"));
+    SB_RETURN_IF_ERROR(command(c, "an arrival"));
     // `slots` does not grow inside absorb(), so the reference stays valid.
     if (s.id == id && s.phase == SlotPhase::kWaiting) {
       s.delayed = !s.offered;
