@@ -1,0 +1,207 @@
+// The API over real sockets: Beast HTTP/1.1 and WebSocket against HttpServer + ApiApp on
+// 127.0.0.1 (any free port), backed by a real service, accounts and directory.
+
+#include <gtest/gtest.h>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <chrono>
+
+#include "../../tests/store/temp_dir.h"
+#include "api/api_app.h"
+#include "runtime/system_clock.h"  // lint:allow (real time for a live service)
+
+namespace sb::api {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using store_testing::TempDir;
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    service::ServiceOptions so;
+    so.data_dir = dir_.file("data");
+    auto s = service::CenterService::start(so, clock_);
+    ASSERT_TRUE(s.ok()) << s.status().message();
+    service_ = std::move(*s);
+    accounts::AccountsOptions ao;
+    ao.fast_hashing_for_tests = true;
+    auto a = accounts::Accounts::open(dir_.file("accounts.db"), clock_, ao);
+    ASSERT_TRUE(a.ok());
+    accounts_ = std::move(*a);
+    auto d = Directory::open(dir_.file("directory.db"));
+    ASSERT_TRUE(d.ok());
+    directory_ = std::move(*d);
+    app_ = std::make_unique<ApiApp>(*service_, *accounts_, *directory_, clock_, ApiOptions{});
+    ASSERT_TRUE(app_->seed_directory().ok());
+    HttpServerOptions ho;
+    ho.port = 0;
+    server_ = std::make_unique<HttpServer>(ho, *app_);
+    ASSERT_TRUE(server_->start().ok());
+    admin_key_ = make_user("admin", accounts::Role::kAdmin, std::nullopt);
+  }
+  void TearDown() override {
+    server_->stop();
+    app_->stop();
+    service_->stop();
+  }
+
+  std::string make_user(const std::string& name, accounts::Role role,
+                        std::optional<std::uint32_t> agent) {
+    accounts::NewUser u;
+    u.username = name;
+    u.password = name + "-password-1";
+    u.role = role;
+    u.agent_id = agent;
+    auto created = accounts_->create_user(u);
+    EXPECT_TRUE(created.ok()) << created.status().message();
+    return accounts_->create_api_key(created->id, "t")->key;
+  }
+
+  // One HTTP exchange on a fresh connection; `raw` requests are written as given.
+  http::response<http::string_body> request(http::verb verb, const std::string& target,
+                                            const std::string& body, const std::string& key) {
+    net::io_context ioc;
+    beast::tcp_stream stream(ioc);
+    stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), server_->port()));
+    http::request<http::string_body> req{verb, target, 11};
+    req.set(http::field::host, "127.0.0.1");
+    if (!key.empty()) req.set(http::field::authorization, "Bearer " + key);
+    if (!body.empty()) req.set(http::field::content_type, "application/json");
+    req.body() = body;
+    req.prepare_payload();
+    http::write(stream, req);
+    beast::flat_buffer buffer;
+    http::response<http::string_body> res;
+    http::read(stream, buffer, res);
+    return res;
+  }
+
+  std::string raw_exchange(const std::string& bytes) {
+    net::io_context ioc;
+    tcp::socket socket(ioc);
+    socket.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), server_->port()));
+    net::write(socket, net::buffer(bytes));
+    std::string out;
+    beast::error_code ec;
+    char buf[4096];
+    for (;;) {
+      std::size_t n = socket.read_some(net::buffer(buf), ec);
+      if (ec) break;
+      out.append(buf, n);
+      if (out.find("\r\n\r\n") != std::string::npos && out.find("}") != std::string::npos) break;
+    }
+    return out;
+  }
+
+  runtime::SystemClock clock_;  // lint:allow (real time for a live service)
+  TempDir dir_;
+  std::unique_ptr<service::CenterService> service_;
+  std::unique_ptr<accounts::Accounts> accounts_;
+  std::unique_ptr<Directory> directory_;
+  std::unique_ptr<ApiApp> app_;
+  std::unique_ptr<HttpServer> server_;
+  std::string admin_key_;
+};
+
+TEST_F(ServerTest, OversizeBodyIs413AndTheServerKeepsServing) {
+  const std::string big(2 * 1024 * 1024, 'x');
+  auto res = request(http::verb::post, "/api/v1/skills", "{\"name\":\"" + big + "\"}", admin_key_);
+  EXPECT_EQ(res.result_int(), 413);
+  EXPECT_EQ(res[http::field::content_type], "application/problem+json");
+  EXPECT_EQ(request(http::verb::get, "/api/v1/skills", "", admin_key_).result_int(), 200);
+}
+
+TEST_F(ServerTest, MalformedHttpIs400) {
+  const std::string answer = raw_exchange("GARBAGE\r\n\r\n");
+  EXPECT_NE(answer.find("400"), std::string::npos) << answer;
+  EXPECT_EQ(request(http::verb::get, "/api/v1/skills", "", admin_key_).result_int(), 200);
+}
+
+TEST_F(ServerTest, ProblemJsonForUnknownRoutesAndNoCredentials) {
+  auto res = request(http::verb::get, "/api/v1/nope", "", admin_key_);
+  EXPECT_EQ(res.result_int(), 404);
+  EXPECT_EQ(res[http::field::content_type], "application/problem+json");
+  EXPECT_EQ(request(http::verb::get, "/api/v1/skills", "", "").result_int(), 401);
+  EXPECT_EQ(request(http::verb::get, "/api/v1/openapi.json", "", "").result_int(), 200);
+}
+
+// An agent's WebSocket receives the offer as soon as the contact is created, and the
+// withdrawal when the customer hangs up.
+TEST_F(ServerTest, AgentSocketReceivesOfferAndWithdrawal) {
+  auto post = [&](const std::string& target, const json& body) {
+    return request(http::verb::post, target, body.dump(), admin_key_);
+  };
+  ASSERT_EQ(
+      post("/api/v1/profiles", {{"name", "voice"}, {"capacity", {{"voice", 1}}}}).result_int(),
+      201);
+  ASSERT_EQ(post("/api/v1/queues", {{"name", "Sales"}}).result_int(), 201);
+  ASSERT_EQ(post("/api/v1/agents",
+                 {{"name", "Ada"}, {"profile", 0}, {"queues", {{{"queue", 0}, {"tier", 1}}}}})
+                .result_int(),
+            201);
+  const std::string agent_key = make_user("ada", accounts::Role::kAgent, 0u);
+  ASSERT_EQ(request(http::verb::put, "/api/v1/agents/0/state",
+                    json{{"presence", "available"}}.dump(), agent_key)
+                .result_int(),
+            200);
+
+  net::io_context ioc;
+  websocket::stream<beast::tcp_stream> ws(ioc);
+  beast::get_lowest_layer(ws).connect(
+      tcp::endpoint(net::ip::make_address("127.0.0.1"), server_->port()));
+  beast::get_lowest_layer(ws).expires_after(std::chrono::seconds(20));
+  ws.set_option(websocket::stream_base::decorator([&](websocket::request_type& req) {
+    req.set(http::field::authorization, "Bearer " + agent_key);
+  }));
+  ws.handshake("127.0.0.1", "/api/v1/ws");
+  ws.write(net::buffer(json{{"type", "subscribe"}, {"channel", "agent"}}.dump()));
+  auto next = [&]() {
+    beast::flat_buffer b;
+    ws.read(b);
+    return json::parse(beast::buffers_to_string(b.data()));
+  };
+  EXPECT_EQ(next()["type"], "subscribed");
+  EXPECT_EQ(next()["type"], "state");
+
+  auto created = post("/api/v1/contacts", {{"channel", "voice"}, {"queue", 0}});
+  ASSERT_EQ(created.result_int(), 201) << created.body();
+  const auto id = json::parse(created.body())["id"].get<std::uint64_t>();
+  json msg;
+  do {
+    msg = next();
+  } while (msg["type"] == "state");
+  ASSERT_EQ(msg["type"], "offer") << msg.dump();
+  EXPECT_EQ(msg["contact"]["id"], id);
+  EXPECT_GT(msg["expires_at"].get<std::int64_t>(), 0);
+
+  ASSERT_EQ(
+      post("/api/v1/contacts/" + std::to_string(id) + "/abandon", json::object()).result_int(),
+      200);
+  do {
+    msg = next();
+  } while (msg["type"] == "state");
+  EXPECT_EQ(msg["type"], "offer_withdrawn") << msg.dump();
+  EXPECT_EQ(msg["reason"], "abandoned");
+  ws.close(websocket::close_code::normal);
+}
+
+TEST_F(ServerTest, WebSocketWithoutCredentialsIsRefused) {
+  net::io_context ioc;
+  websocket::stream<beast::tcp_stream> ws(ioc);
+  beast::get_lowest_layer(ws).connect(
+      tcp::endpoint(net::ip::make_address("127.0.0.1"), server_->port()));
+  beast::error_code ec;
+  ws.handshake("127.0.0.1", "/api/v1/ws", ec);
+  EXPECT_TRUE(ec);
+}
+
+}  // namespace
+}  // namespace sb::api
