@@ -2,6 +2,7 @@
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <cstdio>
 #include <exception>
 #include <fstream>
 #include <sstream>
@@ -61,7 +62,16 @@ void ApiApp::stop() {
 }
 
 void ApiApp::post_work(std::function<void()> fn) {
-  boost::asio::post(workers_->pool, std::move(fn));
+  // A continuation that throws (a bug) must not take the process down with it: it is counted in
+  // switchboard_http_5xx_total and logged.
+  boost::asio::post(workers_->pool, [this, fn = std::move(fn)] {
+    try {
+      fn();
+    } catch (const std::exception& e) {
+      ++problems_5xx_;
+      std::fprintf(stderr, "switchboard: API continuation failed: %s\n", e.what());
+    }
+  });
 }
 
 void ApiApp::run_command(Command command, std::function<void(service::CommandResult)> then) {

@@ -1,6 +1,8 @@
 #include "api/live_hub.h"
 
 #include <chrono>
+#include <cstdio>
+#include <exception>
 
 #include "api/api_app.h"
 #include "api/json_model.h"
@@ -125,8 +127,13 @@ void LiveHub::run() {
     const bool supervisor_due =
         supervisor_dirty_ && app_.clock_.now() - last_supervisor_push_ >= kSupervisorPeriod;
     lock.unlock();
-    if (!work.empty()) push_agent_work(std::move(work));
-    if (supervisor_due) push_supervisor(false);
+    // A failure to build one push (a bug) must not end live updates for everyone.
+    try {
+      if (!work.empty()) push_agent_work(std::move(work));
+      if (supervisor_due) push_supervisor(false);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "switchboard: live push failed: %s\n", e.what());
+    }
     lock.lock();
   }
 }
