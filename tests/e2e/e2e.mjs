@@ -218,6 +218,7 @@ async function main() {
         { expect: 201 },
       )
     ).id;
+    ids.queue2 = (await admin.post('/api/v1/queues', { name: `Sales ${run}` }, { expect: 201 })).id;
     ids.agent = (
       await admin.post(
         '/api/v1/agents',
@@ -374,6 +375,21 @@ async function main() {
     await waitText(queueRow(supPage).getByTestId('wb-queue-handled'), (t) => Number(t) === handledBefore + 1, `handled ${handledBefore} -> ${handledBefore + 1}`);
     await supPage.waitForTimeout(600);
     await shot(supPage, '07-wallboard-after');
+  });
+
+  await step('the agent takes a second contact and transfers it to another queue', async () => {
+    const c = await admin.post('/api/v1/contacts', { channel: 'voice', queue: ids.queue, attributes: { name: 'Dan Customer' } }, { expect: 201 });
+    ids.contact2 = c.id;
+    const card = agentPage.locator(`[data-testid="offer-card"][data-contact-id="${ids.contact2}"]`);
+    await card.waitFor();
+    await card.getByTestId('offer-accept').click();
+    const active = agentPage.locator(`[data-testid="active-contact"][data-contact-id="${ids.contact2}"]`);
+    await active.waitFor();
+    await active.getByTestId('transfer-queue').selectOption(String(ids.queue2));
+    await active.getByTestId('contact-transfer').click();
+    await active.waitFor({ state: 'detached' });
+    const row = supPage.locator(`[data-testid="wb-queue-row"][data-queue-id="${ids.queue2}"]`);
+    await waitText(row.getByTestId('wb-queue-waiting'), (t) => t === '1', 'the other queue has the transferred contact waiting');
   });
 
   await step('the supervisor forces the agent not ready; the agent desktop follows', async () => {
