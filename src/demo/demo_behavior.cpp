@@ -36,12 +36,17 @@ void ManualScheduler::run_until(Millis t) {
 
 void WaitingContacts::add(std::int64_t contact) {
   std::lock_guard lock(mu_);
+  if (answered_early_.erase(contact) > 0) return;  // the agent was quicker than the answer
   waiting_.insert(contact);
 }
 
 void WaitingContacts::answered(std::int64_t contact) {
   std::lock_guard lock(mu_);
-  waiting_.erase(contact);
+  if (waiting_.erase(contact) > 0) return;
+  // Not known yet: the offer can reach an agent before the create answer reaches the customer.
+  // Contacts that are never added (email) would pile up here, so keep only the recent ones.
+  if (answered_early_.size() >= 4096) answered_early_.clear();
+  answered_early_.insert(contact);
 }
 
 bool WaitingContacts::take(std::int64_t contact) {

@@ -99,6 +99,7 @@ class WaitingContacts {
  private:
   mutable std::mutex mu_;
   std::unordered_set<std::int64_t> waiting_;
+  std::unordered_set<std::int64_t> answered_early_;
 };
 
 // ---- simulated agents

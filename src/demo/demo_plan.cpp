@@ -52,15 +52,15 @@ DemoPlan make_demo_plan(std::uint64_t seed) {
   // Calls, chats and emails per hour at speed 1, with 16 simulated agents: voice runs at about
   // 85-90% occupancy so callers wait and some give up; chat and email keep a small backlog.
   QueueSpec sales =
-      queue("Sales voice", "voice", "longest_idle", "sales", 3, 20, 0.8, 180, voice_relax, 40, 120);
+      queue("Sales voice", "voice", "longest_idle", "sales", 3, 20, 0.8, 180, voice_relax, 42, 120);
   QueueSpec support = queue(
       "Support voice", "voice", "most_proficient", "support", 3, 30, 0.8, 180,
-      {{20, "drop_optional", 1}, {45, "lower_proficiency", 2}, {60, "widen_tier", 1}}, 45, 150);
+      {{20, "drop_optional", 1}, {45, "lower_proficiency", 2}, {60, "widen_tier", 1}}, 50, 150);
   support.optional_skill = "spanish";
   support.optional_min_proficiency = 6;
   support.optional_share = 0.1;
   QueueSpec billing = queue("Billing voice", "voice", "longest_idle", "billing", 3, 20, 0.8, 180,
-                            voice_relax, 30, 120);
+                            voice_relax, 32, 120);
   QueueSpec chat = queue("Web chat", "chat", "least_occupied", "chat", 2, 60, 0.8, 300,
                          {{90, "widen_tier", 1}}, 110, 240);
   QueueSpec email = queue("Email", "email", "longest_idle", "email", 2, 3600, 0.9, 480,

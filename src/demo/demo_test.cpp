@@ -545,6 +545,16 @@ TEST(CustomerStream, HangUpAllAbandonsTheWaiting) {
   EXPECT_EQ(waiting.size(), 0u);
 }
 
+TEST(WaitingContacts, AnAnswerBeforeTheCreateAnswerCounts) {
+  WaitingContacts w;
+  w.answered(5);  // the agent accepted before the customer heard back from POST /contacts
+  w.add(5);
+  EXPECT_FALSE(w.take(5));
+  w.add(6);
+  EXPECT_TRUE(w.take(6));
+  EXPECT_FALSE(w.take(6));
+}
+
 TEST(CustomerStream, BlockedContactsAreCountedNotWaitedOn) {
   ManualClock clock(0);
   ManualScheduler sched(clock);
