@@ -440,260 +440,321 @@ Status EngineState::check_event(const Event& e) const {
 // apply: one event → the next state. Preconditions were checked when the event was decided;
 // replayed logs come from the same decisions, so violations here mean a corrupt log.
 
+void EngineState::apply_one([[maybe_unused]] const ev::ContactArrived& x,
+                            [[maybe_unused]] const Event& e, [[maybe_unused]] Millis now) {
+  ContactRec& c = contacts.emplace(x.contact);  // built in place: no temporary record
+  c.id = x.contact;
+  c.channel = x.channel;
+  c.queue = x.queue;
+  c.priority = x.priority;
+  c.customer = x.customer;
+  c.requirements = x.requirements;
+  c.arrived_at = now;
+}
+
+void EngineState::apply_one([[maybe_unused]] const ev::ContactQueued& x,
+                            [[maybe_unused]] const Event& e, [[maybe_unused]] Millis now) {
+  ContactRec& c = rec(x.contact);
+  c.queue = x.queue;
+  c.entered_queue_at = now;
+  if (!c.keep_place || !c.has_place) {
+    c.order_time = now;
+    c.order_seq = e.seq;
+    c.has_place = true;
+  }
+  c.keep_place = false;
+  c.overflow_retry_at = 0;
+  c.relax_step = 0;
+  c.proficiency_drop = 0;
+  c.optional_dropped = false;
+  c.max_tier = 1;
+  c.phase = Phase::kQueued;
+  c.generation++;
+  enter_line(c);
+}
+
+void EngineState::apply_one([[maybe_unused]] const ev::ContactOffered& x,
+                            [[maybe_unused]] const Event& e, [[maybe_unused]] Millis now) {
+  ContactRec& c = rec(x.contact);
+  if (c.phase == Phase::kQueued) leave_line(c);
+  if (c.phase != Phase::kOffered) c.generation++;
+  c.phase = Phase::kOffered;
+  c.offer_expires_at = x.expires_at;
+  c.offered_to.push_back(x.agent);
+  AgentRec& a = agents[x.agent];
+  take_slot(a, c);
+  a.offered++;
+  QueueRec& q = queues[x.queue];
+  q.offer_counter++;
+  for (auto& m : a.memberships)
+    if (m.queue == x.queue) m.last_offered = q.offer_counter;
+  reindex_agent(x.agent);
+}
+
+void EngineState::apply_one([[maybe_unused]] const ev::OfferAccepted& x,
+                            [[maybe_unused]] const Event& e, [[maybe_unused]] Millis now) {
+  ContactRec& c = rec(x.contact);
+  c.agent = x.agent;
+  agents[x.agent].missed_in_a_row = 0;
+}
+
+// An offer that is over without an answer: rejected, timed out or rescinded.
+template <class T>
+void EngineState::apply_offer_gone(const T& x, Millis now) {
+  ContactRec& c = rec(x.contact);
+  AgentRec& a = agents[x.agent];
+  erase_value(c.offered_to, x.agent);
+  release_slot(a, c);
+  a.offered--;
+  if constexpr (!std::is_same_v<T, ev::OfferRescinded>) c.excluded.push_back(x.agent);
+  if constexpr (std::is_same_v<T, ev::OfferTimedOut>) a.missed_in_a_row++;
+  if (a.load == 0) a.idle_since = now;
+  if (c.offered_to.empty() && c.agent == kNoId) requeue(c);
+  reindex_agent(x.agent);
+}
+
+void EngineState::apply_one(const ev::OfferRejected& x, const Event&, Millis now) {
+  apply_offer_gone(x, now);
+}
+void EngineState::apply_one(const ev::OfferTimedOut& x, const Event&, Millis now) {
+  apply_offer_gone(x, now);
+}
+void EngineState::apply_one(const ev::OfferRescinded& x, const Event&, Millis now) {
+  apply_offer_gone(x, now);
+}
+
+void EngineState::apply_one([[maybe_unused]] const ev::ContactConnected& x,
+                            [[maybe_unused]] const Event& e, [[maybe_unused]] Millis now) {
+  ContactRec& c = rec(x.contact);
+  AgentRec& a = agents[x.agent];
+  c.phase = Phase::kConnected;
+  c.agent = x.agent;
+  c.connected_at = now;
+  c.offered_to.clear();
+  c.generation++;
+  a.offered--;
+  a.connected++;
+}
+
+void EngineState::apply_one([[maybe_unused]] const ev::HoldStarted& x,
+                            [[maybe_unused]] const Event& e, [[maybe_unused]] Millis now) {
+  rec(x.contact).on_hold = true;
+}
+
+void EngineState::apply_one([[maybe_unused]] const ev::HoldEnded& x,
+                            [[maybe_unused]] const Event& e, [[maybe_unused]] Millis now) {
+  rec(x.contact).on_hold = false;
+}
+
+void EngineState::apply_one([[maybe_unused]] const ev::ContactTransferred& x,
+                            [[maybe_unused]] const Event& e, [[maybe_unused]] Millis now) {
+  ContactRec& c = rec(x.contact);
+  if (x.from_agent != kNoId) {
+    AgentRec& a = agents[x.from_agent];
+    release_slot(a, c);
+    a.connected--;
+    if (a.load == 0) a.idle_since = now;
+    reindex_agent(x.from_agent);
+  } else if (c.phase == Phase::kQueued) {
+    leave_line(c);
+  }
+  c.keep_place = x.reason == TransferReason::kOverflow;
+  c.phase = Phase::kInTransfer;
+  c.agent = kNoId;
+  c.on_hold = false;
+  c.excluded.clear();
+  c.generation++;
+}
+
+void EngineState::apply_one([[maybe_unused]] const ev::ContactEnded& x,
+                            [[maybe_unused]] const Event& e, [[maybe_unused]] Millis now) {
+  ContactRec& c = rec(x.contact);
+  AgentRec& a = agents[x.agent];
+  c.phase = Phase::kWrapUp;
+  c.on_hold = false;
+  c.generation++;
+  const Millis wrap = queues[c.queue].config.wrap_up;
+  c.wrap_ends_at = wrap > 0 ? now + wrap : kNever;
+  a.connected--;
+  a.wrap_up++;
+}
+
+void EngineState::apply_one([[maybe_unused]] const ev::WrapUpEnded& x,
+                            [[maybe_unused]] const Event& e, [[maybe_unused]] Millis now) {
+  ContactRec& c = rec(x.contact);
+  AgentRec& a = agents[x.agent];
+  QueueRec& q = queues[c.queue];
+  // Integer moving average (weight 1/16) keeps replay bit-exact on every platform.
+  const Millis handled = now - c.connected_at;
+  q.handle_time_estimate += (handled - q.handle_time_estimate) / 16;
+  q.handled++;
+  release_slot(a, c);
+  a.wrap_up--;
+  if (a.load == 0) a.idle_since = now;
+  forget_contact(x.contact);
+  reindex_agent(x.agent);
+}
+
+void EngineState::apply_one([[maybe_unused]] const ev::ContactAbandoned& x,
+                            [[maybe_unused]] const Event& e, [[maybe_unused]] Millis now) {
+  ContactRec& c = rec(x.contact);
+  const std::vector<AgentId> ringing(c.offered_to.begin(), c.offered_to.end());
+  for (AgentId id : ringing) {
+    AgentRec& a = agents[id];
+    release_slot(a, c);
+    a.offered--;
+    if (a.load == 0) a.idle_since = now;
+  }
+  erase_contact(c);
+  for (AgentId id : ringing) reindex_agent(id);
+}
+
+void EngineState::apply_one([[maybe_unused]] const ev::ContactBlocked& x,
+                            [[maybe_unused]] const Event& e, [[maybe_unused]] Millis now) {
+  erase_contact(rec(x.contact));
+}
+
+void EngineState::apply_one([[maybe_unused]] const ev::CallbackRequested& x,
+                            [[maybe_unused]] const Event& e, [[maybe_unused]] Millis now) {
+  ContactRec& c = rec(x.contact);
+  // Same key: the callback keeps the caller's place in line.
+  c.channel = Channel::kCallback;
+  c.callback = true;
+}
+
+void EngineState::apply_one([[maybe_unused]] const ev::SelfServed& x,
+                            [[maybe_unused]] const Event& e, [[maybe_unused]] Millis now) {}
+
+void EngineState::apply_one([[maybe_unused]] const ev::OverflowDeferred& x,
+                            [[maybe_unused]] const Event& e, [[maybe_unused]] Millis now) {
+  rec(x.contact).overflow_retry_at = x.retry_at;
+}
+
+void EngineState::apply_one([[maybe_unused]] const ev::ContactRelaxed& x,
+                            [[maybe_unused]] const Event& e, [[maybe_unused]] Millis now) {
+  ContactRec& c = rec(x.contact);
+  const RelaxationStep& step = queues[c.queue].config.relaxation.at(x.step);
+  switch (step.action) {
+    case RelaxationAction::kLowerProficiency:
+      c.proficiency_drop =
+          static_cast<std::uint8_t>(std::min(kMaxProficiency, c.proficiency_drop + step.amount));
+      break;
+    case RelaxationAction::kDropOptional:
+      c.optional_dropped = true;
+      break;
+    case RelaxationAction::kWidenTier:
+      c.max_tier = static_cast<std::uint8_t>(std::min(255, c.max_tier + step.amount));
+      break;
+  }
+  c.relax_step = static_cast<std::uint8_t>(x.step + 1);
+}
+
+void EngineState::apply_one([[maybe_unused]] const ev::AgentLoggedIn& x,
+                            [[maybe_unused]] const Event& e, [[maybe_unused]] Millis now) {
+  AgentRec& a = agents[x.agent];
+  a.logged_in = true;
+  a.presence = Presence::kAvailable;
+  a.reason = reason::kNone;
+  a.presence_since = now;
+  a.idle_since = now;
+  a.missed_in_a_row = 0;
+  reindex_agent(x.agent);
+}
+
+void EngineState::apply_one([[maybe_unused]] const ev::AgentLoggedOut& x,
+                            [[maybe_unused]] const Event& e, [[maybe_unused]] Millis now) {
+  AgentRec& a = agents[x.agent];
+  a.logged_in = false;
+  a.presence = Presence::kOffline;
+  a.reason = reason::kNone;
+  a.presence_since = now;
+  reindex_agent(x.agent);
+}
+
+void EngineState::apply_one([[maybe_unused]] const ev::AgentStateChanged& x,
+                            [[maybe_unused]] const Event& e, [[maybe_unused]] Millis now) {
+  AgentRec& a = agents[x.agent];
+  const bool becomes_available =
+      x.presence == Presence::kAvailable && a.presence != Presence::kAvailable;
+  a.presence = x.presence;
+  a.reason = x.reason;
+  a.presence_since = now;
+  if (becomes_available) {
+    a.missed_in_a_row = 0;
+    if (a.load == 0) a.idle_since = now;
+  }
+  reindex_agent(x.agent);
+}
+
+void EngineState::apply_one([[maybe_unused]] const ev::AgentSkillsChanged& x,
+                            [[maybe_unused]] const Event& e, [[maybe_unused]] Millis now) {
+  AgentRec& a = agents[x.agent];
+  a.config.skills = *x.skills;
+  std::sort(a.config.skills.begin(), a.config.skills.end(),
+            [](const SkillLevel& p, const SkillLevel& q) { return p.skill < q.skill; });
+}
+
+void EngineState::apply_one([[maybe_unused]] const ev::SkillConfigured& x,
+                            [[maybe_unused]] const Event& e, [[maybe_unused]] Millis now) {
+  grow_to(skill_names, x.skill);
+  grow_to(skill_defined, x.skill);
+  skill_names[x.skill] = *x.name;
+  skill_defined[x.skill] = true;
+}
+
+void EngineState::apply_one([[maybe_unused]] const ev::ProfileConfigured& x,
+                            [[maybe_unused]] const Event& e, [[maybe_unused]] Millis now) {
+  const ProfileId id = x.profile->id;
+  grow_to(profiles, id);
+  grow_to(profile_defined, id);
+  profiles[id] = *x.profile;
+  profile_defined[id] = true;
+  for (AgentId a = 0; a < agents.size(); ++a)
+    if (agents[a].configured && agents[a].config.profile == id) reindex_agent(a);
+}
+
+void EngineState::apply_one([[maybe_unused]] const ev::QueueConfigured& x,
+                            [[maybe_unused]] const Event& e, [[maybe_unused]] Millis now) {
+  const QueueId id = x.queue->id;
+  QueueRec& q = queue_slot(id);
+  const bool first = !q.configured;
+  q.config = *x.queue;
+  q.configured = true;
+  q.strategy = &selection_strategy(q.config.selection);
+  if (first) q.handle_time_estimate = q.config.default_handle_time;
+  // Aging or strategy may have changed: rebuild this queue's keys.
+  q.waiting.clear();
+  // Their relaxation and overflow schedule follows the new configuration: the host gets new
+  // step timers, and the generation bump retires the old ones.
+  contacts.for_each([&](ContactId, ContactRec& c) {
+    if (c.phase != Phase::kQueued || c.queue != id) return;
+    c.generation++;
+    enter_line(c);
+  });
+  for (AgentId a : std::vector<AgentId>(q.members)) reindex_agent(a);
+}
+
+void EngineState::apply_one([[maybe_unused]] const ev::AgentConfigured& x,
+                            [[maybe_unused]] const Event& e, [[maybe_unused]] Millis now) {
+  const AgentId id = x.agent->id;
+  grow_to(agents, id);
+  AgentRec& a = agents[id];
+  unindex_agent(a);
+  a.configured = true;
+  set_members(id, x.agent->queues);
+  a.config = *x.agent;
+  std::sort(a.config.skills.begin(), a.config.skills.end(),
+            [](const SkillLevel& p, const SkillLevel& q) { return p.skill < q.skill; });
+  reindex_agent(id);
+}
+
 void EngineState::apply_event(const Event& e) {
   last_seq = e.seq;
   last_time = e.at;
   stats.events++;
-  const Millis now = e.at;
-  std::visit(
-      Overloaded{
-          [&](const ev::ContactArrived& x) {
-    ContactRec& c = contacts.emplace(x.contact);  // built in place: no temporary record
-    c.id = x.contact;
-    c.channel = x.channel;
-    c.queue = x.queue;
-    c.priority = x.priority;
-    c.customer = x.customer;
-    c.requirements = x.requirements;
-    c.arrived_at = now;
-          },
-          [&](const ev::ContactQueued& x) {
-    ContactRec& c = rec(x.contact);
-    c.queue = x.queue;
-    c.entered_queue_at = now;
-    if (!c.keep_place || !c.has_place) {
-      c.order_time = now;
-      c.order_seq = e.seq;
-      c.has_place = true;
-    }
-    c.keep_place = false;
-    c.overflow_retry_at = 0;
-    c.relax_step = 0;
-    c.proficiency_drop = 0;
-    c.optional_dropped = false;
-    c.max_tier = 1;
-    c.phase = Phase::kQueued;
-    c.generation++;
-    enter_line(c);
-          },
-          [&](const ev::ContactOffered& x) {
-    ContactRec& c = rec(x.contact);
-    if (c.phase == Phase::kQueued) leave_line(c);
-    if (c.phase != Phase::kOffered) c.generation++;
-    c.phase = Phase::kOffered;
-    c.offer_expires_at = x.expires_at;
-    c.offered_to.push_back(x.agent);
-    AgentRec& a = agents[x.agent];
-    take_slot(a, c);
-    a.offered++;
-    QueueRec& q = queues[x.queue];
-    q.offer_counter++;
-    for (auto& m : a.memberships)
-      if (m.queue == x.queue) m.last_offered = q.offer_counter;
-    reindex_agent(x.agent);
-          },
-          [&](const ev::OfferAccepted& x) {
-    ContactRec& c = rec(x.contact);
-    c.agent = x.agent;
-    agents[x.agent].missed_in_a_row = 0;
-          },
-          [&](const auto& x)
-            requires(std::is_same_v<std::decay_t<decltype(x)>, ev::OfferRejected> ||
-                     std::is_same_v<std::decay_t<decltype(x)>, ev::OfferTimedOut> ||
-                     std::is_same_v<std::decay_t<decltype(x)>, ev::OfferRescinded>) {
-              using T = std::decay_t<decltype(x)>;
-              ContactRec& c = rec(x.contact);
-              AgentRec& a = agents[x.agent];
-              erase_value(c.offered_to, x.agent);
-              release_slot(a, c);
-              a.offered--;
-              if constexpr (!std::is_same_v<T, ev::OfferRescinded>) c.excluded.push_back(x.agent);
-              if constexpr (std::is_same_v<T, ev::OfferTimedOut>) a.missed_in_a_row++;
-              if (a.load == 0) a.idle_since = now;
-              if (c.offered_to.empty() && c.agent == kNoId) requeue(c);
-              reindex_agent(x.agent);
-}
-,
-    [&](const ev::ContactConnected& x) {
-      ContactRec& c = rec(x.contact);
-      AgentRec& a = agents[x.agent];
-      c.phase = Phase::kConnected;
-      c.agent = x.agent;
-      c.connected_at = now;
-      c.offered_to.clear();
-      c.generation++;
-      a.offered--;
-      a.connected++;
-    },
-    [&](const ev::HoldStarted& x) { rec(x.contact).on_hold = true; },
-    [&](const ev::HoldEnded& x) { rec(x.contact).on_hold = false; },
-    [&](const ev::ContactTransferred& x) {
-      ContactRec& c = rec(x.contact);
-      if (x.from_agent != kNoId) {
-        AgentRec& a = agents[x.from_agent];
-        release_slot(a, c);
-        a.connected--;
-        if (a.load == 0) a.idle_since = now;
-        reindex_agent(x.from_agent);
-      } else if (c.phase == Phase::kQueued) {
-        leave_line(c);
-      }
-      c.keep_place = x.reason == TransferReason::kOverflow;
-      c.phase = Phase::kInTransfer;
-      c.agent = kNoId;
-      c.on_hold = false;
-      c.excluded.clear();
-      c.generation++;
-    },
-    [&](const ev::ContactEnded& x) {
-      ContactRec& c = rec(x.contact);
-      AgentRec& a = agents[x.agent];
-      c.phase = Phase::kWrapUp;
-      c.on_hold = false;
-      c.generation++;
-      const Millis wrap = queues[c.queue].config.wrap_up;
-      c.wrap_ends_at = wrap > 0 ? now + wrap : kNever;
-      a.connected--;
-      a.wrap_up++;
-    },
-    [&](const ev::WrapUpEnded& x) {
-      ContactRec& c = rec(x.contact);
-      AgentRec& a = agents[x.agent];
-      QueueRec& q = queues[c.queue];
-      // Integer moving average (weight 1/16) keeps replay bit-exact on every platform.
-      const Millis handled = now - c.connected_at;
-      q.handle_time_estimate += (handled - q.handle_time_estimate) / 16;
-      q.handled++;
-      release_slot(a, c);
-      a.wrap_up--;
-      if (a.load == 0) a.idle_since = now;
-      forget_contact(x.contact);
-      reindex_agent(x.agent);
-    },
-    [&](const ev::ContactAbandoned& x) {
-      ContactRec& c = rec(x.contact);
-      const std::vector<AgentId> ringing(c.offered_to.begin(), c.offered_to.end());
-      for (AgentId id : ringing) {
-        AgentRec& a = agents[id];
-        release_slot(a, c);
-        a.offered--;
-        if (a.load == 0) a.idle_since = now;
-      }
-      erase_contact(c);
-      for (AgentId id : ringing) reindex_agent(id);
-    },
-    [&](const ev::ContactBlocked& x) { erase_contact(rec(x.contact)); },
-    [&](const ev::CallbackRequested& x) {
-      ContactRec& c = rec(x.contact);
-      // Same key: the callback keeps the caller's place in line.
-      c.channel = Channel::kCallback;
-      c.callback = true;
-    },
-    [&](const ev::SelfServed&) {},
-    [&](const ev::OverflowDeferred& x) { rec(x.contact).overflow_retry_at = x.retry_at; },
-    [&](const ev::ContactRelaxed& x) {
-      ContactRec& c = rec(x.contact);
-      const RelaxationStep& step = queues[c.queue].config.relaxation.at(x.step);
-      switch (step.action) {
-        case RelaxationAction::kLowerProficiency:
-          c.proficiency_drop = static_cast<std::uint8_t>(
-              std::min(kMaxProficiency, c.proficiency_drop + step.amount));
-          break;
-        case RelaxationAction::kDropOptional:
-          c.optional_dropped = true;
-          break;
-        case RelaxationAction::kWidenTier:
-          c.max_tier = static_cast<std::uint8_t>(std::min(255, c.max_tier + step.amount));
-          break;
-      }
-      c.relax_step = static_cast<std::uint8_t>(x.step + 1);
-    },
-    [&](const ev::AgentLoggedIn& x) {
-      AgentRec& a = agents[x.agent];
-      a.logged_in = true;
-      a.presence = Presence::kAvailable;
-      a.reason = reason::kNone;
-      a.presence_since = now;
-      a.idle_since = now;
-      a.missed_in_a_row = 0;
-      reindex_agent(x.agent);
-    },
-    [&](const ev::AgentLoggedOut& x) {
-      AgentRec& a = agents[x.agent];
-      a.logged_in = false;
-      a.presence = Presence::kOffline;
-      a.reason = reason::kNone;
-      a.presence_since = now;
-      reindex_agent(x.agent);
-    },
-    [&](const ev::AgentStateChanged& x) {
-      AgentRec& a = agents[x.agent];
-      const bool becomes_available =
-          x.presence == Presence::kAvailable && a.presence != Presence::kAvailable;
-      a.presence = x.presence;
-      a.reason = x.reason;
-      a.presence_since = now;
-      if (becomes_available) {
-        a.missed_in_a_row = 0;
-        if (a.load == 0) a.idle_since = now;
-      }
-      reindex_agent(x.agent);
-    },
-    [&](const ev::AgentSkillsChanged& x) {
-      AgentRec& a = agents[x.agent];
-      a.config.skills = *x.skills;
-      std::sort(a.config.skills.begin(), a.config.skills.end(),
-                [](const SkillLevel& p, const SkillLevel& q) { return p.skill < q.skill; });
-    },
-    [&](const ev::SkillConfigured& x) {
-      grow_to(skill_names, x.skill);
-      grow_to(skill_defined, x.skill);
-      skill_names[x.skill] = *x.name;
-      skill_defined[x.skill] = true;
-    },
-    [&](const ev::ProfileConfigured& x) {
-      const ProfileId id = x.profile->id;
-      grow_to(profiles, id);
-      grow_to(profile_defined, id);
-      profiles[id] = *x.profile;
-      profile_defined[id] = true;
-      for (AgentId a = 0; a < agents.size(); ++a)
-        if (agents[a].configured && agents[a].config.profile == id) reindex_agent(a);
-    },
-    [&](const ev::QueueConfigured& x) {
-      const QueueId id = x.queue->id;
-      QueueRec& q = queue_slot(id);
-      const bool first = !q.configured;
-      q.config = *x.queue;
-      q.configured = true;
-      q.strategy = &selection_strategy(q.config.selection);
-      if (first) q.handle_time_estimate = q.config.default_handle_time;
-      // Aging or strategy may have changed: rebuild this queue's keys.
-      q.waiting.clear();
-      // Their relaxation and overflow schedule follows the new configuration: the host gets new
-      // step timers, and the generation bump retires the old ones.
-      contacts.for_each([&](ContactId, ContactRec& c) {
-        if (c.phase != Phase::kQueued || c.queue != id) return;
-        c.generation++;
-        enter_line(c);
-      });
-      for (AgentId a : std::vector<AgentId>(q.members)) reindex_agent(a);
-    },
-    [&](const ev::AgentConfigured& x) {
-      const AgentId id = x.agent->id;
-      grow_to(agents, id);
-      AgentRec& a = agents[id];
-      unindex_agent(a);
-      a.configured = true;
-      set_members(id, x.agent->queues);
-      a.config = *x.agent;
-      std::sort(a.config.skills.begin(), a.config.skills.end(),
-                [](const SkillLevel& p, const SkillLevel& q) { return p.skill < q.skill; });
-      reindex_agent(id);
-    },
-}  // namespace sb::routing_internal
-,
-      e.payload);
+  // One member function per event type: a visitor built from two dozen capturing lambdas cost
+  // dozens of stores per event just to construct.
+  std::visit([&](const auto& x) { apply_one(x, e, e.at); }, e.payload);
 }
 
 }  // namespace sb::routing_internal

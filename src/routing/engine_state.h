@@ -171,6 +171,37 @@ struct EngineState {
   QueueRec& queue_slot(QueueId id);  // grows `queues` so that `id` exists
 
  private:
+  // apply_event, one event type each (see engine_state.cpp).
+  void apply_one(const ev::ContactArrived& x, const Event& e, Millis now);
+  void apply_one(const ev::ContactQueued& x, const Event& e, Millis now);
+  void apply_one(const ev::ContactOffered& x, const Event& e, Millis now);
+  void apply_one(const ev::OfferAccepted& x, const Event& e, Millis now);
+  void apply_one(const ev::OfferRejected& x, const Event& e, Millis now);
+  void apply_one(const ev::OfferTimedOut& x, const Event& e, Millis now);
+  void apply_one(const ev::OfferRescinded& x, const Event& e, Millis now);
+  template <class T>
+  void apply_offer_gone(const T& x, Millis now);
+  void apply_one(const ev::ContactConnected& x, const Event& e, Millis now);
+  void apply_one(const ev::HoldStarted& x, const Event& e, Millis now);
+  void apply_one(const ev::HoldEnded& x, const Event& e, Millis now);
+  void apply_one(const ev::ContactTransferred& x, const Event& e, Millis now);
+  void apply_one(const ev::ContactEnded& x, const Event& e, Millis now);
+  void apply_one(const ev::WrapUpEnded& x, const Event& e, Millis now);
+  void apply_one(const ev::ContactAbandoned& x, const Event& e, Millis now);
+  void apply_one(const ev::ContactBlocked& x, const Event& e, Millis now);
+  void apply_one(const ev::CallbackRequested& x, const Event& e, Millis now);
+  void apply_one(const ev::SelfServed& x, const Event& e, Millis now);
+  void apply_one(const ev::OverflowDeferred& x, const Event& e, Millis now);
+  void apply_one(const ev::ContactRelaxed& x, const Event& e, Millis now);
+  void apply_one(const ev::AgentLoggedIn& x, const Event& e, Millis now);
+  void apply_one(const ev::AgentLoggedOut& x, const Event& e, Millis now);
+  void apply_one(const ev::AgentStateChanged& x, const Event& e, Millis now);
+  void apply_one(const ev::AgentSkillsChanged& x, const Event& e, Millis now);
+  void apply_one(const ev::SkillConfigured& x, const Event& e, Millis now);
+  void apply_one(const ev::ProfileConfigured& x, const Event& e, Millis now);
+  void apply_one(const ev::QueueConfigured& x, const Event& e, Millis now);
+  void apply_one(const ev::AgentConfigured& x, const Event& e, Millis now);
+
   ContactId cached_id_ = kNoContact;
   ContactRec* cached_rec_ = nullptr;
 
