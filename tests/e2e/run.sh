@@ -37,6 +37,7 @@ mkdir -p "$artifacts"
 rm -f "$artifacts"/*.png
 tmp="$(mktemp -d)"
 server_pid=""
+# shellcheck disable=SC2317  # called through the trap
 cleanup() {
   if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
     kill -TERM "$server_pid" 2>/dev/null || true
