@@ -4,6 +4,7 @@
 #include "routing/engine.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "routing/engine_state.h"
 
@@ -116,8 +117,10 @@ struct Engine::State : EngineState {
     AgentId best = kNoId;
     std::uint8_t best_tier = 0;
     std::int64_t best_score = 0;
-    Requirements effective;
-    if (strategy.scores_contact()) effective = effective_requirements(c);
+    // Only a scoring strategy needs the effective requirements (an idle Requirements costs a
+    // 70-byte clear on every match attempt).
+    std::optional<Requirements> effective;
+    if (strategy.scores_contact()) effective.emplace(effective_requirements(c));
     for (auto cur = q.available.cursor(index_nodes); cur; cur.next()) {
       const AgentKey& k = *cur;
       if (k.tier > c.max_tier) break;
@@ -128,7 +131,7 @@ struct Engine::State : EngineState {
         best = k.agent;
         break;
       }
-      const std::int64_t score = strategy.score(a.config.skills, effective);
+      const std::int64_t score = strategy.score(a.config.skills, *effective);
       if (best == kNoId || score > best_score) {
         best = k.agent;
         best_tier = k.tier;
