@@ -5,7 +5,7 @@
 // receiving the offer on an agent socket (p50/p90/p99), and errors.
 //
 //   load_bench --url http://127.0.0.1:8080 --admin-password PW [--agents 2000] [--rate 1000]
-//              [--duration-s 10] [--connections 8] [--action-connections 16]
+//              [--duration-s 10] [--connections 32] [--action-connections 64]
 //
 // Seeding is idempotent (agents bench-agent-NNNN, users benchNNNN, queue "bench"); creating the
 // users costs one Argon2id hash each on the server, so the first run against a fresh server is
@@ -53,8 +53,8 @@ struct Options {
   int agents = 2000;
   double rate = 1000;
   double duration_s = 10;
-  int connections = 8;
-  int action_connections = 16;
+  int connections = 32;
+  int action_connections = 64;
   int seed_connections = 4;
   int ws_threads = 2;
   double drain_s = 10;
