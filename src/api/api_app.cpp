@@ -284,8 +284,21 @@ Result<json> ApiApp::contact_json(ContactId id) {
     }
     out = contact_to_json(*c, ewt);
   });
-  if (out.ok()) (*out)["attributes"] = directory_.contact_attributes(id);
+  if (out.ok()) {
+    (*out)["attributes"] = directory_.contact_attributes(id);
+    add_offer_expiry(*out);
+  }
   return out;
+}
+
+void ApiApp::add_offer_expiry(json& contact) {
+  if (contact.value("state", "") != "offered" || !contact.contains("offered_to")) return;
+  Millis earliest = 0;
+  for (const auto& agent : contact["offered_to"]) {
+    const Millis at = hub_->offer_expiry(contact["id"].get<ContactId>(), agent.get<AgentId>());
+    if (at > 0 && (earliest == 0 || at < earliest)) earliest = at;
+  }
+  if (earliest > 0) contact["offer_expires_at"] = earliest;
 }
 
 HttpResponse ApiApp::metrics_text() {

@@ -69,6 +69,8 @@ class ApiApp final : public Dispatcher {
   void post_work(std::function<void()> fn);
   // The contact as JSON, or NotFound once it left the engine.
   Result<json> contact_json(ContactId id);
+  // Adds "offer_expires_at" to an offered contact's JSON (from the live hub's ringing offers).
+  void add_offer_expiry(json& contact);
   // Whether `principal` may see/act on the contact (agents: only their own).
   bool may_touch_contact(const accounts::Principal& p, const ContactView& c) const;
   std::string agent_name(const CenterConfig& config, AgentId id) const;

@@ -202,6 +202,8 @@ TEST_F(ApiTest, ContactLifecycleThroughTheApi) {
   ASSERT_EQ(c.status, 201) << c.raw.body;
   const std::string id = std::to_string(c.body["id"].get<std::uint64_t>());
   EXPECT_EQ(c.body["state"], "offered");
+  EXPECT_GT(c.body.value("offer_expires_at", std::int64_t{0}),
+            c.body["arrived_at"].get<std::int64_t>());
   EXPECT_EQ(c.body["attributes"]["name"], "Grace");
 
   auto accepted = call("POST", "/api/v1/contacts/" + id + "/accept", agent_key_);

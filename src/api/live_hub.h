@@ -38,6 +38,9 @@ class LiveHub {
 
   static constexpr Millis kSupervisorPeriod = 500;
 
+  // When the offer of `contact` to `agent` stops ringing; 0 when it does not ring there.
+  Millis offer_expiry(ContactId contact, AgentId agent);
+
  private:
   class Handler;
   enum class Channel { kNone, kAgent, kSupervisor };
@@ -80,7 +83,6 @@ class LiveHub {
   void on_close(const std::shared_ptr<WsConnection>& conn);
   void send_agent_snapshot(const std::shared_ptr<WsConnection>& conn, AgentId agent);
   void send_to_agent(AgentId agent, const std::string& message);
-  Millis offer_expiry(ContactId contact, AgentId agent);
 
   ApiApp& app_;
   service::SubscriptionId subscription_ = 0;

@@ -168,6 +168,10 @@ void ApiApp::register_user_routes() {
                     patch.agent_id = std::optional<std::uint32_t>();
                   } else if (auto v = r.integer("agent_id", false, 0, UINT32_MAX - 1)) {
                     patch.agent_id = std::optional<std::uint32_t>(static_cast<std::uint32_t>(*v));
+                    CenterConfig config = configuration();
+                    bool known = false;
+                    for (const auto& a : config.agents) known = known || a.id == *v;
+                    if (!known) r.error("agent_id", "unknown agent " + std::to_string(*v));
                   }
                 }
                 if (auto v = r.string("password", false, 1024)) {

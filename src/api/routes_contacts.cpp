@@ -301,21 +301,24 @@ void ApiApp::register_contact_routes() {
               break;
           }
           if (!errors.empty()) return reply(bad_request("invalid request", errors));
-          if (action == Action::kWrapUp) {
-            json record = {{"disposition", std::get<cmd::EndWrapUp>(command).disposition},
-                           {"notes", notes},
-                           {"agent", view->agent == kNoId ? json(nullptr) : json(view->agent)},
-                           {"by_user", p.user.id}};
-            Status s = directory_.put("wrap_up", static_cast<std::int64_t>(view->id), record);
-            if (!s.ok()) return reply(problem_from_status(s));
-          }
           const ContactId cid = view->id;
+          // The wrap-up record (disposition, notes) is written once the engine accepted it.
+          std::optional<json> wrap_record;
+          if (action == Action::kWrapUp)
+            wrap_record = json{{"disposition", std::get<cmd::EndWrapUp>(command).disposition},
+                               {"notes", notes},
+                               {"agent", view->agent == kNoId ? json(nullptr) : json(view->agent)},
+                               {"by_user", p.user.id}};
           const bool acting_for_other =
               !is_agent(p) && action != Action::kAbandon && action != Action::kCallback;
           if (acting_for_other)
             audit(&p, ctx.req, "contact.supervisor_action", "contact:" + std::to_string(cid),
                   ctx.req.path);
-          run_command(command, [this, cid, reply](service::CommandResult result) {
+          run_command(command, [this, cid, reply, wrap_record](service::CommandResult result) {
+            if (result.ok() && wrap_record) {
+              Status s = directory_.put("wrap_up", static_cast<std::int64_t>(cid), *wrap_record);
+              if (!s.ok()) return reply(problem_from_status(s));
+            }
             if (!result.ok()) {
               if (result.status().code() == StatusCode::kInvalidArgument ||
                   result.status().code() == StatusCode::kFailedPrecondition)
@@ -472,6 +475,7 @@ void ApiApp::register_agent_routes() {
         for (const auto& cv : contacts) {
           json j = contact_to_json(cv, std::nullopt);
           j["attributes"] = directory_.contact_attributes(cv.id);
+          add_offer_expiry(j);
           out["contacts"].push_back(std::move(j));
         }
         reply(json_response(out));
