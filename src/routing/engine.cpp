@@ -146,34 +146,43 @@ struct Engine::State : EngineState {
 
   // An agent with free capacity looks for the best waiting contact across its queues: lowest
   // tier first, then highest effective priority, then longest in line. Repeats while it has room.
+  // The best waiting contact across the agent's queues for agent `id` (which has free capacity):
+  // lowest tier first, then highest effective priority, then longest in line. nullptr if none.
+  ContactRec* best_waiting_for(AgentId id, const AgentRec& a) {
+    ContactRec* best = nullptr;
+    std::uint8_t best_tier = 0;
+    std::int64_t best_priority = 0;
+    for (const auto& m : a.memberships) {
+      QueueRec& q = queues[m.queue];
+      if (!q.configured || q.waiting.empty()) continue;
+      if (best && m.tier > best_tier) continue;
+      for (const WaitKey& k : q.waiting) {
+        ContactRec& c = *k.rec;
+        if (!eligible(a, id, c, m.tier)) continue;
+        const std::int64_t p = effective_priority_micros(c, now);
+        if (!best || m.tier < best_tier ||
+            (m.tier == best_tier &&
+             (p > best_priority || (p == best_priority && (c.order_time < best->order_time ||
+                                                           (c.order_time == best->order_time &&
+                                                            c.order_seq < best->order_seq)))))) {
+          best = &c;
+          best_tier = m.tier;
+          best_priority = p;
+        }
+        break;  // the first eligible contact is this queue's best
+      }
+    }
+    return best;
+  }
+
+  // An agent with free capacity looks for the best waiting contact across its queues. Repeats
+  // while it has room.
   void try_match_agent(AgentId id) {
     for (;;) {
       AgentRec& a = agents[id];
       if (!a.configured || !a.logged_in || a.presence != Presence::kAvailable) return;
       if (!a.indexed) return;  // not indexed means no free slot
-      ContactRec* best = nullptr;
-      std::uint8_t best_tier = 0;
-      std::int64_t best_priority = 0;
-      for (const auto& m : a.memberships) {
-        QueueRec& q = queues[m.queue];
-        if (!q.configured || q.waiting.empty()) continue;
-        if (best && m.tier > best_tier) continue;
-        for (const WaitKey& k : q.waiting) {
-          ContactRec& c = *k.rec;
-          if (!eligible(a, id, c, m.tier)) continue;
-          const std::int64_t p = effective_priority_micros(c, now);
-          if (!best || m.tier < best_tier ||
-              (m.tier == best_tier &&
-               (p > best_priority || (p == best_priority && (c.order_time < best->order_time ||
-                                                             (c.order_time == best->order_time &&
-                                                              c.order_seq < best->order_seq)))))) {
-            best = &c;
-            best_tier = m.tier;
-            best_priority = p;
-          }
-          break;  // the first eligible contact is this queue's best
-        }
-      }
+      ContactRec* best = best_waiting_for(id, a);
       if (!best) return;
       if (queues[best->queue].strategy->rings_all()) {
         // The contact rings every eligible agent, this one included.
@@ -231,9 +240,25 @@ struct Engine::State : EngineState {
     on_waiting(*find_contact(c.id));
   }
 
+  // The wrap-up ends and the agent looks for work. When a contact waits for it, re-entering the
+  // agent into its queues' indexes only to take it out again at the offer is wasted work (half
+  // of the index maintenance under load), so the agent stays out until it is known whether it
+  // takes a contact at once. The events, and the state after them, are the same either way.
   void end_wrap_up(ContactRec& c, ReasonId disposition) {
     const AgentId agent = c.agent;
+    defer_reindex = true;
     emit(ev::WrapUpEnded{c.id, agent, disposition});
+    defer_reindex = false;
+    AgentRec& a = agents[agent];
+    ContactRec* best = indexable(a) ? best_waiting_for(agent, a) : nullptr;
+    if (best && !queues[best->queue].strategy->rings_all()) {
+      offer(*best, agent);  // ContactOffered re-indexes the agent if it still has room
+      arm_offer_timers(*best);
+    } else {
+      // Nothing for it (or a ring-all contact, which must see the agent in the index).
+      reindex_agent(agent);
+      if (!best) return;
+    }
     try_match_agent(agent);
   }
 

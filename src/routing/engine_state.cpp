@@ -164,6 +164,16 @@ void EngineState::reindex_agent(AgentId id) {
   index_agent(id);
 }
 
+bool EngineState::indexable(const AgentRec& a) const {
+  if (!a.configured || !a.logged_in || a.presence != Presence::kAvailable) return false;
+  if (a.config.profile >= profiles.size()) return false;
+  const RoutingProfile& p = profiles[a.config.profile];
+  if (a.load >= p.max_total || exclusive_load(a) > 0) return false;
+  for (const Membership& m : a.memberships)
+    if (queues[m.queue].configured) return true;
+  return false;
+}
+
 void EngineState::index_agent(AgentId id, std::vector<std::uint32_t>* deferred) {
   AgentRec& a = agents[id];
   if (!a.configured || !a.logged_in || a.presence != Presence::kAvailable) return;
@@ -592,7 +602,10 @@ void EngineState::apply_one([[maybe_unused]] const ev::WrapUpEnded& x,
   a.wrap_up--;
   if (a.load == 0) a.idle_since = now;
   forget_contact(x.contact);
-  reindex_agent(x.agent);
+  if (defer_reindex)
+    unindex_agent(a);  // the decision path re-indexes it (see Engine's end_wrap_up)
+  else
+    reindex_agent(x.agent);
 }
 
 void EngineState::apply_one([[maybe_unused]] const ev::ContactAbandoned& x,

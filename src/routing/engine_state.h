@@ -167,6 +167,12 @@ struct EngineState {
   // Computes the agent's keys and inserts it into its queues' indexes, or (with `deferred`) only
   // lists the nodes to insert. REQUIRES: the agent is in no index.
   void index_agent(AgentId id, std::vector<std::uint32_t>* deferred = nullptr);
+  // Whether index_agent() would put the agent into at least one queue's index (it is available,
+  // has a free slot and a configured queue).
+  bool indexable(const AgentRec& a) const;
+  // Set by the decision path around a WrapUpEnded it emits: the event then takes the agent out of
+  // the indexes without putting it back, and the decision path re-indexes it (see end_wrap_up).
+  bool defer_reindex = false;
   void rebuild_indexes();
   QueueRec& queue_slot(QueueId id);  // grows `queues` so that `id` exists
 
