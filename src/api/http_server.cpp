@@ -5,7 +5,9 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <cctype>
 #include <chrono>
 #include <deque>
@@ -21,7 +23,12 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace websocket = beast::websocket;
 namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
 using tcp = net::ip::tcp;
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+template <class Stream>
+constexpr bool kIsTls = std::is_same_v<Stream, TlsStream>;
 
 namespace {
 // An idle keep-alive connection is closed after this long.
@@ -52,17 +59,20 @@ struct HttpServer::Impl {
   std::atomic<std::uint64_t> ws_sent{0};
   std::atomic<std::uint64_t> next_ws_id{1};
   std::uint16_t bound_port = 0;
+  std::unique_ptr<ssl::context> tls;  // set when a certificate is configured
 
   void do_accept();
 };
 
 namespace {
 
-class WsSession final : public WsConnection, public std::enable_shared_from_this<WsSession> {
+template <class Stream>
+class WsSession final : public WsConnection,
+                        public std::enable_shared_from_this<WsSession<Stream>> {
  public:
-  WsSession(tcp::socket socket, HttpServer::Impl& srv, std::shared_ptr<WsHandler> handler,
+  WsSession(Stream stream, HttpServer::Impl& srv, std::shared_ptr<WsHandler> handler,
             std::uint64_t id)
-      : ws_(std::move(socket)), srv_(srv), handler_(std::move(handler)), id_(id) {
+      : ws_(std::move(stream)), srv_(srv), handler_(std::move(handler)), id_(id) {
     ++srv_.open_websockets;
   }
   ~WsSession() override { --srv_.open_websockets; }
@@ -144,7 +154,8 @@ class WsSession final : public WsConnection, public std::enable_shared_from_this
     if (open_) handler_->on_close(shared_from_this());
   }
 
-  websocket::stream<beast::tcp_stream> ws_;
+  using std::enable_shared_from_this<WsSession<Stream>>::shared_from_this;
+  websocket::stream<Stream> ws_;
   HttpServer::Impl& srv_;
   std::shared_ptr<WsHandler> handler_;
   std::uint64_t id_;
@@ -154,19 +165,29 @@ class WsSession final : public WsConnection, public std::enable_shared_from_this
   bool closed_ = false;
 };
 
-class HttpSession final : public std::enable_shared_from_this<HttpSession> {
+template <class Stream>
+class HttpSession final : public std::enable_shared_from_this<HttpSession<Stream>> {
  public:
-  HttpSession(tcp::socket socket, HttpServer::Impl& srv) : stream_(std::move(socket)), srv_(srv) {
+  HttpSession(Stream stream, HttpServer::Impl& srv) : stream_(std::move(stream)), srv_(srv) {
     ++srv_.open_connections;
     beast::error_code ec;
-    auto ep = stream_.socket().remote_endpoint(ec);
+    auto ep = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
     if (!ec) remote_ = ep.address().to_string();
   }
   ~HttpSession() { --srv_.open_connections; }
 
   void run() {
     auto self = shared_from_this();
-    net::dispatch(stream_.get_executor(), [self] { self->do_read(); });
+    net::dispatch(stream_.get_executor(), [self] {
+      if constexpr (kIsTls<Stream>) {
+        beast::get_lowest_layer(self->stream_).expires_after(kIdleTimeout);
+        self->stream_.async_handshake(ssl::stream_base::server, [self](beast::error_code ec) {
+          if (!ec) self->do_read();
+        });
+      } else {
+        self->do_read();
+      }
+    });
   }
 
  private:
@@ -174,7 +195,7 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
     parser_.emplace();
     parser_->body_limit(srv_.opt.max_body_bytes);
     parser_->header_limit(16 * 1024);
-    stream_.expires_after(kIdleTimeout);
+    beast::get_lowest_layer(stream_).expires_after(kIdleTimeout);
     auto self = shared_from_this();
     http::async_read(stream_, buffer_, *parser_,
                      [self](beast::error_code ec, std::size_t) { self->on_read(ec); });
@@ -182,6 +203,9 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
 
   void on_read(beast::error_code ec) {
     if (ec == http::error::end_of_stream || ec == net::error::eof) return shutdown();
+    if constexpr (kIsTls<Stream>) {
+      if (ec == ssl::error::stream_truncated) return;
+    }
     if (ec == http::error::body_limit) {
       return write(
           problem(413, "payload-too-large", "Payload too large",
@@ -211,9 +235,15 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
       HttpResponse refusal;
       std::shared_ptr<WsHandler> handler = srv_.dispatcher.accept_websocket(hreq, refusal);
       if (!handler) return write(std::move(refusal), false, req.version());
-      stream_.expires_never();
-      auto ws = std::make_shared<WsSession>(stream_.release_socket(), srv_, std::move(handler),
-                                            srv_.next_ws_id++);
+      beast::get_lowest_layer(stream_).expires_never();
+      std::shared_ptr<WsSession<Stream>> ws;
+      if constexpr (kIsTls<Stream>) {
+        ws = std::make_shared<WsSession<Stream>>(std::move(stream_), srv_, std::move(handler),
+                                                 srv_.next_ws_id++);
+      } else {
+        ws = std::make_shared<WsSession<Stream>>(PlainStream(stream_.release_socket()), srv_,
+                                                 std::move(handler), srv_.next_ws_id++);
+      }
       ws->run(std::move(req));
       return;
     }
@@ -249,11 +279,18 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
   }
 
   void shutdown() {
-    beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if constexpr (kIsTls<Stream>) {
+      auto self = shared_from_this();
+      beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(5));
+      stream_.async_shutdown([self](beast::error_code) {});
+    } else {
+      beast::error_code ec;
+      stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    }
   }
 
-  beast::tcp_stream stream_;
+  using std::enable_shared_from_this<HttpSession<Stream>>::shared_from_this;
+  Stream stream_;
   HttpServer::Impl& srv_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -265,7 +302,13 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
 void HttpServer::Impl::do_accept() {
   acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
     if (stopped) return;
-    if (!ec) std::make_shared<HttpSession>(std::move(socket), *this)->run();
+    if (!ec) {
+      if (tls) {
+        std::make_shared<HttpSession<TlsStream>>(TlsStream(std::move(socket), *tls), *this)->run();
+      } else {
+        std::make_shared<HttpSession<PlainStream>>(PlainStream(std::move(socket)), *this)->run();
+      }
+    }
     do_accept();
   });
 }
@@ -277,6 +320,23 @@ HttpServer::~HttpServer() { stop(); }
 
 Status HttpServer::start() {
   beast::error_code ec;
+  if (!impl_->opt.tls_cert_file.empty() || !impl_->opt.tls_key_file.empty()) {
+    if (impl_->opt.tls_cert_file.empty() || impl_->opt.tls_key_file.empty())
+      return Status::invalid_argument("TLS needs both a certificate and a private key file");
+    auto ctx = std::make_unique<ssl::context>(ssl::context::tls_server);
+    ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                     ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+                     ssl::context::single_dh_use);
+    ctx->use_certificate_chain_file(impl_->opt.tls_cert_file, ec);
+    if (ec)
+      return Status::invalid_argument("TLS certificate " + impl_->opt.tls_cert_file + ": " +
+                                      ec.message());
+    ctx->use_private_key_file(impl_->opt.tls_key_file, ssl::context::pem, ec);
+    if (ec)
+      return Status::invalid_argument("TLS private key " + impl_->opt.tls_key_file + ": " +
+                                      ec.message());
+    impl_->tls = std::move(ctx);
+  }
   auto address = net::ip::make_address(impl_->opt.host, ec);
   if (ec)
     return Status::invalid_argument("listen address '" + impl_->opt.host + "': " + ec.message());

@@ -48,6 +48,9 @@ struct HttpServerOptions {
   int threads = 2;
   std::size_t max_body_bytes = 1 << 20;
   std::string server_name = "switchboard";
+  // PEM files; when both are set the server speaks HTTPS and WSS only (TLS 1.2+).
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
 
 struct HttpServerStats {

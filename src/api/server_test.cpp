@@ -6,8 +6,10 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <chrono>
+#include <cstdlib>
 
 #include "../../tests/store/temp_dir.h"
 #include "api/api_app.h"
@@ -201,6 +203,91 @@ TEST_F(ServerTest, WebSocketWithoutCredentialsIsRefused) {
   beast::error_code ec;
   ws.handshake("127.0.0.1", "/api/v1/ws", ec);
   EXPECT_TRUE(ec);
+}
+
+// With a certificate configured the server speaks HTTPS only: a TLS client gets answers, and a
+// plain-HTTP client gets no HTTP answer at all.
+TEST(TlsServerTest, ServesHttpsWithAConfiguredCertificate) {
+  TempDir dir;
+  const std::string cert = dir.file("cert.pem");
+  const std::string key = dir.file("key.pem");
+  const std::string cmd =
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
+      "-keyout " +
+      key + " -out " + cert + " >/dev/null 2>&1";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << "openssl is needed to make a test certificate";
+
+  runtime::SystemClock clock;  // lint:allow (real time for a live service)
+  service::ServiceOptions so;
+  so.data_dir = dir.file("data");
+  auto service = service::CenterService::start(so, clock);
+  ASSERT_TRUE(service.ok());
+  accounts::AccountsOptions ao;
+  ao.fast_hashing_for_tests = true;
+  auto accounts = accounts::Accounts::open(dir.file("accounts.db"), clock, ao);
+  ASSERT_TRUE(accounts.ok());
+  auto directory = Directory::open(dir.file("directory.db"));
+  ASSERT_TRUE(directory.ok());
+  ApiApp app(**service, **accounts, **directory, clock, ApiOptions{});
+  HttpServerOptions ho;
+  ho.port = 0;
+  ho.tls_cert_file = cert;
+  ho.tls_key_file = key;
+  HttpServer server(ho, app);
+  ASSERT_TRUE(server.start().ok());
+
+  {
+    net::io_context ioc;
+    net::ssl::context ctx(net::ssl::context::tls_client);
+    ctx.set_verify_mode(net::ssl::verify_none);
+    beast::ssl_stream<beast::tcp_stream> stream(ioc, ctx);
+    beast::get_lowest_layer(stream).connect(
+        tcp::endpoint(net::ip::make_address("127.0.0.1"), server.port()));
+    stream.handshake(net::ssl::stream_base::client);
+    http::request<http::string_body> req{http::verb::get, "/api/v1/openapi.json", 11};
+    req.set(http::field::host, "127.0.0.1");
+    http::write(stream, req);
+    beast::flat_buffer buffer;
+    http::response<http::string_body> res;
+    http::read(stream, buffer, res);
+    EXPECT_EQ(res.result_int(), 200);
+    EXPECT_NE(res.body().find("openapi"), std::string::npos);
+  }
+  {
+    net::io_context ioc;
+    beast::tcp_stream stream(ioc);
+    stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), server.port()));
+    stream.expires_after(std::chrono::seconds(10));
+    http::request<http::string_body> req{http::verb::get, "/api/v1/openapi.json", 11};
+    req.set(http::field::host, "127.0.0.1");
+    http::write(stream, req);
+    beast::flat_buffer buffer;
+    http::response<http::string_body> res;
+    beast::error_code ec;
+    http::read(stream, buffer, res, ec);
+    EXPECT_TRUE(ec) << "a plain HTTP request must not get an HTTP answer from the TLS port";
+  }
+  server.stop();
+  app.stop();
+  (*service)->stop();
+}
+
+TEST(TlsServerTest, MissingKeyIsAClearError) {
+  accounts::AccountsOptions ao;
+  HttpServerOptions ho;
+  ho.port = 0;
+  ho.tls_cert_file = "/nonexistent/cert.pem";
+  ho.tls_key_file = "/nonexistent/key.pem";
+  struct NullDispatcher : Dispatcher {
+    void handle(HttpRequest, Reply reply) override { reply(HttpResponse{}); }
+    std::shared_ptr<WsHandler> accept_websocket(const HttpRequest&, HttpResponse&) override {
+      return nullptr;
+    }
+  } dispatcher;
+  HttpServer server(ho, dispatcher);
+  Status s = server.start();
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("cert.pem"), std::string::npos) << s.message();
 }
 
 }  // namespace

@@ -35,6 +35,8 @@ struct ServeParams {
   std::string listen;
   std::string web_root;
   int http_threads = 0;
+  std::string tls_cert;
+  std::string tls_key;
   bool demo = false;
   double demo_speed = 10;
   std::string demo_password;
@@ -47,6 +49,8 @@ struct ServeSettings {
   std::string web_root;
   int http_threads = 2;
   std::uint64_t snapshot_every = 10'000;
+  std::string tls_cert;  // PEM; with tls_key the server speaks HTTPS/WSS only
+  std::string tls_key;
 };
 
 Status parse_listen(const std::string& listen, ServeSettings& s) {
@@ -85,6 +89,10 @@ Status load_toml(const std::string& path, ServeSettings& s) {
       if (!st.ok()) return Status::invalid_argument(path + ": listen: " + st.message());
     } else if (k == "web_root" && value.is_string()) {
       s.web_root = value.as_string()->get();
+    } else if (k == "tls_cert" && value.is_string()) {
+      s.tls_cert = value.as_string()->get();
+    } else if (k == "tls_key" && value.is_string()) {
+      s.tls_key = value.as_string()->get();
     } else if (k == "http_threads" && value.is_integer()) {
       s.http_threads = static_cast<int>(value.as_integer()->get());
     } else if (k == "snapshot_every" && value.is_integer() && value.as_integer()->get() > 0) {
@@ -92,7 +100,7 @@ Status load_toml(const std::string& path, ServeSettings& s) {
     } else {
       return Status::invalid_argument(path + ": unknown or mistyped setting '" + k +
                                       "' (expected data_dir, listen, web_root, http_threads, "
-                                      "snapshot_every)");
+                                      "snapshot_every, tls_cert, tls_key)");
     }
   }
   return Status::ok_status();
@@ -127,6 +135,8 @@ int run_serve(const ServeParams& p) {
   if (const char* v = std::getenv("SWITCHBOARD_DATA_DIR")) s.data_dir = v;
   if (const char* v = std::getenv("SWITCHBOARD_WEB_ROOT")) s.web_root = v;
   if (const char* v = std::getenv("SWITCHBOARD_HTTP_THREADS")) s.http_threads = std::atoi(v);
+  if (const char* v = std::getenv("SWITCHBOARD_TLS_CERT")) s.tls_cert = v;
+  if (const char* v = std::getenv("SWITCHBOARD_TLS_KEY")) s.tls_key = v;
   if (const char* v = std::getenv("SWITCHBOARD_LISTEN")) {
     Status st = parse_listen(v, s);
     if (!st.ok()) {
@@ -137,6 +147,9 @@ int run_serve(const ServeParams& p) {
   if (!p.data_dir.empty()) s.data_dir = p.data_dir;
   if (!p.web_root.empty()) s.web_root = p.web_root;
   if (p.http_threads > 0) s.http_threads = p.http_threads;
+  if (!p.tls_cert.empty()) s.tls_cert = p.tls_cert;
+  if (!p.tls_key.empty()) s.tls_key = p.tls_key;
+  const bool tls = !s.tls_cert.empty() || !s.tls_key.empty();
   if (!p.listen.empty()) {
     Status st = parse_listen(p.listen, s);
     if (!st.ok()) {
@@ -212,6 +225,7 @@ int run_serve(const ServeParams& p) {
 
   api::ApiOptions ao;
   ao.web_root = s.web_root;
+  ao.secure_cookies = tls;
   api::ApiApp app(**service, **accounts, **directory, clock, ao);
   if (Status st = app.seed_directory(); !st.ok()) {
     std::cerr << "switchboard serve: " << st.message() << "\n";
@@ -221,13 +235,15 @@ int run_serve(const ServeParams& p) {
   ho.host = s.host;
   ho.port = s.port;
   ho.threads = s.http_threads;
+  ho.tls_cert_file = s.tls_cert;
+  ho.tls_key_file = s.tls_key;
   api::HttpServer http(ho, app);
   app.set_http_stats([&http] { return http.stats(); });
   if (Status st = http.start(); !st.ok()) {
     std::cerr << "switchboard serve: " << st.message() << "\n";
     return 1;
   }
-  const std::string url = "http://" +
+  const std::string url = std::string(tls ? "https://" : "http://") +
                           (s.host.find(':') != std::string::npos ? "[" + s.host + "]" : s.host) +
                           ":" + std::to_string(http.port());
   std::cout << "Switchboard listening on " << url << "  (data: " << s.data_dir
@@ -235,7 +251,10 @@ int run_serve(const ServeParams& p) {
 
   std::unique_ptr<demo::DemoCenter> demo;
   if (p.demo) {
-    if (admin_password.empty()) {
+    if (tls) {
+      std::cerr << "switchboard serve: --demo talks plain HTTP to the server; it is not started "
+                   "when TLS is on\n";
+    } else if (admin_password.empty()) {
       std::cerr << "switchboard serve: --demo on an existing data directory needs "
                    "SWITCHBOARD_ADMIN_PASSWORD\n";
     } else {
@@ -303,6 +322,8 @@ void register_serve_command(CLI::App& root, int& exit_code) {
   cmd->add_option("--listen", params->listen, "HOST:PORT to listen on (default 127.0.0.1:8080)");
   cmd->add_option("--web-root", params->web_root, "Directory of the built web app (web/dist)");
   cmd->add_option("--http-threads", params->http_threads, "HTTP I/O threads (default 2)");
+  cmd->add_option("--tls-cert", params->tls_cert, "PEM certificate chain: serve HTTPS/WSS only");
+  cmd->add_option("--tls-key", params->tls_key, "PEM private key for --tls-cert");
   cmd->add_flag("--demo", params->demo,
                 "Seed a demo center and run simulated customers and agents against this server");
   cmd->add_option("--demo-speed", params->demo_speed, "Demo time acceleration (default 10)");
