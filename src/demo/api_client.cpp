@@ -409,8 +409,8 @@ Result<Json> ApiClient::create_contact(const Json& contact, std::string_view ide
 }
 
 Result<Json> ApiClient::contact_action(std::int64_t contact, std::string_view action) {
-  return call("POST", "/api/v1/contacts/" + std::to_string(contact) + "/" + std::string(action),
-              Json::object());
+  // No body: none of these actions needs a field (abandon and callback take none at all).
+  return call("POST", "/api/v1/contacts/" + std::to_string(contact) + "/" + std::string(action));
 }
 
 Result<Json> ApiClient::wrap_up(std::int64_t contact, std::int64_t disposition,

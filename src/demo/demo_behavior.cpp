@@ -81,9 +81,12 @@ std::string string_field(const Json& j, const char* name) {
   return it->get<std::string>();
 }
 
-// A lost race rather than a failure: the contact is no longer in the state the step expects.
+// A lost race rather than a failure: the contact is no longer in the state the step expects
+// (409), has left the engine (404), or is no longer offered to or assigned to this agent (403:
+// the offer timed out or was withdrawn just before the accept).
 bool is_conflict(const Status& s) {
-  return s.code() == StatusCode::kFailedPrecondition || s.code() == StatusCode::kNotFound;
+  return s.code() == StatusCode::kFailedPrecondition || s.code() == StatusCode::kNotFound ||
+         s.message().rfind("HTTP 403", 0) == 0;
 }
 
 }  // namespace

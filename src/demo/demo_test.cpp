@@ -228,6 +228,9 @@ class FakeAgentActions : public AgentActions {
     if (action == "accept" && refuse_accept.count(contact)) {
       return Status::failed_precondition("HTTP 409 conflict: not ringing");
     }
+    if (action == "accept" && forbid_accept.count(contact)) {
+      return Status::invalid_argument("HTTP 403 forbidden: not offered to you");
+    }
     return Json::object();
   }
   Result<Json> wrap_up(std::int64_t contact, std::int64_t disposition) override {
@@ -236,6 +239,7 @@ class FakeAgentActions : public AgentActions {
   }
   std::vector<Call> calls;
   std::set<std::int64_t> refuse_accept;
+  std::set<std::int64_t> forbid_accept;
   Json me_answer = Json{{"user", Json::object()}, {"agent", nullptr}, {"contacts", Json::array()}};
 
   // Calls whose text starts with `prefix`.
@@ -360,6 +364,15 @@ TEST(SimAgent, WithdrawnOfferIsNotAccepted) {
   EXPECT_TRUE(actions.with("end 9").empty());
   EXPECT_EQ(counters.offers_lost.load(), 2u);
   EXPECT_EQ(counters.errors.load(), 0u);
+
+  // The offer timed out just before the accept: the server says 403 (no longer yours).
+  actions.forbid_accept.insert(10);
+  agent.on_message(offer(10, "chat"));
+  sched.run_until(3 * kMillisPerHour);
+  EXPECT_EQ(actions.with("accept 10").size(), 1u);
+  EXPECT_EQ(counters.offers_lost.load(), 3u);
+  EXPECT_EQ(counters.errors.load(), 0u);
+  EXPECT_EQ(agent.active_contacts(), 0);
 }
 
 TEST(SimAgent, SameSeedSameBehaviour) {
