@@ -448,7 +448,7 @@ struct Engine::State : EngineState {
       return Status::failed_precondition(aid(x.agent) + " still handles " +
                                          std::to_string((*a)->connected + (*a)->wrap_up) +
                                          " contact(s)");
-    std::vector<ContactId> ringing = (*a)->contacts;
+    const std::vector<ContactId> ringing((*a)->contacts.begin(), (*a)->contacts.end());
     for (ContactId c : ringing) emit(ev::OfferRescinded{c, x.agent});
     emit(ev::AgentLoggedOut{x.agent});
     for (ContactId c : ringing) {
@@ -809,7 +809,7 @@ Result<AgentView> Engine::agent(AgentId id) const {
   v.offered = a.offered;
   v.connected = a.connected;
   v.wrap_up = a.wrap_up;
-  v.contacts = a.contacts;
+  v.contacts.assign(a.contacts.begin(), a.contacts.end());
   return v;
 }
 

@@ -7,12 +7,8 @@
 namespace sb::routing_internal {
 namespace {
 
-template <class V>
-void erase_value(V& v, AgentId x) {
-  v.erase(std::remove(v.begin(), v.end(), x), v.end());
-}
-
-void erase_value(std::vector<ContactId>& v, ContactId x) {
+template <class V, class T>
+void erase_value(V& v, T x) {
   v.erase(std::remove(v.begin(), v.end(), x), v.end());
 }
 
@@ -47,8 +43,8 @@ void EngineState::forget_contact(ContactId id) {
 const ContactRec* EngineState::find_contact(ContactId id) const { return contacts.find(id); }
 
 bool EngineState::agent_can_take_channel(const AgentRec& a, Channel c) const {
-  if (a.config.profile >= profiles.size()) return false;
-  const RoutingProfile& p = profiles[a.config.profile];
+  if (a.profile >= profiles.size()) return false;
+  const RoutingProfile& p = profiles[a.profile];
   const int ch = static_cast<int>(c);
   if (p.capacity[ch] <= a.load_by_channel[ch]) return false;
   if (a.load >= p.max_total) return false;
@@ -59,8 +55,8 @@ bool EngineState::agent_can_take_channel(const AgentRec& a, Channel c) const {
 }
 
 std::uint32_t EngineState::exclusive_load(const AgentRec& a) const {
-  if (a.load == 0 || a.config.profile >= profiles.size()) return 0;
-  const RoutingProfile& p = profiles[a.config.profile];
+  if (a.load == 0 || a.profile >= profiles.size()) return 0;
+  const RoutingProfile& p = profiles[a.profile];
   std::uint32_t n = 0;
   for (int ch = 0; ch < kChannelCount; ++ch)
     if (p.is_exclusive(static_cast<Channel>(ch))) n += a.load_by_channel[ch];
@@ -84,6 +80,13 @@ bool EngineState::agent_meets(const AgentRec& a, const ContactRec& c) const {
     if (r.optional && c.optional_dropped) continue;
     const int needed = std::max(kMinProficiency, static_cast<int>(r.min_proficiency) -
                                                      static_cast<int>(c.proficiency_drop));
+    if (a.skills_hot) {
+      const SkillLevel* end = a.hot_skills.data() + a.hot_skill_count;
+      const SkillLevel* it = a.hot_skills.data();
+      while (it != end && it->skill != r.skill) ++it;
+      if (it == end || it->proficiency < needed) return false;
+      continue;
+    }
     // Skills are sorted by id: binary search.
     auto it = std::lower_bound(a.config.skills.begin(), a.config.skills.end(), r.skill,
                                [](const SkillLevel& s, SkillId id) { return s.skill < id; });
@@ -91,6 +94,14 @@ bool EngineState::agent_meets(const AgentRec& a, const ContactRec& c) const {
       return false;
   }
   return true;
+}
+
+void EngineState::refresh_hot_config(AgentRec& a) {
+  a.profile = a.config.profile;
+  a.skills_hot = a.config.skills.size() <= a.hot_skills.size();
+  a.hot_skill_count = 0;
+  if (!a.skills_hot) return;
+  for (const SkillLevel& sk : a.config.skills) a.hot_skills[a.hot_skill_count++] = sk;
 }
 
 std::uint8_t EngineState::tier_in(const AgentRec& a, QueueId q) const {
@@ -166,8 +177,8 @@ void EngineState::reindex_agent(AgentId id) {
 
 bool EngineState::indexable(const AgentRec& a) const {
   if (!a.configured || !a.logged_in || a.presence != Presence::kAvailable) return false;
-  if (a.config.profile >= profiles.size()) return false;
-  const RoutingProfile& p = profiles[a.config.profile];
+  if (a.profile >= profiles.size()) return false;
+  const RoutingProfile& p = profiles[a.profile];
   if (a.load >= p.max_total || exclusive_load(a) > 0) return false;
   for (const Membership& m : a.memberships)
     if (queues[m.queue].configured) return true;
@@ -177,8 +188,8 @@ bool EngineState::indexable(const AgentRec& a) const {
 void EngineState::index_agent(AgentId id, std::vector<std::uint32_t>* deferred) {
   AgentRec& a = agents[id];
   if (!a.configured || !a.logged_in || a.presence != Presence::kAvailable) return;
-  if (a.config.profile >= profiles.size()) return;
-  const RoutingProfile& p = profiles[a.config.profile];
+  if (a.profile >= profiles.size()) return;
+  const RoutingProfile& p = profiles[a.profile];
   if (a.load >= p.max_total || exclusive_load(a) > 0) return;
   for (Membership& m : a.memberships) {
     QueueRec& q = queues[m.queue];
@@ -211,7 +222,10 @@ void EngineState::rebuild_indexes() {
     q.available.clear();
   }
   for (IndexNode& n : index_nodes) n = IndexNode{};
-  for (auto& a : agents) a.indexed = false;
+  for (auto& a : agents) {
+    a.indexed = false;
+    refresh_hot_config(a);
+  }
   contacts.for_each([&](ContactId, ContactRec& c) {
     if (c.phase == Phase::kQueued) enter_line(c);
   });
@@ -705,6 +719,7 @@ void EngineState::apply_one([[maybe_unused]] const ev::AgentSkillsChanged& x,
   a.config.skills = *x.skills;
   std::sort(a.config.skills.begin(), a.config.skills.end(),
             [](const SkillLevel& p, const SkillLevel& q) { return p.skill < q.skill; });
+  refresh_hot_config(a);
 }
 
 void EngineState::apply_one([[maybe_unused]] const ev::SkillConfigured& x,
@@ -758,6 +773,7 @@ void EngineState::apply_one([[maybe_unused]] const ev::AgentConfigured& x,
   a.config = *x.agent;
   std::sort(a.config.skills.begin(), a.config.skills.end(),
             [](const SkillLevel& p, const SkillLevel& q) { return p.skill < q.skill; });
+  refresh_hot_config(a);
   reindex_agent(id);
 }
 

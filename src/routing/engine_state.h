@@ -95,8 +95,15 @@ struct AgentRec {
   std::uint32_t missed_in_a_row = 0;
   Millis idle_since = 0;
   std::vector<Membership> memberships;  // sorted by queue id
-  std::vector<ContactId> contacts;
-  AgentConfig config;  // skills kept sorted by skill id
+  // Derived copies of config.profile and (when they fit) config.skills, next to the state that
+  // eligibility checks read, so that checking a candidate does not also touch the configuration
+  // and a separate skills array. Kept by refresh_hot_config().
+  ProfileId profile = kNoId;
+  std::uint8_t hot_skill_count = 0;
+  bool skills_hot = false;                 // hot_skills holds all of config.skills
+  std::array<SkillLevel, 7> hot_skills{};  // with the three fields above: one cache line
+  SmallVector<ContactId, 2> contacts;  // inline: no separate line to touch per offer and release
+  AgentConfig config;                  // skills kept sorted by skill id
   ReasonId reason = reason::kNone;
   Millis presence_since = 0;
 };
@@ -174,6 +181,8 @@ struct EngineState {
   // the indexes without putting it back, and the decision path re-indexes it (see end_wrap_up).
   bool defer_reindex = false;
   void rebuild_indexes();
+  // Updates AgentRec's copies of its configuration (profile, skills).
+  static void refresh_hot_config(AgentRec& a);
   QueueRec& queue_slot(QueueId id);  // grows `queues` so that `id` exists
 
  private:
