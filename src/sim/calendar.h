@@ -80,6 +80,23 @@ class Calendar {
       push_busy(e);
   }
 
+  // Moves the earliest entry into `out` and removes it if it is due before `end`; otherwise (or
+  // when empty) returns false. The same as checking next_time() and then pop(), finding the
+  // earliest entry once.
+  bool pop_before(Millis end, Entry& out) {
+    if (empty()) return false;
+    if (use_quiet()) {
+      if (time_of(quiet_.front()) >= end) return false;
+      out = unpark(quiet_.pop());
+      return true;
+    }
+    Bucket& b = buckets_[cur_ & kMask];
+    if (b.entries[b.pos].at >= end) return false;
+    out = b.entries[b.pos++];
+    --ring_count_;
+    return true;
+  }
+
   // Removes and returns the earliest entry. REQUIRES: !empty()
   Entry pop() {
     if (use_quiet()) return unpark(quiet_.pop());

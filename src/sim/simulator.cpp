@@ -610,8 +610,8 @@ struct Simulator::Run {
     bool warm = sc.warmup == 0;
     metrics::KpiSummary warm_total;
     std::vector<metrics::KpiSummary> warm_queues(nq);
-    while (!calendar.empty() && calendar.next_time() < end) {
-      const Entry e = calendar.pop();
+    Entry e;
+    while (calendar.pop_before(end, e)) {
       if (!warm && e.at >= warmup_at) {
         warm = true;
         kpi.finish(warmup_at);
