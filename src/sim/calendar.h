@@ -311,9 +311,13 @@ class Calendar {
       return;
     }
     for (auto i = first + 1; i < last; ++i) {  // insertion sort: buckets are small
+      if (!before(*i, *(i - 1))) continue;     // already in place: no copy
       const Entry e = *i;
       auto j = i;
-      for (; j > first && before(e, *(j - 1)); --j) *j = *(j - 1);
+      do {
+        *j = *(j - 1);
+        --j;
+      } while (j > first && before(e, *(j - 1)));
       *j = e;
     }
   }
