@@ -10,6 +10,7 @@
 #include "../../tests/store/temp_dir.h"
 #include "api/api_app.h"
 #include "api/openapi.h"
+#include "api/test_center.h"
 #include "runtime/system_clock.h"  // lint:allow (composition root)
 
 namespace sb::api {
@@ -20,21 +21,10 @@ using store_testing::TempDir;
 class ApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    service::ServiceOptions so;
-    so.data_dir = dir_.file("data");
-    auto s = service::CenterService::start(so, clock_);
-    ASSERT_TRUE(s.ok()) << s.status().message();
-    service_ = std::move(*s);
-    accounts::AccountsOptions ao;
-    ao.fast_hashing_for_tests = true;
-    auto a = accounts::Accounts::open(dir_.file("accounts.db"), clock_, ao);
-    ASSERT_TRUE(a.ok()) << a.status().message();
-    accounts_ = std::move(*a);
-    auto d = Directory::open(dir_.file("directory.db"));
-    ASSERT_TRUE(d.ok()) << d.status().message();
-    directory_ = std::move(*d);
-    app_ = std::make_unique<ApiApp>(*service_, *accounts_, *directory_, clock_, ApiOptions{});
-    ASSERT_TRUE(app_->seed_directory().ok());
+    center_ = std::make_unique<testing::TestCenter>(dir_.path().string(), clock_);
+    ASSERT_TRUE(center_->status.ok()) << center_->status.message();
+    accounts_ = center_->accounts.get();
+    app_ = center_->app.get();
     accounts::NewUser admin;
     admin.username = "admin";
     admin.password = "admin-password-1";
@@ -42,10 +32,7 @@ class ApiTest : public ::testing::Test {
     ASSERT_TRUE(accounts_->create_user(admin).ok());
     admin_key_ = key_for("admin");
   }
-  void TearDown() override {
-    if (app_) app_->stop();
-    if (service_) service_->stop();
-  }
+  void TearDown() override { center_->stop(); }
 
   std::string key_for(const std::string& username) {
     auto u = accounts_->find_user(username);
@@ -112,10 +99,9 @@ class ApiTest : public ::testing::Test {
 
   runtime::SystemClock clock_;  // lint:allow (real time for a live service)
   TempDir dir_;
-  std::unique_ptr<service::CenterService> service_;
-  std::unique_ptr<accounts::Accounts> accounts_;
-  std::unique_ptr<Directory> directory_;
-  std::unique_ptr<ApiApp> app_;
+  std::unique_ptr<testing::TestCenter> center_;
+  accounts::Accounts* accounts_ = nullptr;
+  ApiApp* app_ = nullptr;
   std::string admin_key_;
   std::string agent_key_;
 };

@@ -13,6 +13,7 @@
 
 #include "../../tests/store/temp_dir.h"
 #include "api/api_app.h"
+#include "api/test_center.h"
 #include "runtime/system_clock.h"  // lint:allow (real time for a live service)
 
 namespace sb::api {
@@ -28,31 +29,18 @@ using store_testing::TempDir;
 class ServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    service::ServiceOptions so;
-    so.data_dir = dir_.file("data");
-    auto s = service::CenterService::start(so, clock_);
-    ASSERT_TRUE(s.ok()) << s.status().message();
-    service_ = std::move(*s);
-    accounts::AccountsOptions ao;
-    ao.fast_hashing_for_tests = true;
-    auto a = accounts::Accounts::open(dir_.file("accounts.db"), clock_, ao);
-    ASSERT_TRUE(a.ok());
-    accounts_ = std::move(*a);
-    auto d = Directory::open(dir_.file("directory.db"));
-    ASSERT_TRUE(d.ok());
-    directory_ = std::move(*d);
-    app_ = std::make_unique<ApiApp>(*service_, *accounts_, *directory_, clock_, ApiOptions{});
-    ASSERT_TRUE(app_->seed_directory().ok());
+    center_ = std::make_unique<testing::TestCenter>(dir_.path().string(), clock_);
+    ASSERT_TRUE(center_->status.ok()) << center_->status.message();
+    accounts_ = center_->accounts.get();
     HttpServerOptions ho;
     ho.port = 0;
-    server_ = std::make_unique<HttpServer>(ho, *app_);
+    server_ = std::make_unique<HttpServer>(ho, *center_->app);
     ASSERT_TRUE(server_->start().ok());
     admin_key_ = make_user("admin", accounts::Role::kAdmin, std::nullopt);
   }
   void TearDown() override {
     server_->stop();
-    app_->stop();
-    service_->stop();
+    center_->stop();
   }
 
   std::string make_user(const std::string& name, accounts::Role role,
@@ -105,10 +93,8 @@ class ServerTest : public ::testing::Test {
 
   runtime::SystemClock clock_;  // lint:allow (real time for a live service)
   TempDir dir_;
-  std::unique_ptr<service::CenterService> service_;
-  std::unique_ptr<accounts::Accounts> accounts_;
-  std::unique_ptr<Directory> directory_;
-  std::unique_ptr<ApiApp> app_;
+  std::unique_ptr<testing::TestCenter> center_;
+  accounts::Accounts* accounts_ = nullptr;
   std::unique_ptr<HttpServer> server_;
   std::string admin_key_;
 };
@@ -222,22 +208,13 @@ TEST(TlsServerTest, ServesHttpsWithAConfiguredCertificate) {
   ASSERT_EQ(std::system(cmd.c_str()), 0) << "openssl is needed to make a test certificate";
 
   runtime::SystemClock clock;  // lint:allow (real time for a live service)
-  service::ServiceOptions so;
-  so.data_dir = dir.file("data");
-  auto service = service::CenterService::start(so, clock);
-  ASSERT_TRUE(service.ok());
-  accounts::AccountsOptions ao;
-  ao.fast_hashing_for_tests = true;
-  auto accounts = accounts::Accounts::open(dir.file("accounts.db"), clock, ao);
-  ASSERT_TRUE(accounts.ok());
-  auto directory = Directory::open(dir.file("directory.db"));
-  ASSERT_TRUE(directory.ok());
-  ApiApp app(**service, **accounts, **directory, clock, ApiOptions{});
+  testing::TestCenter center(dir.path().string(), clock);
+  ASSERT_TRUE(center.status.ok()) << center.status.message();
   HttpServerOptions ho;
   ho.port = 0;
   ho.tls_cert_file = cert;
   ho.tls_key_file = key;
-  HttpServer server(ho, app);
+  HttpServer server(ho, *center.app);
   ASSERT_TRUE(server.start().ok());
 
   {
@@ -272,12 +249,10 @@ TEST(TlsServerTest, ServesHttpsWithAConfiguredCertificate) {
     EXPECT_TRUE(ec) << "a plain HTTP request must not get an HTTP answer from the TLS port";
   }
   server.stop();
-  app.stop();
-  (*service)->stop();
+  center.stop();
 }
 
 TEST(TlsServerTest, MissingKeyIsAClearError) {
-  accounts::AccountsOptions ao;
   HttpServerOptions ho;
   ho.port = 0;
   ho.tls_cert_file = "/nonexistent/cert.pem";
