@@ -51,6 +51,17 @@ ApiApp::ApiApp(service::CenterService& service, accounts::Accounts& accounts, Di
                 r.body = openapi_document();
                 reply(std::move(r));
               });
+  config_subscription_ = service_.subscribe([this](std::span<const Event> events) {
+    for (const Event& e : events) {
+      if (std::holds_alternative<ev::SkillConfigured>(e.payload) ||
+          std::holds_alternative<ev::ProfileConfigured>(e.payload) ||
+          std::holds_alternative<ev::QueueConfigured>(e.payload) ||
+          std::holds_alternative<ev::AgentConfigured>(e.payload)) {
+        ++config_generation_;
+        return;
+      }
+    }
+  });
   hub_ = std::make_unique<LiveHub>(*this);
 }
 
@@ -58,6 +69,10 @@ ApiApp::~ApiApp() { stop(); }
 
 void ApiApp::stop() {
   if (hub_) hub_->stop();
+  if (config_subscription_ != 0) {
+    service_.unsubscribe(config_subscription_);
+    config_subscription_ = 0;
+  }
   workers_->pool.join();
 }
 
@@ -234,6 +249,17 @@ CenterConfig ApiApp::configuration() {
   CenterConfig c;
   service_.read([&](const service::LiveView& v) { c = v.engine.configuration(); });
   return c;
+}
+
+std::shared_ptr<const CenterConfig> ApiApp::config_snapshot() {
+  std::lock_guard lock(config_cache_mu_);
+  // A configuration event that lands while we read bumps the generation again, so the next call
+  // reads afresh: the cache is never newer-looking than what it holds.
+  const std::uint64_t generation = config_generation_.load();
+  if (config_cache_ && config_cache_generation_ == generation) return config_cache_;
+  config_cache_ = std::make_shared<const CenterConfig>(configuration());
+  config_cache_generation_ = generation;
+  return config_cache_;
 }
 
 std::string ApiApp::agent_name(const CenterConfig& config, AgentId id) const {

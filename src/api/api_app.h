@@ -78,6 +78,9 @@ class ApiApp final : public Dispatcher {
   void audit(const accounts::Principal* p, const HttpRequest& req, const std::string& action,
              const std::string& target, const std::string& detail);
   CenterConfig configuration();
+  // The configuration, cached between configuration events: the hot paths (creating a contact,
+  // live pushes, agent state) must not copy a 2,000-agent configuration per request.
+  std::shared_ptr<const CenterConfig> config_snapshot();
   json queue_stats_json();
   json agent_states_json();
 
@@ -90,6 +93,11 @@ class ApiApp final : public Dispatcher {
   std::mutex config_mu_;  // serialises configuration writes (ids are dense and assigned here)
   std::function<HttpServerStats()> http_stats_;
   std::unique_ptr<LiveHub> hub_;
+  std::mutex config_cache_mu_;
+  std::shared_ptr<const CenterConfig> config_cache_;
+  std::uint64_t config_cache_generation_ = 0;
+  std::atomic<std::uint64_t> config_generation_{1};  // bumped by every configuration event
+  service::SubscriptionId config_subscription_ = 0;
   struct Workers;
   std::unique_ptr<Workers> workers_;
   std::atomic<std::uint64_t> problems_5xx_{0};

@@ -162,9 +162,8 @@ void LiveHub::push_agent_work(Pending work) {
 
   std::map<ContactId, json> contacts;
   std::map<AgentId, json> states;
-  CenterConfig config;
+  const std::shared_ptr<const CenterConfig> config = app_.config_snapshot();
   app_.service_.read([&](const service::LiveView& v) {
-    config = v.engine.configuration();
     auto add_contact = [&](ContactId id) {
       if (contacts.count(id)) return;
       auto c = v.engine.contact(id);
@@ -215,7 +214,7 @@ void LiveHub::push_agent_work(Pending work) {
   for (auto& [a, j] : states) {
     const ReasonId reason = j["reason_raw"].get<ReasonId>();
     j.erase("reason_raw");
-    j["name"] = app_.agent_name(config, a);
+    j["name"] = app_.agent_name(*config, a);
     if (!j["reason"].is_null()) j["reason_name"] = app_.reason_label(reason);
     send_to_agent(a, json{{"type", "state"}, {"agent", j}}.dump());
   }

@@ -33,7 +33,8 @@ void ApiApp::register_contact_routes() {
       [this](RouteContext& ctx, Reply reply) {
         json body;
         if (auto bad = parse_object(ctx.req.body, body)) return reply(*bad);
-        CenterConfig config = configuration();
+        const std::shared_ptr<const CenterConfig> snapshot = config_snapshot();
+        const CenterConfig& config = *snapshot;
         std::vector<FieldError> errors;
         JsonReader r(body, errors);
         cmd::ArriveContact arrive;
@@ -363,84 +364,82 @@ void ApiApp::register_agent_routes() {
                                                         reason_label(view->reason))));
               });
 
-  router_.add(
-      "PUT", "/api/v1/agents/{id}/state", kAdmin | kSupervisor | kAgent,
-      "Change an agent's state (log in, available, not ready with a reason, log out)",
-      [this](RouteContext& ctx, Reply reply) {
-        auto id = parse_id(ctx.params[0]);
-        if (!id) return reply(not_found("no agent " + ctx.params[0]));
-        const accounts::Principal& p = *ctx.principal;
-        if (is_agent(p) && p.user.agent_id != *id)
-          return reply(forbidden("agents may only change their own state"));
-        json body;
-        if (auto bad = parse_object(ctx.req.body, body)) return reply(*bad);
-        std::vector<FieldError> errors;
-        JsonReader r(body, errors);
-        Presence presence = Presence::kAvailable;
-        if (auto v = r.string("presence", true, 20)) {
-          if (*v == "available") {
-            presence = Presence::kAvailable;
-          } else if (*v == "not_ready") {
-            presence = Presence::kNotReady;
-          } else if (*v == "offline") {
-            presence = Presence::kOffline;
-          } else {
-            r.error("presence", "must be available, not_ready or offline");
-          }
-        }
-        ReasonId reason = reason::kNone;
-        if (auto v = r.integer("reason", false, 0, UINT32_MAX - 1)) {
-          if (presence != Presence::kNotReady) {
-            r.error("reason", "only not_ready takes a reason");
-          } else if (!directory_.get("reason_code", *v).ok()) {
-            r.error("reason", "unknown reason code " + std::to_string(*v));
-          }
-          reason = static_cast<ReasonId>(*v);
-        }
-        if (presence == Presence::kNotReady && reason == reason::kNone && !is_agent(p))
-          reason = reason::kSupervisor;
-        if (!errors.empty()) return reply(bad_request("invalid state", errors));
+  router_.add("PUT", "/api/v1/agents/{id}/state", kAdmin | kSupervisor | kAgent,
+              "Change an agent's state (log in, available, not ready with a reason, log out)",
+              [this](RouteContext& ctx, Reply reply) {
+                auto id = parse_id(ctx.params[0]);
+                if (!id) return reply(not_found("no agent " + ctx.params[0]));
+                const accounts::Principal& p = *ctx.principal;
+                if (is_agent(p) && p.user.agent_id != *id)
+                  return reply(forbidden("agents may only change their own state"));
+                json body;
+                if (auto bad = parse_object(ctx.req.body, body)) return reply(*bad);
+                std::vector<FieldError> errors;
+                JsonReader r(body, errors);
+                Presence presence = Presence::kAvailable;
+                if (auto v = r.string("presence", true, 20)) {
+                  if (*v == "available") {
+                    presence = Presence::kAvailable;
+                  } else if (*v == "not_ready") {
+                    presence = Presence::kNotReady;
+                  } else if (*v == "offline") {
+                    presence = Presence::kOffline;
+                  } else {
+                    r.error("presence", "must be available, not_ready or offline");
+                  }
+                }
+                ReasonId reason = reason::kNone;
+                if (auto v = r.integer("reason", false, 0, UINT32_MAX - 1)) {
+                  if (presence != Presence::kNotReady) {
+                    r.error("reason", "only not_ready takes a reason");
+                  } else if (!directory_.get("reason_code", *v).ok()) {
+                    r.error("reason", "unknown reason code " + std::to_string(*v));
+                  }
+                  reason = static_cast<ReasonId>(*v);
+                }
+                if (presence == Presence::kNotReady && reason == reason::kNone && !is_agent(p))
+                  reason = reason::kSupervisor;
+                if (!errors.empty()) return reply(bad_request("invalid state", errors));
 
-        const AgentId agent = static_cast<AgentId>(*id);
-        std::optional<AgentView> view;
-        service_.read([&](const service::LiveView& v) {
-          auto a = v.engine.agent(agent);
-          if (a.ok()) view = *a;
-        });
-        if (!view) return reply(not_found("no agent " + ctx.params[0]));
-        if (!is_agent(p) && p.user.agent_id != agent) {
-          audit(&p, ctx.req, "agent.force_state", "agent:" + std::to_string(agent), body.dump());
-        }
-        // Logging in and choosing a presence are two engine commands; they run back to back
-        // on the engine thread.
-        std::vector<Command> commands;
-        if (presence == Presence::kOffline) {
-          if (!view->logged_in) return reply(conflict("the agent is already logged out"));
-          commands.push_back(cmd::LogoutAgent{agent});
-        } else {
-          if (!view->logged_in) commands.push_back(cmd::LoginAgent{agent});
-          if (view->logged_in || presence != Presence::kAvailable)
-            commands.push_back(cmd::SetAgentState{agent, presence, reason});
-        }
-        run_commands(std::move(commands), [this, agent, reply](Status status) {
-          if (!status.ok()) {
-            if (status.code() == StatusCode::kInvalidArgument ||
-                status.code() == StatusCode::kFailedPrecondition)
-              return reply(conflict(status.message()));
-            return reply(problem_from_status(status));
-          }
-          std::optional<AgentView> after;
-          CenterConfig c;
-          service_.read([&](const service::LiveView& v) {
-            auto a = v.engine.agent(agent);
-            if (a.ok()) after = *a;
-            c = v.engine.configuration();
-          });
-          if (!after) return reply(not_found("no agent"));
-          reply(json_response(
-              agent_state_to_json(*after, agent_name(c, agent), reason_label(after->reason))));
-        });
-      });
+                const AgentId agent = static_cast<AgentId>(*id);
+                std::optional<AgentView> view;
+                service_.read([&](const service::LiveView& v) {
+                  auto a = v.engine.agent(agent);
+                  if (a.ok()) view = *a;
+                });
+                if (!view) return reply(not_found("no agent " + ctx.params[0]));
+                if (!is_agent(p) && p.user.agent_id != agent) {
+                  audit(&p, ctx.req, "agent.force_state", "agent:" + std::to_string(agent),
+                        body.dump());
+                }
+                // Logging in and choosing a presence are two engine commands; they run back to back
+                // on the engine thread.
+                std::vector<Command> commands;
+                if (presence == Presence::kOffline) {
+                  if (!view->logged_in) return reply(conflict("the agent is already logged out"));
+                  commands.push_back(cmd::LogoutAgent{agent});
+                } else {
+                  if (!view->logged_in) commands.push_back(cmd::LoginAgent{agent});
+                  if (view->logged_in || presence != Presence::kAvailable)
+                    commands.push_back(cmd::SetAgentState{agent, presence, reason});
+                }
+                run_commands(std::move(commands), [this, agent, reply](Status status) {
+                  if (!status.ok()) {
+                    if (status.code() == StatusCode::kInvalidArgument ||
+                        status.code() == StatusCode::kFailedPrecondition)
+                      return reply(conflict(status.message()));
+                    return reply(problem_from_status(status));
+                  }
+                  std::optional<AgentView> after;
+                  service_.read([&](const service::LiveView& v) {
+                    auto a = v.engine.agent(agent);
+                    if (a.ok()) after = *a;
+                  });
+                  if (!after) return reply(not_found("no agent"));
+                  reply(json_response(agent_state_to_json(
+                      *after, agent_name(*config_snapshot(), agent), reason_label(after->reason))));
+                });
+              });
 
   router_.add(
       "GET", "/api/v1/me", kAnyRole, "Me: user, agent state and my live contacts",
