@@ -2,7 +2,9 @@
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
-FUZZ_SECONDS ?= 30
+FUZZ_SECONDS ?= 120
+FUZZ_API_RUNS ?= 300000
+FUZZ_ENGINE_RUNS ?= 20000
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
@@ -47,19 +49,21 @@ test: lint build web build-asan
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure -j $(JOBS) --timeout 900 -LE slow
 
-# The libFuzzer targets (clang, ASan+UBSan) for a bounded time each: the API's request parsing and
-# validation, and the engine against the reference router.
+# The libFuzzer targets (clang, ASan+UBSan), each for a fixed, seeded number of runs so that CI
+# is reproducible: the API's request parsing and validation, and the engine against the reference
+# router. Longer exploratory runs: see docs/testing.md (fuzz/known/ holds open findings).
 $(FUZZ_BUILD)/build.ninja:
 	CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSWITCHBOARD_BENCH=OFF
 
 fuzz-smoke: deps $(FUZZ_BUILD)/build.ninja
 	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target api_fuzz engine_fuzz
+	rm -rf $(FUZZ_BUILD)/corpus-api $(FUZZ_BUILD)/corpus-engine
 	mkdir -p $(FUZZ_BUILD)/corpus-api $(FUZZ_BUILD)/corpus-engine
-	$(FUZZ_BUILD)/fuzz/api_fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 \
+	$(FUZZ_BUILD)/fuzz/api_fuzz -seed=1 -runs=$(FUZZ_API_RUNS) -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 \
 	  $(FUZZ_BUILD)/corpus-api fuzz/seeds/api > $(FUZZ_BUILD)/api_fuzz.log 2>&1 \
 	  || (tail -60 $(FUZZ_BUILD)/api_fuzz.log; exit 1)
 	grep -E '^(Done|stat::number_of_executed_units)' $(FUZZ_BUILD)/api_fuzz.log
-	$(FUZZ_BUILD)/fuzz/engine_fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=30 -print_final_stats=1 \
+	$(FUZZ_BUILD)/fuzz/engine_fuzz -seed=1 -runs=$(FUZZ_ENGINE_RUNS) -max_total_time=$(FUZZ_SECONDS) -timeout=30 -print_final_stats=1 \
 	  $(FUZZ_BUILD)/corpus-engine > $(FUZZ_BUILD)/engine_fuzz.log 2>&1 \
 	  || (tail -60 $(FUZZ_BUILD)/engine_fuzz.log; exit 1)
 	grep -E '^(Done|stat::number_of_executed_units)' $(FUZZ_BUILD)/engine_fuzz.log
