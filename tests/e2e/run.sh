@@ -5,7 +5,7 @@
 #
 # Defaults: build/src/server/switchboard and web/dist (build both first:
 # `cmake --build build --target switchboard` and `cd web && npm ci && npm run build`).
-# Needs Node 20 and Debian's chromium (/usr/bin/chromium, or set CHROMIUM); playwright-core
+# Needs Node 18+ and Debian's chromium (/usr/bin/chromium, or set CHROMIUM); playwright-core
 # never downloads a browser. Starts `switchboard serve` on a free loopback port with a fresh
 # data directory, runs e2e.mjs, stops the server. Screenshots and the server log go to
 # tests/e2e/artifacts/. Exits non-zero on any failure; the last line is "N passed, M failed".
