@@ -5,24 +5,11 @@
 
 #include "api/api_app.h"
 #include "api/route_util.h"
+#include "domain/codec.h"
 
 namespace sb::api {
 
 namespace {
-const char* blocked_name(BlockReason r) {
-  switch (r) {
-    case BlockReason::kClosed:
-      return "closed";
-    case BlockReason::kFull:
-      return "full";
-    case BlockReason::kNoSuchQueue:
-      return "no_such_queue";
-    case BlockReason::kNoAgentsLoggedIn:
-      return "no_agents_logged_in";
-  }
-  return "closed";
-}
-
 bool is_agent(const accounts::Principal& p) { return p.user.role == accounts::Role::kAgent; }
 }  // namespace
 
@@ -107,7 +94,7 @@ void ApiApp::register_contact_routes() {
               return reply(json_response({{"id", id},
                                           {"state", "ended"},
                                           {"queue", b->queue},
-                                          {"blocked", blocked_name(b->reason)}},
+                                          {"blocked", std::string(block_reason_name(b->reason))}},
                                          201));
             }
           }

@@ -22,8 +22,9 @@ json today_json(const metrics::KpiSummary& s) {
 
 json ApiApp::queue_stats_json() {
   json items = json::array();
+  const std::shared_ptr<const CenterConfig> config = config_snapshot();
+  const CenterConfig& c = *config;
   service_.read([&](const service::LiveView& v) {
-    const CenterConfig c = v.engine.configuration();
     // Members by activity, per queue.
     std::map<QueueId, std::map<std::string, int>> by_activity;
     for (const auto& a : c.agents) {
@@ -58,9 +59,9 @@ json ApiApp::queue_stats_json() {
 
 json ApiApp::agent_states_json() {
   std::vector<AgentView> views;
-  CenterConfig c;
+  const std::shared_ptr<const CenterConfig> config = config_snapshot();
+  const CenterConfig& c = *config;
   service_.read([&](const service::LiveView& v) {
-    c = v.engine.configuration();
     for (const auto& a : c.agents) {
       auto view = v.engine.agent(a.id);
       if (view.ok()) views.push_back(*view);
