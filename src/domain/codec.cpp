@@ -96,6 +96,14 @@ void fields(P& p, V& v) {
     v("contact", p.contact);
     v("to_queue", p.to_queue);
     v("retry_at", p.retry_at);
+  } else if constexpr (std::is_same_v<T, ev::SurveyAnswered>) {
+    v("contact", p.contact);
+    v("agent", p.agent);
+    v("queue", p.queue);
+    v("kind", p.kind);
+    v("score", p.score);
+  } else if constexpr (std::is_same_v<T, ev::ContactImported>) {
+    v("record", p.record);
   } else if constexpr (std::is_same_v<T, ev::ContactRelaxed>) {
     v("contact", p.contact);
     v("step", p.step);
@@ -164,6 +172,20 @@ void fields(P& p, V& v) {
     v("max_missed_offers", p.max_missed_offers);
     v("wrap_up", p.wrap_up);
     v("default_handle_time", p.default_handle_time);
+  } else if constexpr (std::is_same_v<T, ImportedContact>) {
+    v("source", p.source);
+    v("external_id", p.external_id);
+    v("arrived_at", p.arrived_at);
+    v("channel", p.channel);
+    v("queue", p.queue);
+    v("agent", p.agent);
+    v("customer", p.customer);
+    v("outcome", p.outcome);
+    v("wait", p.wait);
+    v("talk", p.talk);
+    v("hold", p.hold);
+    v("wrap", p.wrap);
+    v("transferred", p.transferred);
   } else if constexpr (std::is_same_v<T, AgentConfig>) {
     v("id", p.id);
     v("name", p.name);
@@ -182,7 +204,7 @@ inline constexpr bool kIsRecord =
     std::is_same_v<T, QueueMembership> || std::is_same_v<T, RelaxationStep> ||
     std::is_same_v<T, OpeningWindow> || std::is_same_v<T, BusinessHours> ||
     std::is_same_v<T, RoutingProfile> || std::is_same_v<T, QueueConfig> ||
-    std::is_same_v<T, AgentConfig>;
+    std::is_same_v<T, AgentConfig> || std::is_same_v<T, ImportedContact>;
 
 template <class T>
 struct IsVector : std::false_type {};
@@ -241,6 +263,18 @@ struct EnumInfo<EndedBy> {
   static constexpr int kCount = 3;
   static constexpr std::string_view kWhat = "ended-by";
   static std::string_view name(EndedBy v) { return ended_by_name(v); }
+};
+template <>
+struct EnumInfo<SurveyKind> {
+  static constexpr int kCount = 3;
+  static constexpr std::string_view kWhat = "survey kind";
+  static std::string_view name(SurveyKind v) { return survey_kind_name(v); }
+};
+template <>
+struct EnumInfo<ImportOutcome> {
+  static constexpr int kCount = 4;
+  static constexpr std::string_view kWhat = "import outcome";
+  static std::string_view name(ImportOutcome v) { return import_outcome_name(v); }
 };
 template <>
 struct EnumInfo<RelaxationAction> {
@@ -737,6 +771,32 @@ std::string_view relaxation_action_name(RelaxationAction a) {
       return "drop_optional";
     case RelaxationAction::kWidenTier:
       return "widen_tier";
+  }
+  return "unknown";
+}
+
+std::string_view survey_kind_name(SurveyKind k) {
+  switch (k) {
+    case SurveyKind::kCsat:
+      return "csat";
+    case SurveyKind::kNps:
+      return "nps";
+    case SurveyKind::kCes:
+      return "ces";
+  }
+  return "unknown";
+}
+
+std::string_view import_outcome_name(ImportOutcome o) {
+  switch (o) {
+    case ImportOutcome::kAnswered:
+      return "answered";
+    case ImportOutcome::kAbandoned:
+      return "abandoned";
+    case ImportOutcome::kTimedOut:
+      return "timed_out";
+    case ImportOutcome::kBlocked:
+      return "blocked";
   }
   return "unknown";
 }

@@ -45,5 +45,7 @@ std::string_view block_reason_name(BlockReason r);
 std::string_view transfer_reason_name(TransferReason r);
 std::string_view ended_by_name(EndedBy b);
 std::string_view relaxation_action_name(RelaxationAction a);
+std::string_view survey_kind_name(SurveyKind k);        // "csat", "nps", "ces"
+std::string_view import_outcome_name(ImportOutcome o);  // "answered", "abandoned", ...
 
 }  // namespace sb

@@ -117,11 +117,30 @@ EventPayload sample_payload(std::size_t index) {
       return ev::AgentConfigured{std::make_shared<const AgentConfig>(sample_agent())};
     case 26:
       return ev::OverflowDeferred{84, 3, 1700000025000};
+    case 27:
+      return ev::SurveyAnswered{83, 6, 2, SurveyKind::kNps, 9};
+    case 28: {
+      ImportedContact r;
+      r.source = "queue_log:/var/log/asterisk/queue_log";
+      r.external_id = "1700000000.42";
+      r.arrived_at = 917859600000;
+      r.channel = Channel::kEmail;
+      r.queue = "sales";
+      r.agent = "SIP/1001";
+      r.customer = "C-0042";
+      r.outcome = ImportOutcome::kTimedOut;
+      r.wait = 61000;
+      r.talk = 125000;
+      r.hold = 9000;
+      r.wrap = 15000;
+      r.transferred = true;
+      return ev::ContactImported{std::make_shared<const ImportedContact>(r)};
+    }
   }
   ADD_FAILURE() << "no sample for payload index " << index;
   return ev::AgentLoggedIn{};
 }
-static_assert(std::variant_size_v<EventPayload> == 27,
+static_assert(std::variant_size_v<EventPayload> == 29,
               "a payload type was added: give it a sample in sample_payload()");
 
 std::vector<Event> all_samples() {
@@ -213,6 +232,44 @@ TEST(CodecTest, JsonIsReadable) {
   const std::string queue = event_to_json(Event{1, 2, sample_payload(24)});
   EXPECT_NE(queue.find(R"("selection":"ring_all")"), std::string::npos) << queue;
   EXPECT_NE(queue.find(R"("action":"widen_tier")"), std::string::npos) << queue;
+}
+
+TEST(CodecTest, SurveyAndImportedContactRoundTrip) {
+  const std::string survey = event_to_json(Event{3, 4, sample_payload(27)});
+  EXPECT_EQ(survey, R"({"agent":6,"at":4,"contact":83,"kind":"nps","queue":2,"score":9,"seq":3,)"
+                    R"("type":"survey_answered","v":1})");
+  auto s = decode_event(binary(Event{3, 4, sample_payload(27)}));
+  ASSERT_TRUE(s.ok()) << s.status().to_string();
+  EXPECT_EQ(std::get<ev::SurveyAnswered>(s->payload).score, 9);
+  EXPECT_EQ(std::get<ev::SurveyAnswered>(s->payload).kind, SurveyKind::kNps);
+
+  const Event imported{5, 6, sample_payload(28)};
+  const std::string text = event_to_json(imported);
+  EXPECT_NE(text.find(R"("outcome":"timed_out")"), std::string::npos) << text;
+  EXPECT_NE(text.find(R"("channel":"email")"), std::string::npos) << text;
+  auto b = decode_event(binary(imported));
+  ASSERT_TRUE(b.ok()) << b.status().to_string();
+  const ImportedContact& r = *std::get<ev::ContactImported>(b->payload).record;
+  const ImportedContact& want = *std::get<ev::ContactImported>(imported.payload).record;
+  EXPECT_EQ(r.source, want.source);
+  EXPECT_EQ(r.external_id, want.external_id);
+  EXPECT_EQ(r.arrived_at, want.arrived_at);
+  EXPECT_EQ(r.queue, want.queue);
+  EXPECT_EQ(r.agent, want.agent);
+  EXPECT_EQ(r.customer, want.customer);
+  EXPECT_EQ(r.outcome, want.outcome);
+  EXPECT_EQ(r.wait, want.wait);
+  EXPECT_EQ(r.talk, want.talk);
+  EXPECT_EQ(r.hold, want.hold);
+  EXPECT_EQ(r.wrap, want.wrap);
+  EXPECT_TRUE(r.transferred);
+
+  auto bad = event_from_json(
+      R"({"seq":1,"at":2,"type":"survey_answered","v":1,"contact":1,"agent":0,"queue":0,)"
+      R"("kind":"stars","score":3})");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("unknown survey kind 'stars'"), std::string::npos)
+      << bad.status().message();
 }
 
 TEST(CodecTest, InvalidUtf8NamesStillExport) {

@@ -12,7 +12,8 @@ constexpr std::array<std::string_view, std::variant_size_v<EventPayload>> kNames
     "wrap_up_ended",       "contact_abandoned",    "contact_blocked",     "callback_requested",
     "self_served",         "contact_relaxed",      "agent_logged_in",     "agent_logged_out",
     "agent_state_changed", "agent_skills_changed", "skill_configured",    "profile_configured",
-    "queue_configured",    "agent_configured",     "overflow_deferred"};
+    "queue_configured",    "agent_configured",     "overflow_deferred",   "survey_answered",
+    "contact_imported"};
 
 template <std::size_t... I>
 constexpr std::array<std::uint16_t, sizeof...(I)> versions(std::index_sequence<I...>) {

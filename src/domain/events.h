@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
@@ -21,6 +22,33 @@ namespace sb {
 enum class BlockReason : std::uint8_t { kClosed = 0, kFull, kNoSuchQueue, kNoAgentsLoggedIn };
 enum class TransferReason : std::uint8_t { kAgentRequest = 0, kOverflow };
 enum class EndedBy : std::uint8_t { kAgent = 0, kCustomer, kSystem };
+// Post-contact survey kinds (scales in docs/metrics.md): CSAT 1..5, NPS 0..10, CES 1..7.
+enum class SurveyKind : std::uint8_t { kCsat = 0, kNps, kCes };
+// How an imported contact ended in the system it came from.
+enum class ImportOutcome : std::uint8_t {
+  kAnswered = 0,  // connected to an agent
+  kAbandoned,     // the customer hung up while waiting
+  kTimedOut,      // the queue gave up (Asterisk EXITWITHTIMEOUT, EXITEMPTY, EXITWITHKEY)
+  kBlocked,       // refused at entry (queue full, closed)
+};
+
+// One contact of another system's history, as `switchboard import` reads it (docs/metrics.md,
+// "Imported history"). Durations are milliseconds; names are as the source spells them.
+struct ImportedContact {
+  std::string source;       // "csv" or "queue_log", then ':' and the file name
+  std::string external_id;  // the source's call id, or "line N"
+  Millis arrived_at = 0;    // epoch milliseconds (UTC)
+  Channel channel = Channel::kVoice;
+  std::string queue;     // queue name in the source
+  std::string agent;     // agent name; empty when never answered
+  std::string customer;  // customer id in the source; empty when unknown
+  ImportOutcome outcome = ImportOutcome::kAnswered;
+  Millis wait = 0;
+  Millis talk = 0;
+  Millis hold = 0;
+  Millis wrap = 0;
+  bool transferred = false;  // the agent transferred the contact away
+};
 
 namespace ev {
 
@@ -183,6 +211,24 @@ struct OverflowDeferred {
   Millis retry_at = 0;
 };
 
+// A customer answered a post-contact survey. `agent` and `queue` say whom the answer is about
+// (kNoId when the emitter does not know); reports attribute it by them.
+struct SurveyAnswered {
+  static constexpr std::uint16_t kVersion = 1;
+  ContactId contact = kNoContact;
+  AgentId agent = kNoId;
+  QueueId queue = kNoId;
+  SurveyKind kind = SurveyKind::kCsat;
+  std::int32_t score = 0;
+};
+
+// A historical contact brought in by `switchboard import`. Flagged as imported by its type: the
+// engine keeps no state for it (it was never in a live queue); reports and forecasting count it.
+struct ContactImported {
+  static constexpr std::uint16_t kVersion = 1;
+  std::shared_ptr<const ImportedContact> record;
+};
+
 }  // namespace ev
 
 using EventPayload =
@@ -193,7 +239,7 @@ using EventPayload =
                  ev::SelfServed, ev::ContactRelaxed, ev::AgentLoggedIn, ev::AgentLoggedOut,
                  ev::AgentStateChanged, ev::AgentSkillsChanged, ev::SkillConfigured,
                  ev::ProfileConfigured, ev::QueueConfigured, ev::AgentConfigured,
-                 ev::OverflowDeferred>;
+                 ev::OverflowDeferred, ev::SurveyAnswered, ev::ContactImported>;
 
 // The variant index is the wire type tag: append new types at the end, never reorder.
 using EventType = std::uint16_t;

@@ -5,8 +5,10 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <variant>
 
+#include "base/status.h"
 #include "domain/events.h"
 
 namespace sb {
@@ -90,6 +92,20 @@ struct EndWrapUp {
   ReasonId disposition = 0;
 };
 
+// A customer's answer to a post-contact survey; the contact may have ended long ago. The score
+// must lie on the kind's scale (CSAT 1..5, NPS 0..10, CES 1..7).
+struct RecordSurvey {
+  ContactId contact = kNoContact;
+  AgentId agent = kNoId;
+  QueueId queue = kNoId;
+  SurveyKind kind = SurveyKind::kCsat;
+  std::int32_t score = 0;
+};
+// One historical contact from another system (switchboard import). It never enters routing.
+struct ImportContact {
+  ImportedContact record;
+};
+
 }  // namespace cmd
 
 using Command =
@@ -97,7 +113,28 @@ using Command =
                  cmd::ConfigureAgent, cmd::ArriveContact, cmd::SelfServe, cmd::CustomerLeft,
                  cmd::RequestCallback, cmd::LoginAgent, cmd::LogoutAgent, cmd::SetAgentState,
                  cmd::SetAgentSkills, cmd::AcceptOffer, cmd::RejectOffer, cmd::Hold, cmd::Unhold,
-                 cmd::Transfer, cmd::EndContact, cmd::EndWrapUp>;
+                 cmd::Transfer, cmd::EndContact, cmd::EndWrapUp, cmd::RecordSurvey,
+                 cmd::ImportContact>;
+
+// The valid score range of a survey kind, and whether an imported record is acceptable: shared by
+// the engine and its reference so both refuse the same commands.
+inline Status check_survey_score(SurveyKind kind, std::int32_t score) {
+  const std::int32_t lo = kind == SurveyKind::kNps ? 0 : 1;
+  const std::int32_t hi = kind == SurveyKind::kCsat ? 5 : kind == SurveyKind::kNps ? 10 : 7;
+  if (score < lo || score > hi)
+    return Status::invalid_argument("survey score " + std::to_string(score) + " is outside " +
+                                    std::to_string(lo) + ".." + std::to_string(hi));
+  return {};
+}
+inline Status check_imported_contact(const ImportedContact& r) {
+  if (r.queue.empty()) return Status::invalid_argument("imported contact has no queue");
+  if (r.arrived_at < 0) return Status::invalid_argument("imported contact arrives before 1970");
+  if (r.wait < 0 || r.talk < 0 || r.hold < 0 || r.wrap < 0)
+    return Status::invalid_argument("imported contact has a negative duration");
+  if (static_cast<int>(r.channel) >= kChannelCount)
+    return Status::invalid_argument("imported contact has an unknown channel");
+  return {};
+}
 
 // Timers the engine asks its host to deliver back. Stale timers (the contact moved on) are
 // recognised by their generation and ignored, so hosts never need to cancel anything.

@@ -577,6 +577,20 @@ struct Engine::State : EngineState {
     return {};
   }
 
+  // Surveys and imported history are facts for reports; routing state does not change.
+  Status run(const cmd::RecordSurvey& x) {
+    if (x.contact == kNoContact) return Status::invalid_argument("contact id 0 is reserved");
+    SB_RETURN_IF_ERROR(check_survey_score(x.kind, x.score));
+    emit(ev::SurveyAnswered{x.contact, x.agent, x.queue, x.kind, x.score});
+    return {};
+  }
+
+  Status run(const cmd::ImportContact& x) {
+    SB_RETURN_IF_ERROR(check_imported_contact(x.record));
+    emit(ev::ContactImported{std::make_shared<const ImportedContact>(x.record)});
+    return {};
+  }
+
   // Runs the command's alternative through a table of functions, one per alternative. Unlike
   // std::visit, which moved each returned Status (and its string) once more, the result of run()
   // is returned as is.

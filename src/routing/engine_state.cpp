@@ -410,6 +410,10 @@ Status EngineState::check_event(const Event& e) const {
       return c && c->phase == Phase::kQueued ? Status{} : bad("contact not waiting");
     },
     [&](const ev::SelfServed&) -> Status { return {}; },
+    [&](const ev::SurveyAnswered&) -> Status { return {}; },
+    [&](const ev::ContactImported& x) -> Status {
+      return x.record ? Status{} : bad("no imported record");
+    },
     [&](const ev::OverflowDeferred& x) -> Status {
       const ContactRec* c = contact(x.contact);
       return c && c->phase == Phase::kQueued ? Status{} : bad("contact not waiting");
@@ -650,6 +654,12 @@ void EngineState::apply_one([[maybe_unused]] const ev::CallbackRequested& x,
 }
 
 void EngineState::apply_one([[maybe_unused]] const ev::SelfServed& x,
+                            [[maybe_unused]] const Event& e, [[maybe_unused]] Millis now) {}
+
+void EngineState::apply_one([[maybe_unused]] const ev::SurveyAnswered& x,
+                            [[maybe_unused]] const Event& e, [[maybe_unused]] Millis now) {}
+
+void EngineState::apply_one([[maybe_unused]] const ev::ContactImported& x,
                             [[maybe_unused]] const Event& e, [[maybe_unused]] Millis now) {}
 
 void EngineState::apply_one([[maybe_unused]] const ev::OverflowDeferred& x,

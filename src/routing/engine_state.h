@@ -207,6 +207,8 @@ struct EngineState {
   void apply_one(const ev::CallbackRequested& x, const Event& e, Millis now);
   void apply_one(const ev::SelfServed& x, const Event& e, Millis now);
   void apply_one(const ev::OverflowDeferred& x, const Event& e, Millis now);
+  void apply_one(const ev::SurveyAnswered& x, const Event& e, Millis now);
+  void apply_one(const ev::ContactImported& x, const Event& e, Millis now);
   void apply_one(const ev::ContactRelaxed& x, const Event& e, Millis now);
   void apply_one(const ev::AgentLoggedIn& x, const Event& e, Millis now);
   void apply_one(const ev::AgentLoggedOut& x, const Event& e, Millis now);

@@ -716,6 +716,19 @@ Status ReferenceRouter::run(const cmd::ArriveContact& x) {
   return {};
 }
 
+Status ReferenceRouter::run(const cmd::RecordSurvey& x) {
+  if (x.contact == kNoContact) return Status::invalid_argument("contact id 0");
+  if (Status st = check_survey_score(x.kind, x.score); !st.ok()) return st;
+  emit(ev::SurveyAnswered{x.contact, x.agent, x.queue, x.kind, x.score});
+  return {};
+}
+
+Status ReferenceRouter::run(const cmd::ImportContact& x) {
+  if (Status st = check_imported_contact(x.record); !st.ok()) return st;
+  emit(ev::ContactImported{std::make_shared<const ImportedContact>(x.record)});
+  return {};
+}
+
 Status ReferenceRouter::run(const cmd::SelfServe& x) {
   if (x.contact == kNoContact) return Status::invalid_argument("contact id 0");
   if (find(x.contact)) return Status::already_exists("live");
@@ -1238,6 +1251,13 @@ std::string to_string(const Event& e) {
           [&](const ev::OverflowDeferred& x) {
             s << "c" << x.contact << " to q" << x.to_queue << " retry_at=" << x.retry_at;
           },
+          [&](const ev::SurveyAnswered& x) {
+            s << "c" << x.contact << " a" << x.agent << " q" << x.queue
+              << " kind=" << static_cast<int>(x.kind) << " score=" << x.score;
+          },
+          [&](const ev::ContactImported& x) {
+            s << (x.record ? x.record->source + " " + x.record->external_id : "null");
+          },
           [&](const ev::AgentLoggedIn& x) { s << "a" << x.agent; },
           [&](const ev::AgentLoggedOut& x) { s << "a" << x.agent; },
           [&](const ev::AgentStateChanged& x) {
@@ -1297,6 +1317,19 @@ bool same_payload(const ev::ContactRelaxed& a, const ev::ContactRelaxed& b) {
 }
 bool same_payload(const ev::OverflowDeferred& a, const ev::OverflowDeferred& b) {
   return a.contact == b.contact && a.to_queue == b.to_queue && a.retry_at == b.retry_at;
+}
+bool same_payload(const ev::SurveyAnswered& a, const ev::SurveyAnswered& b) {
+  return a.contact == b.contact && a.agent == b.agent && a.queue == b.queue && a.kind == b.kind &&
+         a.score == b.score;
+}
+bool same_payload(const ev::ContactImported& a, const ev::ContactImported& b) {
+  if (!a.record || !b.record) return a.record == b.record;
+  const ImportedContact& x = *a.record;
+  const ImportedContact& y = *b.record;
+  return x.source == y.source && x.external_id == y.external_id && x.arrived_at == y.arrived_at &&
+         x.channel == y.channel && x.queue == y.queue && x.agent == y.agent &&
+         x.customer == y.customer && x.outcome == y.outcome && x.wait == y.wait &&
+         x.talk == y.talk && x.hold == y.hold && x.wrap == y.wrap && x.transferred == y.transferred;
 }
 bool same_payload(const ev::AgentLoggedIn& a, const ev::AgentLoggedIn& b) {
   return a.agent == b.agent;
@@ -1385,6 +1418,10 @@ std::string to_string(const Command& c) {
           [&](const cmd::EndWrapUp& x) {
             s << "EndWrapUp c" << x.contact << " disp=" << x.disposition;
           },
+          [&](const cmd::RecordSurvey& x) {
+            s << "RecordSurvey c" << x.contact << " score=" << x.score;
+          },
+          [&](const cmd::ImportContact& x) { s << "ImportContact " << x.record.external_id; },
       },
       c);
   return s.str();

@@ -202,6 +202,8 @@ class ReferenceRouter {
   Status run(const cmd::Transfer& x);
   Status run(const cmd::EndContact& x);
   Status run(const cmd::EndWrapUp& x);
+  Status run(const cmd::RecordSurvey& x);
+  Status run(const cmd::ImportContact& x);
 
   ReferenceOptions options_;
   std::map<SkillId, std::string> skills_;
