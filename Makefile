@@ -64,7 +64,7 @@ fuzz-smoke: deps $(FUZZ_BUILD)/build.ninja
 	  || (tail -60 $(FUZZ_BUILD)/api_fuzz.log; exit 1)
 	grep -E '^(Done|stat::number_of_executed_units)' $(FUZZ_BUILD)/api_fuzz.log
 	$(FUZZ_BUILD)/fuzz/engine_fuzz -seed=1 -runs=$(FUZZ_ENGINE_RUNS) -max_total_time=$(FUZZ_SECONDS) -timeout=30 -print_final_stats=1 \
-	  $(FUZZ_BUILD)/corpus-engine > $(FUZZ_BUILD)/engine_fuzz.log 2>&1 \
+	  $(FUZZ_BUILD)/corpus-engine fuzz/seeds/engine > $(FUZZ_BUILD)/engine_fuzz.log 2>&1 \
 	  || (tail -60 $(FUZZ_BUILD)/engine_fuzz.log; exit 1)
 	grep -E '^(Done|stat::number_of_executed_units)' $(FUZZ_BUILD)/engine_fuzz.log
 
