@@ -50,7 +50,7 @@ struct MenuChoice {
   std::vector<std::string> match;  // text channels: words that also select it (case-insensitive)
   std::string label;               // text channels: shown after the prompt as "key. label"
   std::string next;
-  std::string set_attribute;  // optional: attribute that records the choice's key
+  std::vector<std::pair<std::string, std::string>> set;  // attributes set when chosen
 };
 struct MenuNode {
   Prompt prompt;
