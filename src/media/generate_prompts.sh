@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Generates the built-in prompt set (8 kHz mono 16-bit WAV) with espeak-ng and sox, so nothing is
+# downloaded: generate_prompts.sh OUT_DIR
+set -euo pipefail
+out=$1
+mkdir -p "$out"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+say() {  # say NAME TEXT
+  espeak-ng -v en-us -s 160 -w "$tmp/$1.raw.wav" "$2"
+  sox -q "$tmp/$1.raw.wav" -r 8000 -c 1 -b 16 -e signed-integer "$out/$1.wav" norm -3
+}
+
+say welcome "Welcome to Switchboard."
+say menu "For sales, press 1. For support, press 2."
+say please_hold "All our agents are busy. Please hold, and you will be connected shortly."
+say position "You are number"
+say in_line "in line."
+say thank_you "Thank you for calling. Goodbye."
+say invalid "Sorry, that is not a valid choice."
+say goodbye "Goodbye."
+digits=(zero one two three four five six seven eight nine)
+for i in "${!digits[@]}"; do say "digit_$i" "${digits[$i]}"; done
+
+# Music on hold: a slow arpeggio synthesised by sox (eight seconds, looped by the player).
+notes=(C4 E4 G4 C5 A3 C4 E4 A4 F3 A3 C4 F4 G3 B3 D4 G4)
+parts=()
+for i in "${!notes[@]}"; do
+  sox -q -n -r 8000 -c 1 -b 16 "$tmp/n$i.wav" synth 0.5 pluck "${notes[$i]}" vol 0.4
+  parts+=("$tmp/n$i.wav")
+done
+sox -q "${parts[@]}" "$out/music.wav"

@@ -1,0 +1,203 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "media/g711.h"
+#include "media/prompts.h"
+#include "media/telephone_event.h"
+#include "media/wav.h"
+
+namespace sb::media {
+namespace {
+
+TEST(G711, UlawRoundTripIsWithinQuantisationStep) {
+  for (int v = -32768; v <= 32767; v += 7) {
+    const auto s = static_cast<std::int16_t>(v);
+    const int back = ulaw_to_linear(linear_to_ulaw(s));
+    // µ-law steps grow with magnitude: the error is at most half a step (1/16 of the segment).
+    EXPECT_LE(std::abs(back - std::clamp(v, -32124, 32124)), std::max(8, std::abs(v) / 16)) << v;
+  }
+}
+
+TEST(G711, AlawRoundTripIsWithinQuantisationStep) {
+  for (int v = -32768; v <= 32767; v += 7) {
+    const auto s = static_cast<std::int16_t>(v);
+    const int back = alaw_to_linear(linear_to_alaw(s));
+    EXPECT_LE(std::abs(back - std::clamp(v, -32256, 32256)), std::max(16, std::abs(v) / 16)) << v;
+  }
+}
+
+TEST(G711, KnownCodes) {
+  EXPECT_EQ(linear_to_ulaw(0), 0xff);
+  EXPECT_EQ(ulaw_to_linear(0xff), 0);
+  EXPECT_EQ(ulaw_to_linear(0x00), -32124);
+  EXPECT_EQ(ulaw_to_linear(0x80), 32124);
+  EXPECT_EQ(linear_to_alaw(0), 0xd5);
+  EXPECT_EQ(alaw_to_linear(0xd5), 8);
+  EXPECT_EQ(alaw_to_linear(0x55), -8);
+  EXPECT_EQ(silence_code(Codec::kPcmu), 0xff);
+}
+
+TEST(G711, DecodeEveryCodeIsStableUnderReencode) {
+  for (int c = 0; c < 256; ++c) {
+    const auto code = static_cast<std::uint8_t>(c);
+    EXPECT_EQ(ulaw_to_linear(linear_to_ulaw(ulaw_to_linear(code))), ulaw_to_linear(code));
+    EXPECT_EQ(linear_to_alaw(alaw_to_linear(code)), code);
+  }
+}
+
+TEST(G711, TranscodeKeepsTheSignal) {
+  std::vector<std::uint8_t> codes;
+  for (int v = -30000; v <= 30000; v += 1000)
+    codes.push_back(linear_to_ulaw(static_cast<std::int16_t>(v)));
+  auto copy = codes;
+  transcode(Codec::kPcmu, Codec::kPcma, copy);
+  for (std::size_t i = 0; i < codes.size(); ++i) {
+    const int a = ulaw_to_linear(codes[i]);
+    const int b = alaw_to_linear(copy[i]);
+    EXPECT_LE(std::abs(a - b), std::max(32, std::abs(a) / 12)) << i;
+  }
+}
+
+TEST(TelephoneEvent, ParsesAndDedupesByTimestamp) {
+  const std::uint8_t start[] = {5, 0x0a, 0x00, 0xa0};
+  const std::uint8_t end[] = {5, 0x8a, 0x03, 0x20};
+  auto e = parse_telephone_event(end);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->event, 5);
+  EXPECT_TRUE(e->end);
+  EXPECT_EQ(e->volume, 10);
+  EXPECT_EQ(e->duration, 800);
+  EXPECT_FALSE(parse_telephone_event(std::span<const std::uint8_t>(start, 3)));
+
+  DtmfReceiver rx;
+  EXPECT_EQ(rx.on_packet(1000, start), '5');
+  EXPECT_EQ(rx.on_packet(1000, start), std::nullopt);
+  EXPECT_EQ(rx.on_packet(1000, end), std::nullopt);
+  EXPECT_EQ(rx.on_packet(1000, end), std::nullopt);
+  const std::uint8_t hash[] = {11, 0x8a, 0x03, 0x20};
+  EXPECT_EQ(rx.on_packet(2600, hash), '#');
+  const std::uint8_t flash[] = {16, 0x8a, 0x03, 0x20};
+  EXPECT_EQ(rx.on_packet(4000, flash), std::nullopt);
+}
+
+std::vector<std::uint8_t> mono_wav(const std::vector<std::int16_t>& s, std::uint32_t rate = 8000,
+                                   std::uint16_t channels = 1) {
+  std::vector<std::uint8_t> b;
+  auto put = [&](std::uint32_t v, int n) {
+    for (int i = 0; i < n; ++i) b.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+  };
+  const std::uint32_t data = static_cast<std::uint32_t>(s.size() * 2);
+  b.insert(b.end(), {'R', 'I', 'F', 'F'});
+  put(36 + data, 4);
+  b.insert(b.end(), {'W', 'A', 'V', 'E', 'f', 'm', 't', ' '});
+  put(16, 4);
+  put(1, 2);
+  put(channels, 2);
+  put(rate, 4);
+  put(rate * 2 * channels, 4);
+  put(2 * channels, 2);
+  put(16, 2);
+  b.insert(b.end(), {'d', 'a', 't', 'a'});
+  put(data, 4);
+  for (auto v : s) put(static_cast<std::uint16_t>(v), 2);
+  return b;
+}
+
+TEST(Wav, ParsesMono8kAndRejectsOtherFormats) {
+  auto ok = parse_wav_8k_mono(mono_wav({1, -2, 300}), "a.wav");
+  ASSERT_TRUE(ok.ok()) << ok.status().message();
+  EXPECT_EQ(*ok, (std::vector<std::int16_t>{1, -2, 300}));
+  auto wrong_rate = parse_wav_8k_mono(mono_wav({1}, 16000), "b.wav");
+  ASSERT_FALSE(wrong_rate.ok());
+  EXPECT_NE(wrong_rate.status().message().find("b.wav: need 16-bit PCM, 8000 Hz, mono"),
+            std::string::npos)
+      << wrong_rate.status().message();
+  EXPECT_FALSE(parse_wav_8k_mono(mono_wav({1}, 8000, 2), "c.wav").ok());
+  auto bytes = mono_wav({1, 2, 3});
+  bytes.resize(30);
+  EXPECT_FALSE(parse_wav_8k_mono(bytes, "d.wav").ok());
+  EXPECT_FALSE(parse_wav_8k_mono(std::vector<std::uint8_t>{'x'}, "e.wav").ok());
+}
+
+std::vector<std::int16_t> read_stereo(const std::string& path, int& channels) {
+  std::ifstream in(path, std::ios::binary);
+  std::vector<std::uint8_t> b((std::istreambuf_iterator<char>(in)),
+                              std::istreambuf_iterator<char>());
+  channels = b.size() >= 24 ? b[22] : 0;
+  std::vector<std::int16_t> s;
+  for (std::size_t i = 44; i + 1 < b.size(); i += 2)
+    s.push_back(static_cast<std::int16_t>(b[i] | (b[i + 1] << 8)));
+  return s;
+}
+
+TEST(StereoRecorder, AlignsSidesPadsAndPauses) {
+  const auto path = (std::filesystem::temp_directory_path() / "sb_media_test_rec.wav").string();
+  {
+    auto rec = StereoRecorder::create(path, 4);
+    ASSERT_TRUE(rec.ok());
+    const std::int16_t l[] = {1, 2, 3};
+    const std::int16_t r[] = {10, 20};
+    (*rec)->push_left(l);
+    (*rec)->push_right(r);  // two frames aligned, one left sample waits
+    (*rec)->set_paused(true);
+    (*rec)->push_right(r);  // silence on the right
+    (*rec)->set_paused(false);
+    const std::int16_t many[] = {7, 7, 7, 7, 7, 7, 7};
+    (*rec)->push_left(many);  // left runs 6 ahead: right padded to within 4
+    ASSERT_TRUE((*rec)->close().ok());
+    EXPECT_EQ((*rec)->frames_written(), 10u);
+  }
+  int channels = 0;
+  auto s = read_stereo(path, channels);
+  EXPECT_EQ(channels, 2);
+  const std::vector<std::int16_t> want = {1, 10, 2, 20, 3, 0, 7, 0, 7, 0,
+                                          7, 0,  7, 0,  7, 0, 7, 0, 7, 0};
+  EXPECT_EQ(s, want);
+  auto parsed = parse_wav_8k_mono(mono_wav({}), "x");
+  EXPECT_TRUE(parsed.ok());
+  std::remove(path.c_str());
+}
+
+TEST(Player, PlaysPlaylistThenStopsOrLoops) {
+  std::vector<std::int16_t> pcm(200, 1000);
+  auto p = std::make_shared<const Prompt>(make_prompt("x", pcm));
+  Player player;
+  std::uint8_t frame[kFrameSamples];
+  player.start({p}, false);
+  ASSERT_TRUE(player.next_frame(Codec::kPcmu, frame));
+  EXPECT_EQ(frame[0], linear_to_ulaw(1000));
+  ASSERT_TRUE(player.next_frame(Codec::kPcmu, frame));
+  EXPECT_EQ(frame[39], linear_to_ulaw(1000));
+  EXPECT_EQ(frame[40], 0xff);  // padded with silence
+  EXPECT_FALSE(player.next_frame(Codec::kPcmu, frame));
+  EXPECT_FALSE(player.active());
+
+  player.start({p}, true);
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(player.next_frame(Codec::kPcma, frame));
+  EXPECT_EQ(frame[0], linear_to_alaw(1000));
+  EXPECT_EQ(player.frames(), 10u);
+}
+
+TEST(Prompts, BuiltInSetLoads) {
+#ifndef SB_PROMPTS_DIR
+  GTEST_SKIP() << "the build did not generate prompts (espeak-ng or sox missing)";
+#else
+  const char* dir = SB_PROMPTS_DIR;
+  auto lib = PromptLibrary::load_dir(dir);
+  ASSERT_TRUE(lib.ok()) << lib.status().message();
+  for (const char* name :
+       {"welcome", "menu", "please_hold", "thank_you", "music", "digit_0", "digit_9", "position"}) {
+    auto p = (*lib)->find(name);
+    ASSERT_NE(p, nullptr) << name;
+    EXPECT_GT(p->ulaw.size(), 2000u) << name;  // at least a quarter second of speech
+  }
+  EXPECT_FALSE(PromptLibrary::load_dir("/nonexistent/prompts").ok());
+#endif
+}
+
+}  // namespace
+}  // namespace sb::media

@@ -1,0 +1,66 @@
+#pragma once
+// One RTP/RTCP socket pair (libre's rtp_sock) behind a small interface. Lives on the SIP/media
+// thread (the thread that runs libre's loop): create, use and destroy it only there.
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "base/status.h"
+
+namespace sb::media {
+
+struct RtpPacket {
+  std::uint8_t pt = 0;
+  bool marker = false;
+  std::uint16_t seq = 0;
+  std::uint32_t ts = 0;
+  std::uint32_t ssrc = 0;
+  std::span<const std::uint8_t> payload;
+};
+
+class RtpReceiver {
+ public:
+  virtual void on_rtp(const RtpPacket& packet) = 0;
+
+ protected:
+  ~RtpReceiver() = default;
+};
+
+struct RtpSocketStats {
+  std::uint64_t received = 0;
+  std::uint64_t sent = 0;
+  std::uint64_t send_errors = 0;
+};
+
+class RtpSocket {
+ public:
+  // Binds RTP on an even port in [min_port, max_port] of `host` and RTCP on the next one.
+  static Result<std::unique_ptr<RtpSocket>> open(const std::string& host, std::uint16_t min_port,
+                                                 std::uint16_t max_port, RtpReceiver& receiver);
+  ~RtpSocket();
+  RtpSocket(const RtpSocket&) = delete;
+  RtpSocket& operator=(const RtpSocket&) = delete;
+
+  std::uint16_t local_port() const;
+  std::string local_host() const;
+  // Where packets go (from the peer's SDP). InvalidArgument for an address that does not parse.
+  Status set_remote(const std::string& host, std::uint16_t port);
+  bool has_remote() const;
+  // Sends one packet with this socket's SSRC and next sequence number.
+  void send(std::uint8_t pt, bool marker, std::uint32_t ts, std::span<const std::uint8_t> payload);
+  // Starts RTCP reports (sender/receiver reports every few seconds).
+  void start_rtcp(const std::string& cname);
+
+  const RtpSocketStats& stats() const { return stats_; }
+
+ private:
+  struct Impl;
+  explicit RtpSocket(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+  RtpSocketStats stats_;
+  friend struct Impl;
+};
+
+}  // namespace sb::media
