@@ -1,5 +1,6 @@
 #include "accounts/accounts.h"
 
+#include <openssl/evp.h>
 #include <sodium.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
@@ -13,17 +14,20 @@
 #include <mutex>
 #include <utility>
 
+#include "sqlite/sqlite.h"
+
 namespace sb::accounts {
 namespace {
 
 // Version 1: users, sessions, api_keys, login_failures, audit. Stored in PRAGMA user_version.
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 
 constexpr const char* kInvalidCredentials = "invalid username or password";
 constexpr std::string_view kApiKeyPrefix = "sbk_";
 constexpr std::size_t kSecretBytes = 32;  // session tokens, CSRF tokens, API keys
 constexpr std::size_t kMaxUsername = 64;
 constexpr std::size_t kMinPassword = 10;
+constexpr std::size_t kMinSipPassword = 8;
 constexpr std::size_t kMaxPassword = 1024;  // Argon2id takes any length; this bounds the work
 constexpr std::size_t kMaxDisplayName = 200;
 constexpr std::size_t kMaxKeyName = 100;
@@ -158,96 +162,7 @@ std::string printable(std::string_view s) {
 
 std::string user_target(UserId id) { return "user:" + std::to_string(id); }
 
-// ---------------------------------------------------------------------------------------------
-// SQLite helpers
-
-Status sqlite_status(sqlite3* db, int rc, std::string_view what, const std::string& path) {
-  std::string message = "accounts database '" + path + "': " + std::string(what) + ": " +
-                        (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-  switch (rc & 0xff) {
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-      return Status::corruption(std::move(message));
-    case SQLITE_FULL:
-      return Status::resource_exhausted(std::move(message));
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-      return Status::unavailable(std::move(message));
-    case SQLITE_IOERR:
-    case SQLITE_CANTOPEN:
-    case SQLITE_READONLY:
-    case SQLITE_PERM:
-    case SQLITE_AUTH:
-      return Status::io_error(std::move(message));
-    default:
-      return Status::internal(std::move(message));
-  }
-}
-
-// One prepared statement. Errors (preparing or binding) are kept and reported by step()/run().
-class Stmt {
- public:
-  Stmt(sqlite3* db, const std::string& path, const char* sql) : db_(db), path_(path), sql_(sql) {
-    rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
-  }
-  ~Stmt() { sqlite3_finalize(stmt_); }
-  Stmt(const Stmt&) = delete;
-  Stmt& operator=(const Stmt&) = delete;
-
-  Stmt& bind_int(int i, std::int64_t v) {
-    if (rc_ == SQLITE_OK) rc_ = sqlite3_bind_int64(stmt_, i, v);
-    return *this;
-  }
-  Stmt& bind_text(int i, std::string_view v) {
-    if (rc_ == SQLITE_OK)
-      rc_ = sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  Stmt& bind_null(int i) {
-    if (rc_ == SQLITE_OK) rc_ = sqlite3_bind_null(stmt_, i);
-    return *this;
-  }
-  Stmt& bind_opt(int i, std::optional<std::int64_t> v) {
-    return v ? bind_int(i, *v) : bind_null(i);
-  }
-
-  // true: a row is available; false: done.
-  Result<bool> step() {
-    if (rc_ != SQLITE_OK) return sqlite_status(db_, rc_, sql_, path_);
-    const int rc = sqlite3_step(stmt_);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    rc_ = rc;
-    return sqlite_status(db_, rc, sql_, path_);
-  }
-  // Runs a statement that returns no rows (or whose rows do not matter).
-  Status run() {
-    for (;;) {
-      auto r = step();
-      if (!r.ok()) return r.status();
-      if (!*r) return {};
-    }
-  }
-
-  std::int64_t i64(int col) const { return sqlite3_column_int64(stmt_, col); }
-  bool is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
-  std::optional<std::int64_t> opt_i64(int col) const {
-    if (is_null(col)) return std::nullopt;
-    return i64(col);
-  }
-  std::string text(int col) const {
-    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
-    if (p == nullptr) return {};
-    return std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)));
-  }
-
- private:
-  sqlite3* db_;
-  const std::string& path_;
-  const char* sql_;
-  sqlite3_stmt* stmt_ = nullptr;
-  int rc_ = SQLITE_OK;
-};
+using Stmt = sqlite::Statement;
 
 // Reads the columns of kUserColumns starting at `c`.
 User read_user(const Stmt& s, int c = 0) {
@@ -319,7 +234,11 @@ CREATE TABLE audit(
   target TEXT NOT NULL,
   detail TEXT NOT NULL,
   remote TEXT NOT NULL);
-PRAGMA user_version = 1;
+CREATE TABLE sip_credentials(
+  user_id INTEGER PRIMARY KEY REFERENCES users(id),
+  ha1 TEXT NOT NULL,
+  updated_at INTEGER NOT NULL);
+PRAGMA user_version = 2;
 )sql";
 
 // ---------------------------------------------------------------------------------------------
@@ -328,7 +247,6 @@ class SqliteAccounts final : public Accounts {
  public:
   SqliteAccounts(std::string path, const Clock& clock, AccountsOptions options)
       : path_(std::move(path)), clock_(clock), options_(options) {}
-  ~SqliteAccounts() override { sqlite3_close_v2(db_); }
 
   Status init();
 
@@ -349,6 +267,8 @@ class SqliteAccounts final : public Accounts {
   Status revoke_api_key(std::int64_t key_id) override;
   Status audit(const AuditEntry& entry) override;
   Result<std::vector<AuditEntry>> list_audit(const Page& page) override;
+  Status set_sip_password(UserId user, std::string_view password) override;
+  Result<std::string> sip_ha1(std::string_view username) override;
 
  private:
   // What login reads about a user before the (slow, unlocked) password check.
@@ -361,30 +281,12 @@ class SqliteAccounts final : public Accounts {
     Millis locked_until = 0;
   };
 
-  Status exec(const char* sql);
-  Stmt stmt(const char* sql) { return Stmt(db_, path_, sql); }
+  Status exec(const char* sql) { return db_->exec(sql); }
+  Stmt stmt(const char* sql) { return db_->prepare(sql); }
 
   // A transaction that rolls back unless committed. REQUIRES: mu_ held.
-  class Tx {
-   public:
-    explicit Tx(SqliteAccounts& a) : a_(a) {}
-    ~Tx() {
-      if (open_) (void)a_.exec("ROLLBACK");
-    }
-    Status begin() {
-      SB_RETURN_IF_ERROR(a_.exec("BEGIN IMMEDIATE"));
-      open_ = true;
-      return {};
-    }
-    Status commit() {
-      SB_RETURN_IF_ERROR(a_.exec("COMMIT"));
-      open_ = false;
-      return {};
-    }
-
-   private:
-    SqliteAccounts& a_;
-    bool open_ = false;
+  struct Tx : sqlite::Transaction {
+    explicit Tx(SqliteAccounts& a) : sqlite::Transaction(*a.db_) {}
   };
 
   // All below: REQUIRES mu_ held.
@@ -406,16 +308,10 @@ class SqliteAccounts final : public Accounts {
   const Clock& clock_;
   const AccountsOptions options_;
   std::mutex mu_;
-  sqlite3* db_ = nullptr;
+  std::unique_ptr<sqlite::Database> db_;
   std::once_flag dummy_once_;
   std::string dummy_hash_;
 };
-
-Status SqliteAccounts::exec(const char* sql) {
-  const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
-  if (rc != SQLITE_OK) return sqlite_status(db_, rc, sql, path_);
-  return {};
-}
 
 const std::string& SqliteAccounts::dummy_hash() {
   std::call_once(dummy_once_, [this] {
@@ -428,30 +324,13 @@ const std::string& SqliteAccounts::dummy_hash() {
 }
 
 Status SqliteAccounts::init() {
-  const bool in_memory = path_ == ":memory:" || path_.empty();
-  const bool existed = !in_memory && ::access(path_.c_str(), F_OK) == 0;
-  int rc =
-      sqlite3_open_v2(path_.c_str(), &db_,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
-  if (rc != SQLITE_OK) return sqlite_status(db_, rc, "cannot open", path_);
-  sqlite3_busy_timeout(db_, 5000);
-  sqlite3_extended_result_codes(db_, 1);
-
-  // The first statement reads the file header: a file that is not a database fails here.
-  {
-    Stmt s(db_, path_, "PRAGMA journal_mode=WAL");
-    auto row = s.step();
-    if (!row.ok()) return row.status();
-    const std::string mode = *row ? s.text(0) : "";
-    if (!in_memory && mode != "wal")
-      return Status::failed_precondition("accounts database '" + path_ +
-                                         "': cannot enable WAL mode (journal mode stays '" + mode +
-                                         "'); it needs a local file system");
-  }
-  if (!in_memory && !existed) ::chmod(path_.c_str(), 0600);  // hashes are still worth protecting
-  // FULL: audit entries, lockouts and revocations survive a power cut once acknowledged.
-  SB_RETURN_IF_ERROR(exec("PRAGMA synchronous=FULL"));
-  SB_RETURN_IF_ERROR(exec("PRAGMA foreign_keys=ON"));
+  // FULL synchronous: audit entries, lockouts and revocations survive a power cut once
+  // acknowledged; the file is private because hashes are still worth protecting.
+  auto db =
+      sqlite::Database::open(path_.empty() ? ":memory:" : path_,
+                             {.label = "accounts", .foreign_keys = true, .private_file = true});
+  if (!db.ok()) return db.status();
+  db_ = std::move(*db);
 
   Tx tx(*this);
   SB_RETURN_IF_ERROR(tx.begin());
@@ -481,6 +360,12 @@ Status SqliteAccounts::init() {
         ", this build reads versions up to " + std::to_string(kSchemaVersion));
   }
   // Migrations from older versions go here, one step at a time, inside this transaction.
+  if (version == 1) {
+    // Version 2: SIP phone credentials (digest HA1 per user).
+    SB_RETURN_IF_ERROR(
+        exec("CREATE TABLE sip_credentials(user_id INTEGER PRIMARY KEY REFERENCES users(id), "
+             "ha1 TEXT NOT NULL, updated_at INTEGER NOT NULL); PRAGMA user_version = 2;"));
+  }
   return tx.commit();
 }
 
@@ -533,11 +418,11 @@ Result<User> SqliteAccounts::create_user(const NewUser& u) {
       .bind_text(5, *hash)
       .bind_int(6, now);
   if (Status st = s.run(); !st.ok()) {
-    if (sqlite3_extended_errcode(db_) == SQLITE_CONSTRAINT_UNIQUE)
+    if (sqlite3_extended_errcode(db_->handle()) == SQLITE_CONSTRAINT_UNIQUE)
       return Status::already_exists("username '" + u.username + "' is taken");
     return st;
   }
-  return get_user_locked(sqlite3_last_insert_rowid(db_));
+  return get_user_locked(db_->last_insert_rowid());
 }
 
 Result<User> SqliteAccounts::get_user(UserId id) {
@@ -833,7 +718,7 @@ Result<Session> SqliteAccounts::login(std::string_view username, std::string_vie
           .bind_int(5, out.expires_at)
           .bind_text(6, remote);
       SB_RETURN_IF_ERROR(s.run());
-      session_id = sqlite3_last_insert_rowid(db_);
+      session_id = db_->last_insert_rowid();
     }
     AuditEntry e;
     e.user_id = user.id;
@@ -977,7 +862,7 @@ Result<NewApiKey> SqliteAccounts::create_api_key(UserId user, std::string_view n
       .bind_int(4, user)
       .bind_int(5, now);
   SB_RETURN_IF_ERROR(s.run());
-  out.info.id = sqlite3_last_insert_rowid(db_);
+  out.info.id = db_->last_insert_rowid();
   return out;
 }
 
@@ -1015,7 +900,7 @@ Status SqliteAccounts::revoke_api_key(std::int64_t key_id) {
   Stmt s = stmt("UPDATE api_keys SET revoked = 1 WHERE id = ?1 AND revoked = 0");
   s.bind_int(1, key_id);
   SB_RETURN_IF_ERROR(s.run());
-  if (sqlite3_changes(db_) == 0)
+  if (db_->changes() == 0)
     return Status::not_found("API key " + std::to_string(key_id) + " does not exist");
   return {};
 }
@@ -1099,6 +984,59 @@ bool equal_secrets(std::string_view a, std::string_view b) {
   if (a.empty() || b.empty() || a.size() != b.size()) return false;
   if (!sodium_ready()) std::abort();
   return sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// SIP phone credentials
+
+namespace {
+std::string md5_hex(std::string_view in) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_Digest(in.data(), in.size(), digest, &len, EVP_md5(), nullptr) != 1) return "";
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < len; ++i) {
+    out.push_back(kHex[digest[i] >> 4]);
+    out.push_back(kHex[digest[i] & 15]);
+  }
+  return out;
+}
+}  // namespace
+
+Status SqliteAccounts::set_sip_password(UserId user, std::string_view password) {
+  if (!password.empty() && (password.size() < kMinSipPassword || password.size() > 128))
+    return Status::invalid_argument("SIP password must be " + std::to_string(kMinSipPassword) +
+                                    "..128 bytes");
+  std::lock_guard lock(mu_);
+  auto u = get_user_locked(user);
+  if (!u.ok()) return u.status();
+  if (password.empty()) {
+    Stmt s = stmt("DELETE FROM sip_credentials WHERE user_id = ?1");
+    s.bind_int(1, user);
+    return s.run();
+  }
+  // Digest authentication (RFC 2617/3261) checks against HA1; a phone's password is never kept.
+  const std::string ha1 =
+      md5_hex(u->username + ":" + options_.sip_realm + ":" + std::string(password));
+  if (ha1.empty()) return Status::internal("MD5 is not available in this OpenSSL");
+  Stmt s = stmt(
+      "INSERT INTO sip_credentials(user_id, ha1, updated_at) VALUES(?1, ?2, ?3) "
+      "ON CONFLICT(user_id) DO UPDATE SET ha1 = excluded.ha1, updated_at = excluded.updated_at");
+  s.bind_int(1, user).bind_text(2, ha1).bind_int(3, clock_.now());
+  return s.run();
+}
+
+Result<std::string> SqliteAccounts::sip_ha1(std::string_view username) {
+  std::lock_guard lock(mu_);
+  Stmt s = stmt(
+      "SELECT c.ha1 FROM sip_credentials c JOIN users u ON u.id = c.user_id "
+      "WHERE u.username = ?1 AND u.disabled = 0");
+  s.bind_text(1, username);
+  auto row = s.step();
+  if (!row.ok()) return row.status();
+  if (!*row) return Status::not_found("no SIP password for '" + printable(username) + "'");
+  return s.text(0);
 }
 
 }  // namespace sb::accounts

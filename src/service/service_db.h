@@ -18,7 +18,9 @@
 #include "base/status.h"
 #include "domain/ids.h"
 
-struct sqlite3;
+namespace sb::sqlite {
+class Database;
+}
 
 namespace sb::service {
 
@@ -51,13 +53,9 @@ class ServiceDb {
   Status mark_created(std::span<const ContactId> ids);
 
  private:
-  explicit ServiceDb(std::string path) : path_(std::move(path)) {}
-  Status init();
-  Status exec(const char* sql);
-  Status error(int rc, const std::string& what) const;
+  explicit ServiceDb(std::unique_ptr<sqlite::Database> db);
 
-  std::string path_;
-  sqlite3* db_ = nullptr;
+  std::unique_ptr<sqlite::Database> db_;
 };
 
 }  // namespace sb::service
