@@ -115,6 +115,9 @@ struct AccountsOptions {
   Millis lockout = 15 * kMillisPerMinute;
   // libsodium Argon2id cost. Tests and the demo may lower it (INTERACTIVE is the production floor).
   bool fast_hashing_for_tests = false;
+  // Digest realm of SIP phone credentials (the HA1 depends on it: changing it invalidates every
+  // SIP password). Must match the voice gateway's realm.
+  std::string sip_realm = "switchboard";
 };
 
 class Accounts {
@@ -159,6 +162,14 @@ class Accounts {
   virtual Result<ApiKeyInfo> get_api_key(std::int64_t key_id) = 0;
   // NotFound for an unknown or already revoked key.
   virtual Status revoke_api_key(std::int64_t key_id) = 0;
+
+  // SIP phone credentials (docs/voice.md). Phones authenticate with HTTP digest, which needs a
+  // secret the server can recompute; the Argon2id login hash cannot serve, so a user may have a
+  // separate SIP password, stored only as HA1 = MD5(username ":" realm ":" password).
+  // set: 8..128 bytes (InvalidArgument); an empty password removes it; NotFound: no such user.
+  virtual Status set_sip_password(UserId user, std::string_view password) = 0;
+  // The HA1 (32 lowercase hex) of an enabled user's SIP password; NotFound when there is none.
+  virtual Result<std::string> sip_ha1(std::string_view username) = 0;
 
   // Audit log, newest first.
   virtual Status audit(const AuditEntry& entry) = 0;  // id and `at` are assigned here
