@@ -758,11 +758,48 @@ TEST_F(AccountsTest, PersistsAcrossReopen) {
   EXPECT_GT(v.id, u.id);
 
   accounts_.reset();
-  EXPECT_EQ(query(path, "PRAGMA user_version"), std::vector<std::string>{"1"});
+  EXPECT_EQ(query(path, "PRAGMA user_version"), std::vector<std::string>{"2"});
   EXPECT_EQ(query(path, "PRAGMA journal_mode"), std::vector<std::string>{"wal"});
   struct stat st {};
   ASSERT_EQ(::stat(path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
+}
+
+TEST_F(AccountsTest, SipPasswordIsStoredAsDigestHa1) {
+  const User u = make_user("agent7");
+  EXPECT_EQ(accounts_->sip_ha1("agent7").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(accounts_->set_sip_password(u.id, "short").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(accounts_->set_sip_password(999, "long enough").code(), StatusCode::kNotFound);
+  ASSERT_TRUE(accounts_->set_sip_password(u.id, "Circle Of Life").ok());
+  // MD5("agent7:switchboard:Circle Of Life"), as `printf %s ... | md5sum` computes it.
+  auto ha1 = accounts_->sip_ha1("agent7");
+  ASSERT_TRUE(ha1.ok());
+  EXPECT_EQ(*ha1, "2cda1a4231389107b94f217dec9590da");
+  UserPatch off;
+  off.disabled = true;
+  ASSERT_TRUE(accounts_->update_user(u.id, off).ok());
+  EXPECT_EQ(accounts_->sip_ha1("agent7").status().code(), StatusCode::kNotFound);
+  UserPatch on;
+  on.disabled = false;
+  ASSERT_TRUE(accounts_->update_user(u.id, on).ok());
+  EXPECT_TRUE(accounts_->sip_ha1("agent7").ok());
+  ASSERT_TRUE(accounts_->set_sip_password(u.id, "").ok());
+  EXPECT_EQ(accounts_->sip_ha1("agent7").status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(AccountsTest, SchemaVersion1IsMigrated) {
+  TempDir dir;
+  const std::string path = dir.file("accounts.db");
+  reopen(path);
+  const User u = make_user("vic");
+  accounts_.reset();
+  query(path, "DROP TABLE sip_credentials");
+  query(path, "PRAGMA user_version = 1");
+  reopen(path);
+  ASSERT_TRUE(accounts_->set_sip_password(u.id, "a sip secret").ok());
+  EXPECT_TRUE(accounts_->sip_ha1("vic").ok());
+  accounts_.reset();
+  EXPECT_EQ(query(path, "PRAGMA user_version"), std::vector<std::string>{"2"});
 }
 
 TEST_F(AccountsTest, StoresHashesNotSecrets) {
