@@ -150,4 +150,117 @@ std::vector<Histogram::Bucket> Histogram::buckets() const {
   return out;
 }
 
+namespace {
+
+void put_varint(std::string& out, std::uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+
+bool get_varint(std::string_view in, std::size_t& pos, std::uint64_t& v) {
+  v = 0;
+  for (int shift = 0; shift < 64; shift += 7) {
+    if (pos >= in.size()) return false;
+    const auto byte = static_cast<std::uint8_t>(in[pos++]);
+    v |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
+    if (!(byte & 0x80)) return true;
+  }
+  return false;
+}
+
+std::uint64_t zigzag(std::int64_t v) {
+  return (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63);
+}
+std::int64_t unzigzag(std::uint64_t u) {
+  return static_cast<std::int64_t>((u >> 1) ^ (~(u & 1) + 1));
+}
+
+}  // namespace
+
+void Histogram::encode(std::string& out) const {
+  put_varint(out, count_);
+  if (count_ == 0) return;
+  put_varint(out, zigzag(sum_));
+  put_varint(out, zigzag(min_));
+  put_varint(out, zigzag(max_));
+  int previous = -1;
+  for (int p = 0; p < kPageCount; ++p) {
+    if (pages_[p].empty() || page_totals_[p] == 0) continue;
+    for (int i = 0; i < kPageSize; ++i) {
+      const std::uint64_t n = pages_[p][i];
+      if (n == 0) continue;
+      const int bucket = p * kPageSize + i;
+      put_varint(out, static_cast<std::uint64_t>(bucket - previous));
+      put_varint(out, n);
+      previous = bucket;
+    }
+  }
+}
+
+void Histogram::add_to_bucket(int bucket, std::uint64_t n) {
+  if (pages_.empty()) {
+    pages_.resize(kPageCount);
+    page_totals_.assign(kPageCount, 0);
+  }
+  auto& page = pages_[bucket >> kPageBits];
+  if (page.empty()) page.assign(kPageSize, 0);
+  page[bucket & (kPageSize - 1)] += n;
+  page_totals_[bucket >> kPageBits] += n;
+}
+
+Result<Histogram> Histogram::decode(std::string_view bytes) {
+  Histogram h;
+  SB_RETURN_IF_ERROR(h.merge_encoded(bytes));
+  return h;
+}
+
+Status Histogram::merge_encoded(std::string_view bytes) {
+  auto bad = [](const char* why) { return Status::corruption(std::string("histogram: ") + why); };
+  std::size_t pos = 0;
+  std::uint64_t count = 0;
+  if (!get_varint(bytes, pos, count)) return bad("truncated count");
+  if (count == 0) return pos == bytes.size() ? Status{} : bad("trailing bytes");
+  std::uint64_t sum = 0, min = 0, max = 0;
+  if (!get_varint(bytes, pos, sum) || !get_varint(bytes, pos, min) || !get_varint(bytes, pos, max))
+    return bad("truncated summary");
+  // Validate everything before touching this histogram.
+  std::uint64_t seen = 0;
+  std::int64_t bucket = -1;
+  const std::size_t buckets_at = pos;
+  while (pos < bytes.size()) {
+    std::uint64_t gap = 0, n = 0;
+    if (!get_varint(bytes, pos, gap) || !get_varint(bytes, pos, n)) return bad("truncated bucket");
+    if (gap == 0 || gap > static_cast<std::uint64_t>(kBucketCount) || n == 0)
+      return bad("invalid bucket");
+    bucket += static_cast<std::int64_t>(gap);
+    if (bucket >= kBucketCount) return bad("bucket out of range");
+    if (n > count - seen) return bad("bucket counts exceed the total");
+    seen += n;
+  }
+  if (seen != count) return bad("bucket counts do not add up to the total");
+  pos = buckets_at;
+  bucket = -1;
+  while (pos < bytes.size()) {
+    std::uint64_t gap = 0, n = 0;
+    get_varint(bytes, pos, gap);
+    get_varint(bytes, pos, n);
+    bucket += static_cast<std::int64_t>(gap);
+    add_to_bucket(static_cast<int>(bucket), n);
+  }
+  const Millis lo = unzigzag(min), hi = unzigzag(max);
+  if (count_ == 0) {
+    min_ = lo;
+    max_ = hi;
+  } else {
+    min_ = std::min(min_, lo);
+    max_ = std::max(max_, hi);
+  }
+  count_ += count;
+  sum_ += unzigzag(sum);
+  return {};
+}
+
 }  // namespace sb::metrics

@@ -19,8 +19,11 @@
 // below max(100 ms, 2.19 % of x_ceil(h)).
 
 #include <cstdint>
+#include <string>
+#include <string_view>
 #include <vector>
 
+#include "base/status.h"
 #include "base/time.h"
 
 namespace sb::metrics {
@@ -61,6 +64,14 @@ class Histogram {
   // The non-empty buckets in ascending order (for reports and plots).
   std::vector<Bucket> buckets() const;
 
+  // Compact, deterministic serialisation for read models (src/reports): the count, the exact sum,
+  // minimum and maximum, then the non-empty buckets as (index gap, count) varint pairs. Equal
+  // histograms encode to equal bytes. decode() rejects malformed input with Corruption.
+  void encode(std::string& out) const;
+  static Result<Histogram> decode(std::string_view bytes);
+  // merge(decode(bytes)) without the temporary; on error nothing is merged.
+  Status merge_encoded(std::string_view bytes);
+
   static int bucket_of(Millis value);
   static Millis bucket_lower(int bucket);
   static Millis bucket_upper(int bucket);
@@ -70,6 +81,7 @@ class Histogram {
   static constexpr int kPageSize = 1 << kPageBits;
   static constexpr int kPageCount = (kBucketCount + kPageSize - 1) / kPageSize;
 
+  void add_to_bucket(int bucket, std::uint64_t n);
   // The value of the k-th smallest sample (0-based), estimated inside its bucket.
   double order_statistic(std::uint64_t k) const;
 

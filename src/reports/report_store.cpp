@@ -1,0 +1,973 @@
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <unordered_map>
+#include <utility>
+
+#include "reports/aggregator.h"
+#include "reports/cells.h"
+#include "reports/report_query.h"
+#include "reports/time_zone.h"
+
+namespace sb::reports {
+
+// ---------------------------------------------------------------------------------------------
+// Field blobs.
+
+namespace {
+
+void put_varint(std::string& out, std::uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+
+bool get_varint(std::string_view in, std::size_t& pos, std::uint64_t& v) {
+  v = 0;
+  for (int shift = 0; shift < 64; shift += 7) {
+    if (pos >= in.size()) return false;
+    const auto byte = static_cast<std::uint8_t>(in[pos++]);
+    v |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
+    if (!(byte & 0x80)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string encode_fields(const std::array<std::int64_t, kFieldCount>& v) {
+  std::string out;
+  put_varint(out, kFieldCount);
+  for (std::int64_t x : v)
+    put_varint(out, (static_cast<std::uint64_t>(x) << 1) ^ static_cast<std::uint64_t>(x >> 63));
+  return out;
+}
+
+Status decode_fields(std::string_view bytes, std::array<std::int64_t, kFieldCount>& v) {
+  v.fill(0);
+  std::size_t pos = 0;
+  std::uint64_t n = 0;
+  if (!get_varint(bytes, pos, n)) return Status::corruption("cell fields: truncated count");
+  for (std::uint64_t i = 0; i < n; ++i) {
+    std::uint64_t u = 0;
+    if (!get_varint(bytes, pos, u)) return Status::corruption("cell fields: truncated");
+    // Fields a newer build appended are ignored by this one.
+    if (i < kFieldCount) v[i] = static_cast<std::int64_t>((u >> 1) ^ (~(u & 1) + 1));
+  }
+  if (pos != bytes.size()) return Status::corruption("cell fields: trailing bytes");
+  return {};
+}
+
+namespace {
+
+std::string encode_hours(const std::array<std::int64_t, 24>& h) {
+  std::string out;
+  put_varint(out, 24);
+  for (std::int64_t x : h)
+    put_varint(out, (static_cast<std::uint64_t>(x) << 1) ^ static_cast<std::uint64_t>(x >> 63));
+  return out;
+}
+
+Status decode_hours(std::string_view bytes, std::array<std::int64_t, 24>& h) {
+  h.fill(0);
+  std::size_t pos = 0;
+  std::uint64_t n = 0;
+  if (!get_varint(bytes, pos, n) || n != 24) return Status::corruption("day hours: bad count");
+  for (auto& x : h) {
+    std::uint64_t u = 0;
+    if (!get_varint(bytes, pos, u)) return Status::corruption("day hours: truncated");
+    x = static_cast<std::int64_t>((u >> 1) ^ (~(u & 1) + 1));
+  }
+  return {};
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// SQLite helpers.
+
+namespace {
+
+constexpr int kSchemaVersion = 1;
+
+struct Stmt {
+  sqlite3_stmt* s = nullptr;
+  Stmt() = default;
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+  ~Stmt() { sqlite3_finalize(s); }
+};
+
+Status db_error(sqlite3* db, const std::string& what) {
+  return Status::io_error("reports.db: " + what + ": " + sqlite3_errmsg(db));
+}
+
+Status exec(sqlite3* db, const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "unknown error";
+    sqlite3_free(err);
+    return Status::io_error("reports.db: " + msg);
+  }
+  return {};
+}
+
+Status prepare(sqlite3* db, const char* sql, Stmt& st) {
+  if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st.s, nullptr) != SQLITE_OK)
+    return db_error(db, std::string("prepare ") + sql);
+  return {};
+}
+
+std::string_view column_blob(sqlite3_stmt* s, int i) {
+  const void* p = sqlite3_column_blob(s, i);
+  const int n = sqlite3_column_bytes(s, i);
+  return p ? std::string_view(static_cast<const char*>(p), static_cast<std::size_t>(n))
+           : std::string_view();
+}
+
+using nlohmann::json;
+
+json definition_to_json(const QueueDefinition& d) {
+  return json{{"queue", d.queue},
+              {"version", d.version},
+              {"effective_from", d.effective_from},
+              {"sl_threshold_ms", d.sl_threshold},
+              {"preset", std::string(sl_preset_name(d.preset))},
+              {"genesys",
+               {{"include_abandons", d.genesys.include_abandons},
+                {"exclude_short_abandons", d.genesys.exclude_short_abandons},
+                {"include_flow_outs", d.genesys.include_flow_outs}}},
+              {"short_abandon_ms", d.short_abandon},
+              {"interval_minutes", d.interval_minutes},
+              {"time_zone", d.time_zone}};
+}
+
+Result<QueueDefinition> definition_from_json(const json& j) {
+  QueueDefinition d;
+  try {
+    d.queue = j.at("queue").get<std::string>();
+    d.version = j.at("version").get<std::uint32_t>();
+    d.effective_from = j.at("effective_from").get<Millis>();
+    d.sl_threshold = j.at("sl_threshold_ms").get<Millis>();
+    auto p = parse_sl_preset(j.at("preset").get<std::string>());
+    if (!p.ok()) return p.status();
+    d.preset = *p;
+    const json& g = j.at("genesys");
+    d.genesys.include_abandons = g.at("include_abandons").get<bool>();
+    d.genesys.exclude_short_abandons = g.at("exclude_short_abandons").get<bool>();
+    d.genesys.include_flow_outs = g.at("include_flow_outs").get<bool>();
+    d.short_abandon = j.at("short_abandon_ms").get<Millis>();
+    d.interval_minutes = j.at("interval_minutes").get<int>();
+    d.time_zone = j.at("time_zone").get<std::string>();
+  } catch (const json::exception& e) {
+    return Status::corruption(std::string("reports.db definition: ") + e.what());
+  }
+  return d;
+}
+
+json settings_to_json(const CenterSettings& s) {
+  json costs = json::object();
+  for (const auto& [ch, c] : s.channel_minute_cost) costs[std::string(channel_name(ch))] = c;
+  return json{{"repeat_window_ms", s.repeat_window},
+              {"conversion_dispositions", s.conversion_dispositions},
+              {"agent_hourly_cost", s.agent_hourly_cost},
+              {"channel_minute_cost", costs}};
+}
+
+Result<CenterSettings> settings_from_json(const json& j) {
+  CenterSettings s;
+  try {
+    s.repeat_window = j.at("repeat_window_ms").get<Millis>();
+    s.conversion_dispositions = j.at("conversion_dispositions").get<std::vector<ReasonId>>();
+    s.agent_hourly_cost = j.at("agent_hourly_cost").get<double>();
+    for (const auto& [k, v] : j.at("channel_minute_cost").items()) {
+      auto ch = parse_channel(k);
+      if (!ch.ok()) return ch.status();
+      s.channel_minute_cost[*ch] = v.get<double>();
+    }
+  } catch (const json::exception& e) {
+    return Status::corruption(std::string("reports.db settings: ") + e.what());
+  }
+  return s;
+}
+
+Millis day_of(Millis t) {
+  Millis q = t / kMillisPerDay;
+  if (t % kMillisPerDay < 0) --q;
+  return q * kMillisPerDay;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+
+struct ReportStore::Impl {
+  sqlite3* db = nullptr;
+  mutable std::mutex mu;  // guards the connection and everything below
+  DefinitionTable defs;
+  CenterSettings settings;
+  std::unique_ptr<Aggregator> agg;
+  std::uint64_t applied_seq = 0;
+  IngestStats stats;
+  Status failed;  // sticky: set when a batch could not be committed
+  std::map<std::pair<char, std::int64_t>, std::string> dims;  // names for queries
+  Stmt get_cell, put_cell, get_day, put_day, put_dim, put_meta;
+
+  // sqlite3_close_v2 waits for the prepared statements (members, finalized after this body).
+  ~Impl() {
+    if (db) sqlite3_close_v2(db);
+  }
+
+  Status init() {
+    SB_RETURN_IF_ERROR(exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"));
+    SB_RETURN_IF_ERROR(exec(db, R"sql(
+      CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS cells(
+        interval INTEGER NOT NULL, queue INTEGER NOT NULL, channel INTEGER NOT NULL,
+        agent INTEGER NOT NULL, version INTEGER NOT NULL,
+        fields BLOB NOT NULL, waits BLOB NOT NULL, handles BLOB NOT NULL,
+        PRIMARY KEY(interval, queue, channel, agent, version)) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS days(
+        day INTEGER NOT NULL, queue INTEGER NOT NULL, channel INTEGER NOT NULL,
+        version INTEGER NOT NULL,
+        fields BLOB NOT NULL, waits BLOB NOT NULL, handles BLOB NOT NULL, hourly BLOB NOT NULL,
+        PRIMARY KEY(day, queue, channel, version)) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS dims(kind TEXT NOT NULL, key INTEGER NOT NULL,
+        name TEXT NOT NULL, PRIMARY KEY(kind, key)) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS definitions(queue TEXT NOT NULL, version INTEGER NOT NULL,
+        body TEXT NOT NULL, PRIMARY KEY(queue, version));
+      CREATE TABLE IF NOT EXISTS settings(id INTEGER PRIMARY KEY CHECK (id = 1),
+        body TEXT NOT NULL);
+    )sql"));
+    {
+      Stmt st;
+      SB_RETURN_IF_ERROR(prepare(db, "SELECT key, value FROM meta", st));
+      bool has_version = false;
+      while (sqlite3_step(st.s) == SQLITE_ROW) {
+        const std::string key = reinterpret_cast<const char*>(sqlite3_column_text(st.s, 0));
+        const std::int64_t value = sqlite3_column_int64(st.s, 1);
+        if (key == "schema_version") {
+          has_version = true;
+          if (value != kSchemaVersion)
+            return Status::failed_precondition("reports.db has schema version " +
+                                               std::to_string(value) + ", this build reads " +
+                                               std::to_string(kSchemaVersion));
+        }
+        if (key == "applied_seq") applied_seq = static_cast<std::uint64_t>(value);
+      }
+      if (!has_version)
+        SB_RETURN_IF_ERROR(exec(db, ("INSERT INTO meta VALUES('schema_version', " +
+                                     std::to_string(kSchemaVersion) + ")")
+                                        .c_str()));
+    }
+    SB_RETURN_IF_ERROR(load_definitions());
+    {
+      Stmt st;
+      SB_RETURN_IF_ERROR(prepare(db, "SELECT body FROM settings WHERE id = 1", st));
+      if (sqlite3_step(st.s) == SQLITE_ROW) {
+        json j = json::parse(reinterpret_cast<const char*>(sqlite3_column_text(st.s, 0)), nullptr,
+                             false);
+        if (j.is_discarded()) return Status::corruption("reports.db settings are not JSON");
+        auto s = settings_from_json(j);
+        if (!s.ok()) return s.status();
+        settings = *s;
+      }
+    }
+    {
+      Stmt st;
+      SB_RETURN_IF_ERROR(prepare(db, "SELECT kind, key, name FROM dims", st));
+      while (sqlite3_step(st.s) == SQLITE_ROW)
+        dims[{static_cast<char>(sqlite3_column_text(st.s, 0)[0]), sqlite3_column_int64(st.s, 1)}] =
+            reinterpret_cast<const char*>(sqlite3_column_text(st.s, 2));
+    }
+    SB_RETURN_IF_ERROR(prepare(db,
+                               "SELECT fields, waits, handles FROM cells WHERE interval = ?1 AND "
+                               "queue = ?2 AND channel = ?3 AND agent = ?4 AND version = ?5",
+                               get_cell));
+    SB_RETURN_IF_ERROR(prepare(
+        db, "INSERT OR REPLACE INTO cells VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", put_cell));
+    SB_RETURN_IF_ERROR(prepare(db,
+                               "SELECT fields, waits, handles, hourly FROM days WHERE day = ?1 AND "
+                               "queue = ?2 AND channel = ?3 AND version = ?4",
+                               get_day));
+    SB_RETURN_IF_ERROR(
+        prepare(db, "INSERT OR REPLACE INTO days VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", put_day));
+    SB_RETURN_IF_ERROR(prepare(db, "INSERT OR REPLACE INTO dims VALUES(?1, ?2, ?3)", put_dim));
+    SB_RETURN_IF_ERROR(
+        prepare(db, "INSERT OR REPLACE INTO meta VALUES('applied_seq', ?1)", put_meta));
+    agg = std::make_unique<Aggregator>(defs, settings);
+    return {};
+  }
+
+  Status load_definitions() {
+    Stmt st;
+    SB_RETURN_IF_ERROR(prepare(db, "SELECT body FROM definitions", st));
+    std::vector<QueueDefinition> all;
+    while (sqlite3_step(st.s) == SQLITE_ROW) {
+      json j =
+          json::parse(reinterpret_cast<const char*>(sqlite3_column_text(st.s, 0)), nullptr, false);
+      if (j.is_discarded()) return Status::corruption("reports.db definition is not JSON");
+      auto d = definition_from_json(j);
+      if (!d.ok()) return d.status();
+      all.push_back(*d);
+    }
+    defs.set(std::move(all));
+    return {};
+  }
+
+  // Reads the stored cell (or day) and adds `delta` to it.
+  // `hourly`: for days, offers per UTC hour of the day (peak hour), added to the stored ones.
+  Status merge_row(Stmt& get, Stmt& put, const std::vector<std::int64_t>& key,
+                   const CellValues& delta, const std::array<std::int64_t, 24>* hourly = nullptr) {
+    std::array<std::int64_t, 24> hours{};
+    sqlite3_reset(get.s);
+    for (std::size_t i = 0; i < key.size(); ++i)
+      sqlite3_bind_int64(get.s, static_cast<int>(i + 1), key[i]);
+    CellValues v;
+    const int rc = sqlite3_step(get.s);
+    if (rc == SQLITE_ROW) {
+      SB_RETURN_IF_ERROR(decode_fields(column_blob(get.s, 0), v.v));
+      auto w = metrics::Histogram::decode(column_blob(get.s, 1));
+      if (!w.ok()) return w.status();
+      auto h = metrics::Histogram::decode(column_blob(get.s, 2));
+      if (!h.ok()) return h.status();
+      v.waits = std::move(*w);
+      v.handles = std::move(*h);
+      if (hourly) SB_RETURN_IF_ERROR(decode_hours(column_blob(get.s, 3), hours));
+    } else if (rc != SQLITE_DONE) {
+      return db_error(db, "read cell");
+    }
+    sqlite3_reset(get.s);
+    v.merge(delta);
+    const std::string fields = encode_fields(v.v);
+    std::string waits, handles;
+    v.waits.encode(waits);
+    v.handles.encode(handles);
+    sqlite3_reset(put.s);
+    int i = 1;
+    for (std::int64_t k : key) sqlite3_bind_int64(put.s, i++, k);
+    sqlite3_bind_blob(put.s, i++, fields.data(), static_cast<int>(fields.size()), SQLITE_STATIC);
+    sqlite3_bind_blob(put.s, i++, waits.data(), static_cast<int>(waits.size()), SQLITE_STATIC);
+    sqlite3_bind_blob(put.s, i++, handles.data(), static_cast<int>(handles.size()), SQLITE_STATIC);
+    std::string hour_blob;
+    if (hourly) {
+      for (int h = 0; h < 24; ++h) hours[h] += (*hourly)[h];
+      hour_blob = encode_hours(hours);
+      sqlite3_bind_blob(put.s, i++, hour_blob.data(), static_cast<int>(hour_blob.size()),
+                        SQLITE_STATIC);
+    }
+    if (sqlite3_step(put.s) != SQLITE_DONE) return db_error(db, "write cell");
+    sqlite3_reset(put.s);
+    return {};
+  }
+
+  Status flush(std::uint64_t new_applied) {
+    auto& deltas = agg->deltas();
+    auto& dim_changes = agg->dimension_changes();
+    if (deltas.empty() && dim_changes.empty() && new_applied == applied_seq) return {};
+    SB_RETURN_IF_ERROR(exec(db, "BEGIN IMMEDIATE"));
+    Status st = write(deltas, dim_changes, new_applied);
+    if (st.ok()) st = exec(db, "COMMIT");
+    if (!st.ok()) {
+      // The aggregator has moved past deltas the database does not hold: refuse further batches
+      // until the store is reopened (which replays the log from what was committed).
+      const Status rollback = exec(db, "ROLLBACK");
+      failed = Status(st.code(), st.message() + (rollback.ok() ? "" : "; " + rollback.message()));
+      return failed;
+    }
+    applied_seq = new_applied;
+    for (const DimensionName& d : dim_changes) dims[{d.kind, d.key}] = d.name;
+    deltas.clear();
+    dim_changes.clear();
+    return {};
+  }
+
+  Status write(const Aggregator::Deltas& deltas, const std::vector<DimensionName>& dim_changes,
+               std::uint64_t new_applied) {
+    // Sorted, so that the B-tree is written in order.
+    std::vector<const std::pair<const CellKey, CellValues>*> sorted;
+    sorted.reserve(deltas.size());
+    for (const auto& kv : deltas) sorted.push_back(&kv);
+    std::sort(sorted.begin(), sorted.end(),
+              [](const auto* a, const auto* b) { return a->first < b->first; });
+    std::map<std::vector<std::int64_t>, std::pair<CellValues, std::array<std::int64_t, 24>>> days;
+    for (const auto* kv : sorted) {
+      const CellKey& k = kv->first;
+      SB_RETURN_IF_ERROR(merge_row(
+          get_cell, put_cell, {k.interval, k.queue, k.channel, k.agent, k.version}, kv->second));
+      auto& day = days[{day_of(k.interval), k.queue, k.channel, k.version}];
+      day.first.merge(kv->second);
+      day.second[(k.interval - day_of(k.interval)) / kMillisPerHour] += kv->second.v[kOffered];
+      stats.cells_written++;
+    }
+    for (const auto& [key, v] : days)
+      SB_RETURN_IF_ERROR(merge_row(get_day, put_day, key, v.first, &v.second));
+    for (const DimensionName& d : dim_changes) {
+      sqlite3_reset(put_dim.s);
+      const char kind[2] = {d.kind, 0};
+      sqlite3_bind_text(put_dim.s, 1, kind, 1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64(put_dim.s, 2, d.key);
+      sqlite3_bind_text(put_dim.s, 3, d.name.data(), static_cast<int>(d.name.size()),
+                        SQLITE_STATIC);
+      if (sqlite3_step(put_dim.s) != SQLITE_DONE) return db_error(db, "write dimension");
+    }
+    sqlite3_reset(put_meta.s);
+    sqlite3_bind_int64(put_meta.s, 1, static_cast<std::int64_t>(new_applied));
+    if (sqlite3_step(put_meta.s) != SQLITE_DONE) return db_error(db, "write applied seq");
+    sqlite3_reset(put_meta.s);
+    return {};
+  }
+
+  Result<ReportResult> query(const ReportRequest& r) const;
+};
+
+ReportStore::ReportStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+ReportStore::~ReportStore() = default;
+
+Result<std::unique_ptr<ReportStore>> ReportStore::open_data_dir(const std::string& data_dir) {
+  return open(data_dir + "/reports.db");
+}
+
+Result<std::unique_ptr<ReportStore>> ReportStore::open(const std::string& path) {
+  auto impl = std::make_unique<Impl>();
+  if (sqlite3_open_v2(path.c_str(), &impl->db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                      nullptr) != SQLITE_OK) {
+    const std::string msg = impl->db ? sqlite3_errmsg(impl->db) : "out of memory";
+    return Status::io_error("cannot open " + path + ": " + msg);
+  }
+  sqlite3_busy_timeout(impl->db, 5000);
+  SB_RETURN_IF_ERROR(impl->init());
+  return std::unique_ptr<ReportStore>(new ReportStore(std::move(impl)));
+}
+
+Status ReportStore::ingest(std::span<const Event> batch) {
+  std::lock_guard lock(impl_->mu);
+  Impl& m = *impl_;
+  if (!m.failed.ok()) return m.failed;
+  Aggregator& agg = *m.agg;
+  std::uint64_t applied = m.applied_seq;
+  Millis last_at = 0;
+  bool any = false, last_recorded = false;
+  for (const Event& e : batch) {
+    if (e.seq <= agg.last_seq()) continue;
+    if (e.seq != agg.last_seq() + 1)
+      return Status::failed_precondition(
+          "reports: event " + std::to_string(e.seq) + " after " + std::to_string(agg.last_seq()) +
+          " (events must be fed in seq order from the start of the log)");
+    const bool record = e.seq > m.applied_seq;
+    agg.on_event(e, record);
+    if (record) applied = e.seq;
+    last_at = e.at;
+    last_recorded = record;
+    any = true;
+    m.stats.events++;
+  }
+  if (!any) return {};
+  agg.settle_agents(last_at, last_recorded);
+  m.stats.batches++;
+  return m.flush(applied);
+}
+
+std::uint64_t ReportStore::applied_seq() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->applied_seq;
+}
+
+Status ReportStore::clear() {
+  std::lock_guard lock(impl_->mu);
+  Impl& m = *impl_;
+  SB_RETURN_IF_ERROR(exec(m.db,
+                          "BEGIN IMMEDIATE; DELETE FROM cells; DELETE FROM days; DELETE FROM "
+                          "dims; DELETE FROM meta WHERE key = 'applied_seq'; COMMIT;"));
+  m.applied_seq = 0;
+  m.dims.clear();
+  m.agg = std::make_unique<Aggregator>(m.defs, m.settings);
+  return {};
+}
+
+Result<QueueDefinition> ReportStore::add_definition(QueueDefinition d) {
+  if (d.queue.empty()) return Status::invalid_argument("definition: queue must not be empty");
+  if (d.sl_threshold < 0) return Status::invalid_argument("definition: negative SL threshold");
+  if (d.short_abandon < 0) return Status::invalid_argument("definition: negative short abandon");
+  if (d.interval_minutes != 15 && d.interval_minutes != 30 && d.interval_minutes != 60)
+    return Status::invalid_argument("definition: interval_minutes must be 15, 30 or 60");
+  SB_RETURN_IF_ERROR(TimeZone::parse(d.time_zone).status());
+  std::lock_guard lock(impl_->mu);
+  Impl& m = *impl_;
+  std::uint32_t version = 0;
+  for (const QueueDefinition& x : m.defs.all())
+    if (x.queue == d.queue) version = std::max(version, x.version);
+  d.version = version + 1;
+  Stmt st;
+  SB_RETURN_IF_ERROR(prepare(m.db, "INSERT INTO definitions VALUES(?1, ?2, ?3)", st));
+  const std::string body = definition_to_json(d).dump();
+  sqlite3_bind_text(st.s, 1, d.queue.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(st.s, 2, d.version);
+  sqlite3_bind_text(st.s, 3, body.c_str(), -1, SQLITE_TRANSIENT);
+  if (sqlite3_step(st.s) != SQLITE_DONE) return db_error(m.db, "add definition");
+  std::vector<QueueDefinition> all = m.defs.all();
+  all.push_back(d);
+  m.defs.set(std::move(all));
+  return d;
+}
+
+std::vector<QueueDefinition> ReportStore::definitions() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->defs.all();
+}
+
+Status ReportStore::set_center_settings(const CenterSettings& s) {
+  if (s.repeat_window < 0) return Status::invalid_argument("settings: negative repeat window");
+  std::lock_guard lock(impl_->mu);
+  Impl& m = *impl_;
+  Stmt st;
+  SB_RETURN_IF_ERROR(prepare(m.db, "INSERT OR REPLACE INTO settings VALUES(1, ?1)", st));
+  const std::string body = settings_to_json(s).dump();
+  sqlite3_bind_text(st.s, 1, body.c_str(), -1, SQLITE_TRANSIENT);
+  if (sqlite3_step(st.s) != SQLITE_DONE) return db_error(m.db, "save settings");
+  m.settings = s;
+  return {};
+}
+
+CenterSettings ReportStore::center_settings() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->settings;
+}
+
+IngestStats ReportStore::stats() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->stats;
+}
+
+Result<ReportResult> ReportStore::query(const ReportRequest& request) const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->query(request);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Queries.
+
+namespace {
+
+double ratio(double a, double b) { return b > 0 ? a / b : 0.0; }
+
+struct Accumulator {
+  std::array<std::int64_t, kFieldCount> f{};
+  metrics::Histogram waits, handles;
+  double cost = 0;
+  std::set<std::pair<std::int64_t, std::int64_t>> versions;  // (queue, version)
+  std::map<Millis, std::uint64_t> hourly_offered;            // local hour start -> offered
+  bool any = false;
+
+  void add(const std::array<std::int64_t, kFieldCount>& v) {
+    for (int i = 0; i < kFieldCount; ++i) {
+      if (is_max_field(i)) {
+        f[i] = std::max(f[i], v[i]);
+      } else {
+        f[i] += v[i];
+      }
+    }
+  }
+};
+
+double service_level_of(const std::array<std::int64_t, kFieldCount>& f, SlPreset p,
+                        const GenesysOptions& g) {
+  const double within = static_cast<double>(f[kAnsweredWithinSl]);
+  const double handled = static_cast<double>(f[kHandled]);
+  const double abandoned = static_cast<double>(f[kAbandoned]);
+  const double short_ab = static_cast<double>(f[kShortAbandoned]);
+  const double timed_out = static_cast<double>(f[kTimedOut]);
+  switch (p) {
+    case SlPreset::kSwitchboard:
+      return ratio(within, handled + abandoned - short_ab + timed_out);
+    case SlPreset::kAsteriskSl:
+    case SlPreset::kAnsweredOnly:
+      return ratio(within, handled);
+    case SlPreset::kAsteriskSl2:
+      return ratio(within + static_cast<double>(f[kAbandonedWithinSl]),
+                   handled + abandoned - short_ab);
+    case SlPreset::kAmazonConnect:
+      return ratio(static_cast<double>(f[kRemovedWithinSl]), static_cast<double>(f[kOffered]));
+    case SlPreset::kGenesys: {
+      double den = handled;
+      if (g.include_abandons)
+        den += abandoned + timed_out - (g.exclude_short_abandons ? short_ab : 0.0);
+      if (g.include_flow_outs) den += static_cast<double>(f[kFlowedOut]);
+      return ratio(within, den);
+    }
+  }
+  return 0.0;
+}
+
+std::vector<HistogramBucket> buckets_of(const metrics::Histogram& h) {
+  std::vector<HistogramBucket> out;
+  for (const auto& b : h.buckets()) out.push_back({b.lower, b.upper, b.count});
+  return out;
+}
+
+Kpis finalize_kpis(const Accumulator& a, const ReportRequest& r, const DefinitionTable& defs,
+                   const std::map<std::pair<char, std::int64_t>, std::string>& dims) {
+  constexpr double kMs = 1000.0;
+  const auto& f = a.f;
+  auto d = [&](int i) { return static_cast<double>(f[i]); };
+  auto u = [&](int i) { return static_cast<std::uint64_t>(std::max<std::int64_t>(0, f[i])); };
+  Kpis k;
+  k.offered = u(kOffered);
+  k.handled = u(kHandled);
+  k.abandoned = u(kAbandoned);
+  k.short_abandoned = u(kShortAbandoned);
+  k.timed_out = u(kTimedOut);
+  k.blocked = u(kBlocked);
+  k.transferred = u(kTransferred);
+  k.flowed_out = u(kFlowedOut);
+  k.callbacks_requested = u(kCallbacksRequested);
+  k.callbacks_completed = u(kCallbacksCompleted);
+  k.self_served = u(kSelfServed);
+  k.imported = u(kImported);
+  k.answered_within_sl = u(kAnsweredWithinSl);
+  k.abandoned_within_sl = u(kAbandonedWithinSl);
+  k.removed_within_sl = u(kRemovedWithinSl);
+
+  // The preset: the request's, or the one all the row's definitions share.
+  auto name_of = [&](std::int64_t q) {
+    auto it = dims.find({'q', q});
+    return it == dims.end() ? (q == kNone ? std::string("-") : std::to_string(q)) : it->second;
+  };
+  std::set<SlPreset> presets;
+  GenesysOptions genesys;
+  for (const auto& [q, v] : a.versions) {
+    SlPreset p = SlPreset::kSwitchboard;
+    for (const QueueDefinition& def : defs.all()) {
+      if (static_cast<std::int64_t>(def.version) == v &&
+          (def.queue == name_of(q) || def.queue == std::to_string(q) || def.queue == "*")) {
+        p = def.preset;
+        genesys = def.genesys;
+        if (def.queue != "*") break;
+      }
+    }
+    presets.insert(p);
+    k.definition_versions.push_back(name_of(q) + ":" + std::to_string(v));
+  }
+  std::sort(k.definition_versions.begin(), k.definition_versions.end());
+  SlPreset preset = SlPreset::kSwitchboard;
+  if (r.preset) {
+    preset = *r.preset;
+    k.service_level_preset = std::string(sl_preset_name(preset));
+  } else if (presets.size() <= 1) {
+    if (!presets.empty()) preset = *presets.begin();
+    k.service_level_preset = std::string(sl_preset_name(preset));
+  } else {
+    k.service_level_preset = "mixed";
+  }
+  for (int p = 0; p < kSlPresetCount; ++p)
+    k.service_level_by_preset[p] = service_level_of(f, static_cast<SlPreset>(p), genesys);
+  k.service_level = service_level_of(f, preset, genesys);
+
+  k.asa_s = ratio(d(kWaitHandledMs), d(kHandled)) / kMs;
+  k.avg_wait_s = ratio(d(kWaitHandledMs) + d(kWaitAbandonedMs) + d(kWaitTimedOutMs),
+                       d(kHandled) + d(kAbandoned) + d(kTimedOut)) /
+                 kMs;
+  k.avg_abandon_wait_s = ratio(d(kWaitAbandonedMs), d(kAbandoned)) / kMs;
+  k.longest_wait_s = d(kWaitMaxMs) / kMs;
+  k.wait_p50_s = a.waits.percentile(0.50) / kMs;
+  k.wait_p90_s = a.waits.percentile(0.90) / kMs;
+  k.wait_p95_s = a.waits.percentile(0.95) / kMs;
+  k.handle_samples = u(kLegs);
+  const double legs = d(kLegs);
+  k.aht_s = ratio(d(kTalkMs) + d(kHoldMs) + d(kWrapMs), legs) / kMs;
+  k.avg_talk_s = ratio(d(kTalkMs), legs) / kMs;
+  k.avg_hold_s = ratio(d(kHoldMs), legs) / kMs;
+  k.avg_wrap_s = ratio(d(kWrapMs), legs) / kMs;
+  k.longest_hold_s = d(kHoldMaxMs) / kMs;
+  k.handle_p50_s = a.handles.percentile(0.50) / kMs;
+  k.handle_p90_s = a.handles.percentile(0.90) / kMs;
+  k.handle_p95_s = a.handles.percentile(0.95) / kMs;
+  if (r.include_histograms) {
+    k.wait_histogram = buckets_of(a.waits);
+    k.handle_histogram = buckets_of(a.handles);
+  }
+  k.transfer_rate = ratio(d(kTransferred), d(kHandled));
+  k.abandon_rate = ratio(d(kAbandoned), d(kOffered));
+  k.customer_contacts = u(kCustomerContacts);
+  k.repeat_contacts = u(kRepeatContacts);
+  k.repeat_rate = ratio(d(kRepeatContacts), d(kCustomerContacts));
+  k.fcr_eligible = u(kFcrEligible);
+  k.fcr_resolved = u(kFcrResolved);
+  k.fcr_rate = ratio(d(kFcrResolved), d(kFcrEligible));
+  k.first_responses = u(kFirstResponses);
+  k.avg_first_response_s = ratio(d(kFirstResponseMs), d(kFirstResponses)) / kMs;
+  k.staffed_s = d(kStaffedMs) / kMs;
+  k.available_s = d(kAvailableMs) / kMs;
+  k.occupied_s = d(kOccupiedMs) / kMs;
+  k.occupancy = ratio(d(kOccupiedMs), d(kAvailableMs));
+  k.utilization = ratio(d(kOccupiedMs), d(kStaffedMs));
+  k.dispositioned = u(kDispositioned);
+  k.conversions = u(kConversions);
+  k.conversion_rate = ratio(d(kConversions), d(kDispositioned));
+  k.cost_total = a.cost;
+  k.cost_per_contact = ratio(a.cost, d(kHandled));
+  k.csat_responses = u(kCsatResponses);
+  k.csat = ratio(d(kCsatGood), d(kCsatResponses));
+  k.csat_avg = ratio(d(kCsatSum), d(kCsatResponses));
+  k.nps_responses = u(kNpsResponses);
+  k.nps = 100.0 * ratio(d(kNpsPromoters) - d(kNpsDetractors), d(kNpsResponses));
+  k.ces_responses = u(kCesResponses);
+  k.ces = ratio(d(kCesSum), d(kCesResponses));
+  for (const auto& [hour, n] : a.hourly_offered) {
+    if (n > k.peak_hour_offered) {
+      k.peak_hour_offered = n;
+      k.peak_hour_start = hour;
+    }
+  }
+  return k;
+}
+
+}  // namespace
+
+Result<ReportResult> ReportStore::Impl::query(const ReportRequest& r) const {
+  SB_RETURN_IF_ERROR(validate(r));
+  auto tz_or = TimeZone::parse(r.time_zone);
+  if (!tz_or.ok()) return tz_or.status();
+  const TimeZone tz = std::move(*tz_or);
+  const Millis width = static_cast<Millis>(r.interval_minutes) * kMillisPerMinute;
+
+  // Filters resolved to keys.
+  auto resolve = [&](char kind, const std::vector<std::string>& names,
+                     std::set<std::int64_t>& keys) -> Status {
+    for (const std::string& n : names) {
+      bool found = false;
+      for (const auto& [k, name] : dims) {
+        if (k.first == kind && (name == n || std::to_string(k.second) == n)) {
+          keys.insert(k.second);
+          found = true;
+        }
+      }
+      if (!found)
+        return Status::not_found(std::string(kind == 'q' ? "queue" : "agent") + " '" + n +
+                                 "' has no report data");
+    }
+    return {};
+  };
+  std::set<std::int64_t> queue_keys, agent_keys;
+  SB_RETURN_IF_ERROR(resolve('q', r.queues, queue_keys));
+  SB_RETURN_IF_ERROR(resolve('a', r.agents, agent_keys));
+  std::set<std::int64_t> channel_keys;
+  for (Channel c : r.channels) channel_keys.insert(static_cast<std::int64_t>(c));
+  std::vector<std::string> team_names;
+  for (const auto& [agent, team] : r.team_of_agent) team_names.push_back(team);
+  team_names.push_back("");
+  std::sort(team_names.begin(), team_names.end());
+  team_names.erase(std::unique(team_names.begin(), team_names.end()), team_names.end());
+  auto agent_name = [&](std::int64_t key) -> std::string {
+    if (key == kNone) return "";
+    auto it = dims.find({'a', key});
+    return it == dims.end() ? "agent " + std::to_string(key) : it->second;
+  };
+  auto team_index = [&](std::int64_t agent) -> std::int64_t {
+    if (agent == kNone) return kNone;
+    auto it = r.team_of_agent.find(agent_name(agent));
+    const std::string team = it == r.team_of_agent.end() ? "" : it->second;
+    return std::lower_bound(team_names.begin(), team_names.end(), team) - team_names.begin();
+  };
+  const std::set<std::string> team_filter(r.teams.begin(), r.teams.end());
+
+  bool needs_cells = !r.agents.empty() || !r.teams.empty();
+  for (Dimension dim : r.group_by) {
+    if (dim == Dimension::kInterval || dim == Dimension::kTimeOfDay || dim == Dimension::kAgent ||
+        dim == Dimension::kTeam)
+      needs_cells = true;
+    if ((dim == Dimension::kDay || dim == Dimension::kWeekday) && !tz.is_utc()) needs_cells = true;
+  }
+  // Whole UTC days inside [from, to) come from the day rollup when no dimension needs finer
+  // cells; the edges always come from the cells.
+  Millis day_from = 0, day_to = 0;
+  if (!needs_cells) {
+    day_from = day_of(r.from + kMillisPerDay - 1);
+    day_to = day_of(r.to);
+    if (day_to <= day_from) day_from = day_to = 0;
+  }
+
+  ReportResult result;
+  result.request = r;
+  for (Dimension dim : r.group_by) result.columns.emplace_back(dimension_name(dim));
+  std::map<std::vector<std::int64_t>, Accumulator> groups;
+  Accumulator total;
+
+  auto consume = [&](Millis t, std::int64_t queue, std::int64_t channel, std::int64_t agent,
+                     std::int64_t version, std::string_view fields, std::string_view waits,
+                     std::string_view handles, std::string_view hourly, bool is_day) -> Status {
+    if (!queue_keys.empty() && !queue_keys.count(queue)) return {};
+    if (!channel_keys.empty() && !channel_keys.count(channel)) return {};
+    if (!agent_keys.empty() && !agent_keys.count(agent)) return {};
+    if (!team_filter.empty()) {
+      if (agent == kNone) return {};
+      auto it = r.team_of_agent.find(agent_name(agent));
+      if (!team_filter.count(it == r.team_of_agent.end() ? "" : it->second)) return {};
+    }
+    std::array<std::int64_t, kFieldCount> v;
+    SB_RETURN_IF_ERROR(decode_fields(fields, v));
+    std::vector<std::int64_t> key;
+    key.reserve(r.group_by.size());
+    for (Dimension dim : r.group_by) {
+      switch (dim) {
+        case Dimension::kInterval:
+          key.push_back(tz.interval_start(t, width));
+          break;
+        case Dimension::kDay:
+          key.push_back(is_day ? t : tz.day_start(t));
+          break;
+        case Dimension::kWeekday: {
+          const Millis local = t + tz.offset_at(t);
+          key.push_back(weekday_of_days(day_of(local) / kMillisPerDay));
+          break;
+        }
+        case Dimension::kTimeOfDay: {
+          const Millis local = tz.interval_start(t, width) + tz.offset_at(t);
+          key.push_back((local - day_of(local)) / kMillisPerMinute);
+          break;
+        }
+        case Dimension::kQueue:
+          key.push_back(queue);
+          break;
+        case Dimension::kChannel:
+          key.push_back(channel);
+          break;
+        case Dimension::kTeam:
+          key.push_back(team_index(agent));
+          break;
+        case Dimension::kAgent:
+          key.push_back(agent);
+          break;
+      }
+    }
+    const double cost =
+        static_cast<double>(v[kStaffedMs]) / kMillisPerHour * settings.agent_hourly_cost + [&] {
+          if (channel == kNone) return 0.0;
+          auto it = settings.channel_minute_cost.find(static_cast<Channel>(channel));
+          if (it == settings.channel_minute_cost.end()) return 0.0;
+          return static_cast<double>(v[kTalkMs] + v[kHoldMs]) / kMillisPerMinute * it->second;
+        }();
+    const Millis hour = is_day ? t : tz.interval_start(t, kMillisPerHour);
+    std::array<std::int64_t, 24> hours{};
+    if (is_day) SB_RETURN_IF_ERROR(decode_hours(hourly, hours));
+    for (Accumulator* acc : {&groups[key], &total}) {
+      acc->add(v);
+      SB_RETURN_IF_ERROR(acc->waits.merge_encoded(waits));
+      SB_RETURN_IF_ERROR(acc->handles.merge_encoded(handles));
+      acc->cost += cost;
+      if (queue != kNone) acc->versions.insert({queue, version});
+      if (is_day) {
+        for (int h = 0; h < 24; ++h)
+          if (hours[h] != 0)
+            acc->hourly_offered[tz.interval_start(t + h * kMillisPerHour, kMillisPerHour)] +=
+                static_cast<std::uint64_t>(hours[h]);
+      } else if (v[kOffered] != 0) {
+        acc->hourly_offered[hour] += static_cast<std::uint64_t>(v[kOffered]);
+      }
+      acc->any = true;
+    }
+    result.cells_scanned++;
+    return {};
+  };
+
+  auto scan = [&](const char* sql, Millis from, Millis to, bool is_day) -> Status {
+    if (from >= to) return {};
+    Stmt st;
+    SB_RETURN_IF_ERROR(prepare(db, sql, st));
+    sqlite3_bind_int64(st.s, 1, from);
+    sqlite3_bind_int64(st.s, 2, to);
+    int rc;
+    while ((rc = sqlite3_step(st.s)) == SQLITE_ROW) {
+      const std::int64_t agent = is_day ? kNone : sqlite3_column_int64(st.s, 3);
+      const int base = is_day ? 3 : 4;
+      SB_RETURN_IF_ERROR(consume(
+          sqlite3_column_int64(st.s, 0), sqlite3_column_int64(st.s, 1),
+          sqlite3_column_int64(st.s, 2), agent, sqlite3_column_int64(st.s, base),
+          column_blob(st.s, base + 1), column_blob(st.s, base + 2), column_blob(st.s, base + 3),
+          is_day ? column_blob(st.s, base + 4) : std::string_view(), is_day));
+    }
+    if (rc != SQLITE_DONE) return db_error(db, "query");
+    return {};
+  };
+  const char* kCells =
+      "SELECT interval, queue, channel, agent, version, fields, waits, handles FROM cells "
+      "WHERE interval >= ?1 AND interval < ?2";
+  const char* kDays =
+      "SELECT day, queue, channel, version, fields, waits, handles, hourly FROM days "
+      "WHERE day >= ?1 AND day < ?2";
+  if (day_from < day_to) {
+    SB_RETURN_IF_ERROR(scan(kCells, r.from, day_from, false));
+    SB_RETURN_IF_ERROR(scan(kDays, day_from, day_to, true));
+    SB_RETURN_IF_ERROR(scan(kCells, day_to, r.to, false));
+  } else {
+    SB_RETURN_IF_ERROR(scan(kCells, r.from, r.to, false));
+  }
+
+  if (r.include_empty_intervals && r.group_by.size() == 1 &&
+      r.group_by[0] == Dimension::kInterval) {
+    for (Millis t = tz.interval_start(r.from, width); t < r.to;) {
+      groups.try_emplace({t});
+      // Step by local intervals (a DST change makes one UTC step longer or shorter).
+      Millis next = t + width;
+      next = tz.interval_start(next + width / 2, width);
+      if (next <= t) next = t + width;
+      t = next;
+    }
+  }
+
+  auto queue_label = [&](std::int64_t q) -> std::string {
+    if (q == kNone) return "";
+    auto it = dims.find({'q', q});
+    return it == dims.end() ? "queue " + std::to_string(q) : it->second;
+  };
+  for (const auto& [key, acc] : groups) {
+    ReportRow row;
+    row.start = r.from;
+    for (std::size_t i = 0; i < key.size(); ++i) {
+      const std::int64_t x = key[i];
+      switch (r.group_by[i]) {
+        case Dimension::kInterval:
+        case Dimension::kDay:
+          row.keys.push_back(tz.format(x));
+          row.start = x;
+          break;
+        case Dimension::kWeekday:
+          row.keys.push_back(std::to_string(x));
+          break;
+        case Dimension::kTimeOfDay: {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "%02d:%02d", static_cast<int>(x / 60),
+                        static_cast<int>(x % 60));
+          row.keys.emplace_back(buf);
+          break;
+        }
+        case Dimension::kQueue:
+          row.keys.push_back(queue_label(x));
+          break;
+        case Dimension::kChannel:
+          row.keys.push_back(x == kNone ? "" : std::string(channel_name(static_cast<Channel>(x))));
+          break;
+        case Dimension::kTeam:
+          row.keys.push_back(x == kNone ? "" : team_names[static_cast<std::size_t>(x)]);
+          break;
+        case Dimension::kAgent:
+          row.keys.push_back(agent_name(x));
+          break;
+      }
+    }
+    row.kpis = finalize_kpis(acc, r, defs, dims);
+    result.rows.push_back(std::move(row));
+  }
+  result.total = finalize_kpis(total, r, defs, dims);
+  return result;
+}
+
+}  // namespace sb::reports
