@@ -71,7 +71,7 @@ struct CollectNode {
 enum class CompareOp : std::uint8_t {
   kEq = 0,
   kNe,
-  kLt,  // numeric when both sides are numbers, else string order
+  kLt,  // numeric when both sides are numbers, string order when neither is, else false
   kLe,
   kGt,
   kGe,

@@ -103,8 +103,12 @@ bool evaluate(const ConditionCase& c, const Attributes& attrs) {
   if (c.op == CompareOp::kStartsWith) return actual.rfind(expected, 0) == 0;
   double a = 0, b = 0;
   int cmp = 0;
-  if (parse_number(actual, a) && parse_number(expected, b)) {
+  const bool na = parse_number(actual, a);
+  const bool nb = parse_number(expected, b);
+  if (na && nb) {
     cmp = a < b ? -1 : (a > b ? 1 : 0);
+  } else if (na != nb && c.op != CompareOp::kEq && c.op != CompareOp::kNe) {
+    return false;  // "abc" is neither less nor greater than 100
   } else {
     cmp = actual.compare(expected);
     cmp = cmp < 0 ? -1 : (cmp > 0 ? 1 : 0);
