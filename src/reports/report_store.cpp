@@ -215,6 +215,8 @@ struct ReportStore::Impl {
   CenterSettings settings;
   std::unique_ptr<Aggregator> agg;
   std::uint64_t applied_seq = 0;
+  // Agent time is in the cells up to this instant (the end of the last committed batch).
+  Millis settled_at = 0;
   IngestStats stats;
   Status failed;  // sticky: set when a batch could not be committed
   std::map<std::pair<char, std::int64_t>, std::string> dims;  // names for queries
@@ -261,6 +263,7 @@ struct ReportStore::Impl {
                                                std::to_string(kSchemaVersion));
         }
         if (key == "applied_seq") applied_seq = static_cast<std::uint64_t>(value);
+        if (key == "settled_at") settled_at = value;
       }
       if (!has_version)
         SB_RETURN_IF_ERROR(exec(db, ("INSERT INTO meta VALUES('schema_version', " +
@@ -300,8 +303,7 @@ struct ReportStore::Impl {
     SB_RETURN_IF_ERROR(
         prepare(db, "INSERT OR REPLACE INTO days VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", put_day));
     SB_RETURN_IF_ERROR(prepare(db, "INSERT OR REPLACE INTO dims VALUES(?1, ?2, ?3)", put_dim));
-    SB_RETURN_IF_ERROR(
-        prepare(db, "INSERT OR REPLACE INTO meta VALUES('applied_seq', ?1)", put_meta));
+    SB_RETURN_IF_ERROR(prepare(db, "INSERT OR REPLACE INTO meta VALUES(?1, ?2)", put_meta));
     agg = std::make_unique<Aggregator>(defs, settings);
     return {};
   }
@@ -368,12 +370,22 @@ struct ReportStore::Impl {
     return {};
   }
 
-  Status flush(std::uint64_t new_applied) {
+  Status put_meta_value(const char* key, std::int64_t value) {
+    sqlite3_reset(put_meta.s);
+    sqlite3_bind_text(put_meta.s, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(put_meta.s, 2, value);
+    if (sqlite3_step(put_meta.s) != SQLITE_DONE) return db_error(db, std::string("write ") + key);
+    sqlite3_reset(put_meta.s);
+    return {};
+  }
+
+  Status flush(std::uint64_t new_applied, Millis new_settled) {
     auto& deltas = agg->deltas();
     auto& dim_changes = agg->dimension_changes();
     if (deltas.empty() && dim_changes.empty() && new_applied == applied_seq) return {};
     SB_RETURN_IF_ERROR(exec(db, "BEGIN IMMEDIATE"));
     Status st = write(deltas, dim_changes, new_applied);
+    if (st.ok()) st = put_meta_value("settled_at", new_settled);
     if (st.ok()) st = exec(db, "COMMIT");
     if (!st.ok()) {
       // The aggregator has moved past deltas the database does not hold: refuse further batches
@@ -383,6 +395,7 @@ struct ReportStore::Impl {
       return failed;
     }
     applied_seq = new_applied;
+    settled_at = new_settled;
     for (const DimensionName& d : dim_changes) dims[{d.kind, d.key}] = d.name;
     deltas.clear();
     dim_changes.clear();
@@ -418,11 +431,7 @@ struct ReportStore::Impl {
                         SQLITE_STATIC);
       if (sqlite3_step(put_dim.s) != SQLITE_DONE) return db_error(db, "write dimension");
     }
-    sqlite3_reset(put_meta.s);
-    sqlite3_bind_int64(put_meta.s, 1, static_cast<std::int64_t>(new_applied));
-    if (sqlite3_step(put_meta.s) != SQLITE_DONE) return db_error(db, "write applied seq");
-    sqlite3_reset(put_meta.s);
-    return {};
+    return put_meta_value("applied_seq", static_cast<std::int64_t>(new_applied));
   }
 
   Result<ReportResult> query(const ReportRequest& r) const;
@@ -455,7 +464,7 @@ Status ReportStore::ingest(std::span<const Event> batch) {
   Aggregator& agg = *m.agg;
   std::uint64_t applied = m.applied_seq;
   Millis last_at = 0;
-  bool any = false, last_recorded = false;
+  bool last_recorded = false;
   for (const Event& e : batch) {
     if (e.seq <= agg.last_seq()) continue;
     if (e.seq != agg.last_seq() + 1)
@@ -464,16 +473,17 @@ Status ReportStore::ingest(std::span<const Event> batch) {
           " (events must be fed in seq order from the start of the log)");
     const bool record = e.seq > m.applied_seq;
     agg.on_event(e, record);
+    // The last event already in the cells: agent time was accounted up to the end of that batch.
+    if (e.seq == m.applied_seq) agg.settle_agents(m.settled_at, false);
     if (record) applied = e.seq;
     last_at = e.at;
     last_recorded = record;
-    any = true;
     m.stats.events++;
   }
-  if (!any) return {};
-  agg.settle_agents(last_at, last_recorded);
+  if (!last_recorded) return {};
+  agg.settle_agents(last_at, true);
   m.stats.batches++;
-  return m.flush(applied);
+  return m.flush(applied, std::max(last_at, m.settled_at));
 }
 
 std::uint64_t ReportStore::applied_seq() const {
@@ -486,8 +496,10 @@ Status ReportStore::clear() {
   Impl& m = *impl_;
   SB_RETURN_IF_ERROR(exec(m.db,
                           "BEGIN IMMEDIATE; DELETE FROM cells; DELETE FROM days; DELETE FROM "
-                          "dims; DELETE FROM meta WHERE key = 'applied_seq'; COMMIT;"));
+                          "dims; DELETE FROM meta WHERE key IN ('applied_seq', 'settled_at'); "
+                          "COMMIT;"));
   m.applied_seq = 0;
+  m.settled_at = 0;
   m.dims.clear();
   m.agg = std::make_unique<Aggregator>(m.defs, m.settings);
   return {};
@@ -639,19 +651,25 @@ Kpis finalize_kpis(const Accumulator& a, const ReportRequest& r, const Definitio
   // The preset: the request's, or the one all the row's definitions share.
   auto name_of = [&](std::int64_t q) {
     auto it = dims.find({'q', q});
-    return it == dims.end() ? (q == kNone ? std::string("-") : std::to_string(q)) : it->second;
+    return it == dims.end() ? "queue " + std::to_string(q) : it->second;
+  };
+  auto matches = [&](const QueueDefinition& def, std::int64_t q) {
+    return def.queue == name_of(q) || (q < kSyntheticKeyBase && def.queue == std::to_string(q));
   };
   std::set<SlPreset> presets;
   GenesysOptions genesys;
   for (const auto& [q, v] : a.versions) {
+    // Version v of this queue's own definitions, else version v of the "*" ones.
     SlPreset p = SlPreset::kSwitchboard;
-    for (const QueueDefinition& def : defs.all()) {
-      if (static_cast<std::int64_t>(def.version) == v &&
-          (def.queue == name_of(q) || def.queue == std::to_string(q) || def.queue == "*")) {
-        p = def.preset;
-        genesys = def.genesys;
-        if (def.queue != "*") break;
-      }
+    const QueueDefinition* found = nullptr;
+    for (const QueueDefinition& def : defs.all())
+      if (static_cast<std::int64_t>(def.version) == v && matches(def, q)) found = &def;
+    if (!found)
+      for (const QueueDefinition& def : defs.all())
+        if (static_cast<std::int64_t>(def.version) == v && def.queue == "*") found = &def;
+    if (found) {
+      p = found->preset;
+      genesys = found->genesys;
     }
     presets.insert(p);
     k.definition_versions.push_back(name_of(q) + ":" + std::to_string(v));
@@ -863,7 +881,10 @@ Result<ReportResult> ReportStore::Impl::query(const ReportRequest& r) const {
       SB_RETURN_IF_ERROR(acc->waits.merge_encoded(waits));
       SB_RETURN_IF_ERROR(acc->handles.merge_encoded(handles));
       acc->cost += cost;
-      if (queue != kNone) acc->versions.insert({queue, version});
+      // Only cells with contacts carry a definition (agent time and surveys have none).
+      if (queue != kNone && (v[kOffered] || v[kHandled] || v[kAbandoned] || v[kTimedOut] ||
+                             v[kBlocked] || v[kLegs] || v[kFlowedOut]))
+        acc->versions.insert({queue, version});
       if (is_day) {
         for (int h = 0; h < 24; ++h)
           if (hours[h] != 0)

@@ -287,6 +287,7 @@ struct Simulator::Run {
   void absorb() {
     answers.clear();
     for (const Event& e : out.events) {
+      if (options.on_event) options.on_event(e);
       if (feeds_kpi(e)) kpi.on_event(e);
       switch (e.payload.index()) {
         case payload_index<ev::ContactOffered>(): {

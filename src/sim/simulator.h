@@ -11,6 +11,7 @@
 // changing one queue's demand does not reshuffle the others.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -44,6 +45,9 @@ struct ReplicationResult {
 
 struct RunOptions {
   bool keep_intervals = false;
+  // Receives every engine event of the run (warm-up included) in seq order: the whole log, as a
+  // live server would have written it. Used to feed the reports read model (src/reports).
+  std::function<void(const Event&)> on_event;
 };
 
 class Simulator {

@@ -1,0 +1,414 @@
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "reports/report_query.h"
+#include "reports/time_zone.h"
+
+namespace sb::reports {
+namespace {
+
+constexpr Millis kS = kMillisPerSecond;
+// 2026-03-02 (a Monday) 08:00 UTC.
+constexpr Millis kT0 = 1772438400000;
+
+class EventLog {
+ public:
+  template <class P>
+  void add(Millis at, P payload) {
+    events_.push_back(Event{events_.size() + 1, kT0 + at, EventPayload(std::move(payload))});
+  }
+  const std::vector<Event>& events() const { return events_; }
+
+ private:
+  std::vector<Event> events_;
+};
+
+QueueConfig queue(QueueId id, const std::string& name) {
+  QueueConfig q;
+  q.id = id;
+  q.name = name;
+  q.service_level_threshold = 20 * kS;
+  return q;
+}
+
+// One agent, three queued contacts, a blocked one and two survey answers (figures worked out by
+// hand in the tests below).
+std::vector<Event> small_day() {
+  EventLog log;
+  AgentConfig ada;
+  ada.id = 0;
+  ada.name = "ada";
+  log.add(0, ev::QueueConfigured{std::make_shared<const QueueConfig>(queue(0, "sales"))});
+  log.add(0, ev::AgentConfigured{std::make_shared<const AgentConfig>(ada)});
+  log.add(0, ev::AgentLoggedIn{0});
+  // c1: voice, waits 5 s, talks 49 s with a 10 s hold, wraps up 10 s; a conversion (code 7).
+  log.add(1 * kS, ev::ContactArrived{1, Channel::kVoice, 0, 0, {}, 42});
+  log.add(1 * kS, ev::ContactQueued{1, 0});
+  log.add(1 * kS, ev::ContactOffered{1, 0, 0, kT0 + 31 * kS});
+  log.add(6 * kS, ev::ContactConnected{1, 0});
+  // c2: voice, abandons after 3 s.
+  log.add(10 * kS, ev::ContactArrived{2, Channel::kVoice, 0, 0, {}, 43});
+  log.add(10 * kS, ev::ContactQueued{2, 0});
+  log.add(10 * kS, ev::HoldStarted{1, 0});
+  log.add(13 * kS, ev::ContactAbandoned{2, 0});
+  log.add(20 * kS, ev::HoldEnded{1, 0});
+  // c3: chat from the same customer as c1 (a repeat), answered after 50 s, 20 s of talk.
+  log.add(30 * kS, ev::ContactArrived{3, Channel::kChat, 0, 0, {}, 42});
+  log.add(30 * kS, ev::ContactQueued{3, 0});
+  // c4: refused by an unconfigured queue.
+  log.add(40 * kS, ev::ContactArrived{4, Channel::kVoice, 1, 0, {}, 0});
+  log.add(40 * kS, ev::ContactBlocked{4, 1, BlockReason::kNoSuchQueue});
+  log.add(65 * kS, ev::ContactEnded{1, 0, EndedBy::kAgent});
+  log.add(75 * kS, ev::WrapUpEnded{1, 0, 7});
+  log.add(75 * kS, ev::ContactOffered{3, 0, 0, kT0 + 105 * kS});
+  log.add(80 * kS, ev::ContactConnected{3, 0});
+  log.add(90 * kS, ev::SurveyAnswered{1, 0, 0, SurveyKind::kCsat, 5});
+  log.add(91 * kS, ev::SurveyAnswered{1, 0, 0, SurveyKind::kNps, 6});
+  log.add(100 * kS, ev::ContactEnded{3, 0, EndedBy::kCustomer});
+  log.add(100 * kS, ev::WrapUpEnded{3, 0, 0});
+  log.add(120 * kS, ev::AgentLoggedOut{0});
+  return log.events();
+}
+
+std::unique_ptr<ReportStore> open_memory() {
+  auto s = ReportStore::open(":memory:");
+  EXPECT_TRUE(s.ok()) << s.status().to_string();
+  return std::move(*s);
+}
+
+ReportRequest whole_day() {
+  ReportRequest r;
+  r.from = kT0 - kMillisPerHour;
+  r.to = kT0 + kMillisPerHour;
+  r.group_by = {};
+  return r;
+}
+
+TEST(ReportsTest, EveryKpiOfASmallDayMatchesTheHandComputation) {
+  auto store = open_memory();
+  CenterSettings settings;
+  settings.conversion_dispositions = {7};
+  settings.agent_hourly_cost = 36;
+  settings.channel_minute_cost[Channel::kVoice] = 0.5;
+  ASSERT_TRUE(store->set_center_settings(settings).ok());
+  const auto events = small_day();
+  ASSERT_TRUE(store->ingest(events).ok());
+  EXPECT_EQ(store->applied_seq(), events.size());
+
+  auto result = store->query(whole_day());
+  ASSERT_TRUE(result.ok()) << result.status().to_string();
+  const Kpis& k = result->total;
+  EXPECT_EQ(k.offered, 3u);
+  EXPECT_EQ(k.handled, 2u);
+  EXPECT_EQ(k.abandoned, 1u);
+  EXPECT_EQ(k.blocked, 1u);
+  EXPECT_EQ(k.answered_within_sl, 1u);
+  EXPECT_EQ(k.abandoned_within_sl, 1u);
+  EXPECT_EQ(k.removed_within_sl, 2u);
+  EXPECT_DOUBLE_EQ(k.service_level, 1.0 / 3);
+  EXPECT_EQ(k.service_level_preset, "switchboard");
+  EXPECT_DOUBLE_EQ(k.service_level_by_preset[int(SlPreset::kAsteriskSl)], 0.5);
+  EXPECT_DOUBLE_EQ(k.service_level_by_preset[int(SlPreset::kAsteriskSl2)], 2.0 / 3);
+  EXPECT_DOUBLE_EQ(k.service_level_by_preset[int(SlPreset::kAmazonConnect)], 2.0 / 3);
+  EXPECT_DOUBLE_EQ(k.service_level_by_preset[int(SlPreset::kAnsweredOnly)], 0.5);
+  EXPECT_DOUBLE_EQ(k.service_level_by_preset[int(SlPreset::kGenesys)], 1.0 / 3);
+  EXPECT_DOUBLE_EQ(k.asa_s, 27.5);
+  EXPECT_DOUBLE_EQ(k.avg_wait_s, (5.0 + 50 + 3) / 3);
+  EXPECT_DOUBLE_EQ(k.avg_abandon_wait_s, 3);
+  EXPECT_DOUBLE_EQ(k.longest_wait_s, 50);
+  EXPECT_NEAR(k.wait_p50_s, 27.5, 0.1);
+  EXPECT_EQ(k.handle_samples, 2u);
+  EXPECT_DOUBLE_EQ(k.aht_s, (69.0 + 20) / 2);
+  EXPECT_DOUBLE_EQ(k.avg_talk_s, (49.0 + 20) / 2);
+  EXPECT_DOUBLE_EQ(k.avg_hold_s, 5);
+  EXPECT_DOUBLE_EQ(k.avg_wrap_s, 5);
+  EXPECT_DOUBLE_EQ(k.longest_hold_s, 10);
+  EXPECT_DOUBLE_EQ(k.abandon_rate, 1.0 / 3);
+  EXPECT_EQ(k.customer_contacts, 3u);
+  EXPECT_EQ(k.repeat_contacts, 1u);
+  EXPECT_EQ(k.fcr_eligible, 2u);
+  EXPECT_EQ(k.fcr_resolved, 1u);  // c1 was followed by c3 within the window
+  EXPECT_DOUBLE_EQ(k.fcr_rate, 0.5);
+  EXPECT_EQ(k.first_responses, 1u);
+  EXPECT_DOUBLE_EQ(k.avg_first_response_s, 50);
+  EXPECT_DOUBLE_EQ(k.staffed_s, 120);
+  EXPECT_DOUBLE_EQ(k.available_s, 120);
+  EXPECT_DOUBLE_EQ(k.occupied_s, 89);
+  EXPECT_DOUBLE_EQ(k.occupancy, 89.0 / 120);
+  EXPECT_EQ(k.dispositioned, 1u);
+  EXPECT_EQ(k.conversions, 1u);
+  EXPECT_DOUBLE_EQ(k.cost_total, 120.0 / 3600 * 36 + 59.0 / 60 * 0.5);
+  EXPECT_DOUBLE_EQ(k.cost_per_contact, k.cost_total / 2);
+  EXPECT_EQ(k.csat_responses, 1u);
+  EXPECT_DOUBLE_EQ(k.csat, 1);
+  EXPECT_EQ(k.nps_responses, 1u);
+  EXPECT_DOUBLE_EQ(k.nps, -100);
+  EXPECT_EQ(k.peak_hour_offered, 3u);
+  EXPECT_EQ(k.peak_hour_start, kT0);
+  ASSERT_EQ(k.definition_versions.size(), 2u);  // sales and the blocked queue, built-in
+  EXPECT_EQ(k.definition_versions[0], "queue 1:0");
+  EXPECT_EQ(k.definition_versions[1], "sales:0");
+}
+
+TEST(ReportsTest, GroupsByQueueChannelAgentAndInterval) {
+  auto store = open_memory();
+  ASSERT_TRUE(store->ingest(small_day()).ok());
+  ReportRequest r = whole_day();
+  r.group_by = {Dimension::kQueue, Dimension::kChannel};
+  auto res = store->query(r);
+  ASSERT_TRUE(res.ok()) << res.status().to_string();
+  // ("", "") agent time; ("", survey) has no channel either; sales/voice, sales/chat, queue 1.
+  std::map<std::string, Kpis> by;
+  for (const auto& row : res->rows) by[row.keys[0] + "/" + row.keys[1]] = row.kpis;
+  EXPECT_EQ(by["sales/voice"].offered, 2u);
+  EXPECT_EQ(by["sales/voice"].handled, 1u);
+  EXPECT_EQ(by["sales/chat"].handled, 1u);
+  EXPECT_EQ(by["queue 1/voice"].blocked, 1u);
+  EXPECT_EQ(by["sales/"].csat_responses, 1u);
+  EXPECT_DOUBLE_EQ(by["/"].staffed_s, 120);
+
+  r.group_by = {Dimension::kAgent};
+  r.agents = {"ada"};
+  res = store->query(r);
+  ASSERT_TRUE(res.ok()) << res.status().to_string();
+  ASSERT_EQ(res->rows.size(), 1u);
+  EXPECT_EQ(res->rows[0].keys[0], "ada");
+  EXPECT_EQ(res->rows[0].kpis.handled, 2u);
+  EXPECT_DOUBLE_EQ(res->rows[0].kpis.occupancy, 89.0 / 120);
+
+  r.agents = {};
+  r.team_of_agent = {{"ada", "blue"}};
+  r.teams = {"blue"};
+  r.group_by = {Dimension::kTeam};
+  res = store->query(r);
+  ASSERT_TRUE(res.ok());
+  ASSERT_EQ(res->rows.size(), 1u);
+  EXPECT_EQ(res->rows[0].keys[0], "blue");
+  EXPECT_EQ(res->rows[0].kpis.handled, 2u);
+
+  r = whole_day();
+  r.group_by = {Dimension::kInterval};
+  r.interval_minutes = 30;
+  r.time_zone = "Europe/Paris";
+  res = store->query(r);
+  ASSERT_TRUE(res.ok()) << res.status().to_string();
+  ASSERT_EQ(res->rows.size(), 1u);
+  EXPECT_EQ(res->rows[0].keys[0], "2026-03-02T09:00:00+01:00");
+  r.include_empty_intervals = true;
+  res = store->query(r);
+  ASSERT_TRUE(res.ok());
+  EXPECT_EQ(res->rows.size(), 4u);  // 08:00..10:00 local in 30-minute steps
+
+  r.queues = {"nope"};
+  EXPECT_EQ(store->query(r).status().code(), StatusCode::kNotFound);
+  r.queues = {};
+  r.interval_minutes = 20;
+  EXPECT_EQ(store->query(r).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(ReportsTest, DefinitionsAreVersionedAndApplyFromTheirDate) {
+  auto store = open_memory();
+  QueueDefinition d;
+  d.queue = "sales";
+  d.effective_from = 0;
+  d.short_abandon = 5 * kS;
+  d.preset = SlPreset::kAsteriskSl;
+  auto v1 = store->add_definition(d);
+  ASSERT_TRUE(v1.ok()) << v1.status().to_string();
+  EXPECT_EQ(v1->version, 1u);
+  d.effective_from = kT0 + 20 * kS;  // from c3 on: T = 60 s
+  d.sl_threshold = 60 * kS;
+  auto v2 = store->add_definition(d);
+  ASSERT_TRUE(v2.ok());
+  EXPECT_EQ(v2->version, 2u);
+  ASSERT_TRUE(store->ingest(small_day()).ok());
+
+  ReportRequest r = whole_day();
+  r.queues = {"sales"};
+  auto res = store->query(r);
+  ASSERT_TRUE(res.ok()) << res.status().to_string();
+  const Kpis& k = res->total;
+  EXPECT_EQ(k.short_abandoned, 1u);     // c2 waited 3 s < 5 s
+  EXPECT_EQ(k.answered_within_sl, 2u);  // c3's 50 s wait is within version 2's 60 s
+  EXPECT_EQ(k.service_level_preset, "asterisk_sl");
+  EXPECT_DOUBLE_EQ(k.service_level, 1.0);
+  EXPECT_DOUBLE_EQ(k.service_level_by_preset[int(SlPreset::kSwitchboard)], 1.0);
+  EXPECT_EQ(k.definition_versions, (std::vector<std::string>{"sales:1", "sales:2"}));
+
+  r.preset = SlPreset::kAmazonConnect;
+  res = store->query(r);
+  ASSERT_TRUE(res.ok());
+  EXPECT_EQ(res->total.service_level_preset, "amazon_connect");
+
+  QueueDefinition bad;
+  bad.interval_minutes = 10;
+  EXPECT_EQ(store->add_definition(bad).status().code(), StatusCode::kInvalidArgument);
+  bad.interval_minutes = 15;
+  bad.time_zone = "Mars/Olympus";
+  EXPECT_FALSE(store->add_definition(bad).ok());
+}
+
+std::string dump(const std::string& path) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  std::string out;
+  for (const char* sql :
+       {"SELECT * FROM cells ORDER BY 1, 2, 3, 4, 5", "SELECT * FROM days ORDER BY 1, 2, 3, 4",
+        "SELECT * FROM dims ORDER BY 1, 2"}) {
+    sqlite3_stmt* st = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db, sql, -1, &st, nullptr), SQLITE_OK);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      for (int i = 0; i < sqlite3_column_count(st); ++i) {
+        const auto* p = static_cast<const char*>(sqlite3_column_blob(st, i));
+        out.append(p ? p : "", static_cast<std::size_t>(sqlite3_column_bytes(st, i)));
+        out += '|';
+      }
+      out += '\n';
+    }
+    sqlite3_finalize(st);
+  }
+  sqlite3_close(db);
+  return out;
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    path_ = std::filesystem::temp_directory_path() /
+            ("sb-reports-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+             "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(path_);
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+TEST(ReportsTest, BatchesAndRestartsGiveTheSameTablesAsOnePass) {
+  TempDir dir;
+  const auto events = small_day();
+  {
+    auto one = ReportStore::open(dir.file("one.db"));
+    ASSERT_TRUE(one.ok());
+    ASSERT_TRUE((*one)->ingest(events).ok());
+  }
+  {
+    auto many = ReportStore::open(dir.file("many.db"));
+    ASSERT_TRUE(many.ok());
+    for (std::size_t i = 0; i < events.size(); i += 3) {
+      const std::size_t n = std::min<std::size_t>(3, events.size() - i);
+      ASSERT_TRUE((*many)->ingest(std::span(events).subspan(i, n)).ok());
+    }
+    // A batch fed twice changes nothing.
+    ASSERT_TRUE((*many)->ingest(std::span(events).subspan(0, 5)).ok());
+  }
+  {
+    // Half, then a restart: the log is fed again from seq 1 and only the rest is recorded.
+    auto half = ReportStore::open(dir.file("half.db"));
+    ASSERT_TRUE(half.ok());
+    ASSERT_TRUE((*half)->ingest(std::span(events).subspan(0, 12)).ok());
+  }
+  {
+    auto half = ReportStore::open(dir.file("half.db"));
+    ASSERT_TRUE(half.ok());
+    EXPECT_EQ((*half)->applied_seq(), 12u);
+    const Status gap = (*half)->ingest(std::span(events).subspan(12));
+    EXPECT_EQ(gap.code(), StatusCode::kFailedPrecondition) << gap.to_string();
+    ASSERT_TRUE((*half)->ingest(events).ok());
+  }
+  const std::string expected = dump(dir.file("one.db"));
+  EXPECT_FALSE(expected.empty());
+  EXPECT_EQ(dump(dir.file("many.db")), expected);
+  EXPECT_EQ(dump(dir.file("half.db")), expected);
+}
+
+TEST(ReportsTest, ImportedContactsAreCountedUnderTheirQueueNames) {
+  auto store = open_memory();
+  EventLog log;
+  auto imported = [&](Millis at, const char* queue, ImportOutcome o, Millis wait, Millis talk,
+                      const char* customer) {
+    ImportedContact r;
+    r.source = "csv:test";
+    r.queue = queue;
+    r.agent = o == ImportOutcome::kAnswered ? "bob" : "";
+    r.arrived_at = kT0 + at;
+    r.outcome = o;
+    r.wait = wait;
+    r.talk = talk;
+    r.customer = customer;
+    log.add(0, ev::ContactImported{std::make_shared<const ImportedContact>(r)});
+  };
+  imported(0, "billing", ImportOutcome::kAnswered, 10 * kS, 100 * kS, "7");
+  imported(60 * kS, "billing", ImportOutcome::kAbandoned, 30 * kS, 0, "8");
+  imported(120 * kS, "billing", ImportOutcome::kTimedOut, 300 * kS, 0, "7");
+  imported(180 * kS, "billing", ImportOutcome::kBlocked, 0, 0, "");
+  ASSERT_TRUE(store->ingest(log.events()).ok());
+  ReportRequest r = whole_day();
+  r.queues = {"billing"};
+  r.group_by = {Dimension::kAgent};
+  auto res = store->query(r);
+  ASSERT_TRUE(res.ok()) << res.status().to_string();
+  const Kpis& k = res->total;
+  EXPECT_EQ(k.offered, 3u);
+  EXPECT_EQ(k.imported, 3u);
+  EXPECT_EQ(k.handled, 1u);
+  EXPECT_EQ(k.abandoned, 1u);
+  EXPECT_EQ(k.timed_out, 1u);
+  EXPECT_EQ(k.blocked, 1u);
+  EXPECT_DOUBLE_EQ(k.aht_s, 100);
+  EXPECT_DOUBLE_EQ(k.service_level, 1.0 / 3);  // timed out counts as a miss
+  EXPECT_EQ(k.repeat_contacts, 1u);
+  EXPECT_EQ(k.fcr_resolved, 0u);
+  ASSERT_EQ(res->rows.size(), 2u);
+  EXPECT_EQ(res->rows[1].keys[0], "bob");
+}
+
+TEST(ReportsTest, ExportsCsvAndJson) {
+  auto store = open_memory();
+  ASSERT_TRUE(store->ingest(small_day()).ok());
+  ReportRequest r = whole_day();
+  r.group_by = {Dimension::kQueue};
+  auto res = store->query(r);
+  ASSERT_TRUE(res.ok());
+  const std::string csv = to_csv(*res);
+  EXPECT_EQ(csv.substr(0, 22), "queue,offered,handled,") << csv;
+  EXPECT_NE(csv.find("\nsales,3,2,1,"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("\ntotal,3,2,1,"), std::string::npos) << csv;
+  const std::string json = to_json(*res);
+  EXPECT_NE(json.find(R"("queue":"sales","kpis":{"offered":3,"handled":2)"), std::string::npos)
+      << json;
+  EXPECT_NE(json.find(R"("wait_histogram":[{"lower_ms":5000,"upper_ms":5100,"count":1})"),
+            std::string::npos);
+}
+
+TEST(TimeZoneTest, FixedOffsetsAndIanaZones) {
+  auto utc = TimeZone::parse("UTC");
+  ASSERT_TRUE(utc.ok());
+  EXPECT_TRUE(utc->is_utc());
+  auto india = TimeZone::parse("+05:30");
+  ASSERT_TRUE(india.ok());
+  EXPECT_EQ(india->offset_at(0), 330 * kMillisPerMinute);
+  EXPECT_FALSE(TimeZone::parse("+05:20").ok());
+  EXPECT_FALSE(TimeZone::parse("../etc/passwd").ok());
+  EXPECT_EQ(TimeZone::parse("Nowhere/City").status().code(), StatusCode::kNotFound);
+  auto paris = TimeZone::parse("Europe/Paris");
+  ASSERT_TRUE(paris.ok()) << paris.status().to_string();
+  EXPECT_EQ(paris->offset_at(kT0), kMillisPerHour);                            // March 2: winter
+  EXPECT_EQ(paris->offset_at(kT0 + 150 * kMillisPerDay), 2 * kMillisPerHour);  // July: summer
+  EXPECT_EQ(paris->format(kT0), "2026-03-02T09:00:00+01:00");
+  EXPECT_EQ(paris->day_start(kT0), kT0 - 9 * kMillisPerHour);
+  EXPECT_EQ(weekday_of_days(days_from_civil(2026, 3, 2)), 0);  // a Monday
+  int y, m, d;
+  civil_from_days(days_from_civil(2024, 2, 29), y, m, d);
+  EXPECT_EQ(y * 10000 + m * 100 + d, 20240229);
+}
+
+}  // namespace
+}  // namespace sb::reports
