@@ -1,11 +1,10 @@
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
-#include <filesystem>
 #include <string>
 #include <vector>
 
 #include "reports/report_query.h"
+#include "reports/test_util.h"
 #include "reports/time_zone.h"
 
 namespace sb::reports {
@@ -252,44 +251,7 @@ TEST(ReportsTest, DefinitionsAreVersionedAndApplyFromTheirDate) {
   EXPECT_FALSE(store->add_definition(bad).ok());
 }
 
-std::string dump(const std::string& path) {
-  sqlite3* db = nullptr;
-  EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  std::string out;
-  for (const char* sql :
-       {"SELECT * FROM cells ORDER BY 1, 2, 3, 4, 5", "SELECT * FROM days ORDER BY 1, 2, 3, 4",
-        "SELECT * FROM dims ORDER BY 1, 2"}) {
-    sqlite3_stmt* st = nullptr;
-    EXPECT_EQ(sqlite3_prepare_v2(db, sql, -1, &st, nullptr), SQLITE_OK);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-      for (int i = 0; i < sqlite3_column_count(st); ++i) {
-        const auto* p = static_cast<const char*>(sqlite3_column_blob(st, i));
-        out.append(p ? p : "", static_cast<std::size_t>(sqlite3_column_bytes(st, i)));
-        out += '|';
-      }
-      out += '\n';
-    }
-    sqlite3_finalize(st);
-  }
-  sqlite3_close(db);
-  return out;
-}
-
-class TempDir {
- public:
-  TempDir() {
-    path_ = std::filesystem::temp_directory_path() /
-            ("sb-reports-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-             "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using testing::TempDir;
 
 TEST(ReportsTest, BatchesAndRestartsGiveTheSameTablesAsOnePass) {
   TempDir dir;
@@ -323,10 +285,10 @@ TEST(ReportsTest, BatchesAndRestartsGiveTheSameTablesAsOnePass) {
     EXPECT_EQ(gap.code(), StatusCode::kFailedPrecondition) << gap.to_string();
     ASSERT_TRUE((*half)->ingest(events).ok());
   }
-  const std::string expected = dump(dir.file("one.db"));
+  const std::string expected = testing::dump_tables(dir.file("one.db"));
   EXPECT_FALSE(expected.empty());
-  EXPECT_EQ(dump(dir.file("many.db")), expected);
-  EXPECT_EQ(dump(dir.file("half.db")), expected);
+  EXPECT_EQ(testing::dump_tables(dir.file("many.db")), expected);
+  EXPECT_EQ(testing::dump_tables(dir.file("half.db")), expected);
 }
 
 TEST(ReportsTest, ImportedContactsAreCountedUnderTheirQueueNames) {
