@@ -14,7 +14,9 @@
 
 #include "base/status.h"
 
-struct sqlite3;
+namespace sb::sqlite {
+class Database;
+}
 
 namespace sb::api {
 
@@ -32,14 +34,16 @@ class Directory {
   Result<std::int64_t> next_id(const std::string& kind, std::int64_t floor);
 
   Status set_contact_attributes(std::uint64_t contact, const nlohmann::json& attributes);
-  // An empty object when the contact has none.
+  // An empty object when the contact has none; an error status when the database cannot answer.
+  Result<nlohmann::json> find_contact_attributes(std::uint64_t contact);
+  // For display paths (agent pushes) that show what is known and carry on: an empty object when
+  // the contact has none or the database cannot answer.
   nlohmann::json contact_attributes(std::uint64_t contact);
 
  private:
-  explicit Directory(sqlite3* db) : db_(db) {}
-  Status exec(const std::string& sql);
+  explicit Directory(std::unique_ptr<sqlite::Database> db);
   std::mutex mu_;
-  sqlite3* db_;
+  std::unique_ptr<sqlite::Database> db_;
 };
 
 }  // namespace sb::api

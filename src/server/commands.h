@@ -10,5 +10,8 @@ void register_simulate_command(CLI::App& root, int& exit_code);
 void register_erlang_command(CLI::App& root, int& exit_code);
 void register_serve_command(CLI::App& root, int& exit_code);
 void register_demo_command(CLI::App& root, int& exit_code);
+void register_report_command(CLI::App& root, int& exit_code);
+void register_import_command(CLI::App& root, int& exit_code);
+void register_reports_command(CLI::App& root, int& exit_code);
 
 }  // namespace sb::cli

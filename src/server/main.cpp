@@ -13,6 +13,9 @@ int main(int argc, char** argv) {
   sb::cli::register_erlang_command(app, exit_code);
   sb::cli::register_serve_command(app, exit_code);
   sb::cli::register_demo_command(app, exit_code);
+  sb::cli::register_report_command(app, exit_code);
+  sb::cli::register_import_command(app, exit_code);
+  sb::cli::register_reports_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
