@@ -899,12 +899,25 @@ Result<ReportResult> ReportStore::Impl::query(const ReportRequest& r) const {
     return {};
   };
 
-  auto scan = [&](const char* sql, Millis from, Millis to, bool is_day) -> Status {
-    if (from >= to) return {};
+  const char* kCells =
+      "SELECT interval, queue, channel, agent, version, fields, waits, handles FROM cells "
+      "WHERE interval >= ?1 AND interval < ?2";
+  const char* kCellsOfQueue =
+      "SELECT interval, queue, channel, agent, version, fields, waits, handles FROM cells "
+      "WHERE queue = ?3 AND interval >= ?1 AND interval < ?2";
+  const char* kDays =
+      "SELECT day, queue, channel, version, fields, waits, handles, hourly FROM days "
+      "WHERE day >= ?1 AND day < ?2";
+  const char* kDaysOfQueue =
+      "SELECT day, queue, channel, version, fields, waits, handles, hourly FROM days "
+      "WHERE queue = ?3 AND day >= ?1 AND day < ?2";
+  auto scan_one = [&](const char* sql, Millis from, Millis to, bool is_day,
+                      std::int64_t queue) -> Status {
     Stmt st;
     SB_RETURN_IF_ERROR(prepare(db, sql, st));
     sqlite3_bind_int64(st.s, 1, from);
     sqlite3_bind_int64(st.s, 2, to);
+    if (queue != kNone) sqlite3_bind_int64(st.s, 3, queue);
     int rc;
     while ((rc = sqlite3_step(st.s)) == SQLITE_ROW) {
       const std::int64_t agent = is_day ? kNone : sqlite3_column_int64(st.s, 3);
@@ -918,18 +931,20 @@ Result<ReportResult> ReportStore::Impl::query(const ReportRequest& r) const {
     if (rc != SQLITE_DONE) return db_error(db, "query");
     return {};
   };
-  const char* kCells =
-      "SELECT interval, queue, channel, agent, version, fields, waits, handles FROM cells "
-      "WHERE interval >= ?1 AND interval < ?2";
-  const char* kDays =
-      "SELECT day, queue, channel, version, fields, waits, handles, hourly FROM days "
-      "WHERE day >= ?1 AND day < ?2";
+  // With a queue filter, one index range per queue; otherwise the time range of the table.
+  auto scan = [&](bool is_day, Millis from, Millis to) -> Status {
+    if (from >= to) return {};
+    if (queue_keys.empty()) return scan_one(is_day ? kDays : kCells, from, to, is_day, kNone);
+    for (std::int64_t q : queue_keys)
+      SB_RETURN_IF_ERROR(scan_one(is_day ? kDaysOfQueue : kCellsOfQueue, from, to, is_day, q));
+    return {};
+  };
   if (day_from < day_to) {
-    SB_RETURN_IF_ERROR(scan(kCells, r.from, day_from, false));
-    SB_RETURN_IF_ERROR(scan(kDays, day_from, day_to, true));
-    SB_RETURN_IF_ERROR(scan(kCells, day_to, r.to, false));
+    SB_RETURN_IF_ERROR(scan(false, r.from, day_from));
+    SB_RETURN_IF_ERROR(scan(true, day_from, day_to));
+    SB_RETURN_IF_ERROR(scan(false, day_to, r.to));
   } else {
-    SB_RETURN_IF_ERROR(scan(kCells, r.from, r.to, false));
+    SB_RETURN_IF_ERROR(scan(false, r.from, r.to));
   }
 
   if (r.include_empty_intervals && r.group_by.size() == 1 &&
