@@ -12,6 +12,7 @@
 #include <unordered_set>
 #include <variant>
 
+#include "reports/projection.h"
 #include "runtime/real_waiter.h"
 #include "service/service_db.h"
 #include "service/today_kpis.h"
@@ -59,6 +60,7 @@ struct CenterService::Impl {
   const Clock& clock;
   WaitFn wait;
   std::unique_ptr<EventStore> store;
+  std::unique_ptr<reports::LiveProjection> reports;  // after `store`: destroyed before it
 
   // ---- engine-thread state (also touched by start() before the thread exists, and by read()
   // after it has exited) ----------------------------------------------------------------------
@@ -220,6 +222,11 @@ Status CenterService::Impl::open_and_recover() {
   std::vector<TimerRequest> pending_timers;
   engine.pending_timers(pending_timers);
   arm(pending_timers);
+  if (options.reports) {
+    auto projection = reports::LiveProjection::start(options.data_dir, *store);
+    if (!projection.ok()) return projection.status();
+    reports = std::move(projection).value();
+  }
   return {};
 }
 
@@ -406,6 +413,7 @@ void CenterService::Impl::deliver(const Status& ack) {
     }
     delivered_seq = f.events.back().seq;
     st_last_seq = delivered_seq;
+    if (reports) reports->push(f.events);
     publish(f.events);
   }
   if (f.done) f.done(std::move(f.events));
@@ -661,7 +669,18 @@ void CenterService::stop() {
     (void)s.flush_marks_locked();
     s.db.reset();
   }
-  s.store.reset();  // closes the log (everything was acknowledged) and releases its lock
+  s.reports.reset();  // ingests what was delivered; it may still read the log
+  s.store.reset();    // closes the log (everything was acknowledged) and releases its lock
+}
+
+reports::ReportStore* CenterService::reports() {
+  return impl_->reports ? &impl_->reports->store() : nullptr;
+}
+
+Status CenterService::flush_reports() {
+  if (!impl_->reports) return Status::failed_precondition("reports are not maintained");
+  impl_->reports->flush();
+  return impl_->reports->health();
 }
 
 Status CenterService::health() const {

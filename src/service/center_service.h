@@ -38,6 +38,10 @@
 #include "routing/engine.h"
 #include "store/event_store.h"
 
+namespace sb::reports {
+class ReportStore;
+}
+
 namespace sb::service {
 
 // How the engine thread sleeps: like cv.wait(lock) until notified, woken spuriously, or until
@@ -57,6 +61,9 @@ struct ServiceOptions {
   // Opens the event log at the given path (data_dir/events.db). Empty: SqliteEventStore::open.
   // Tests use it to inject store failures.
   std::function<Result<std::unique_ptr<EventStore>>(const std::string& path)> open_store;
+  // Maintain the reports read model (data_dir/reports.db, src/reports) from the durable events,
+  // on a thread of its own: it catches up from the log at start, then ingests each delivered batch.
+  bool reports = true;
 };
 
 // Read access to the live state, valid only inside read() on the engine thread. `engine` may be a
@@ -146,6 +153,12 @@ class CenterService {
   void stop();
 
   ServiceStats stats() const;
+
+  // The reports read model the service maintains (nullptr when ServiceOptions::reports is off).
+  // Its queries are safe from any thread; it may lag the engine by the batches not yet ingested.
+  reports::ReportStore* reports();
+  // Waits until every event delivered so far is in the read model; its error if it stopped.
+  Status flush_reports();
 
  private:
   struct Impl;

@@ -7,6 +7,7 @@
 #include <future>
 #include <thread>
 
+#include "reports/report_query.h"
 #include "store/recovery.h"
 #include "store/sqlite_event_store.h"
 #include "tests/store/temp_dir.h"
@@ -521,6 +522,48 @@ TEST_F(ServiceTest, TodayKpisCountHandledAndAbandonedAndResetAtMidnight) {
     EXPECT_EQ(v.today.total().handled, 1u);
     EXPECT_EQ(v.today.total().abandoned, 0u);
   });
+}
+
+TEST_F(ServiceTest, MaintainsTheReportsReadModelLiveAndAcrossRestarts) {
+  auto s = start();
+  ASSERT_TRUE(s);
+  configure(*s, 1);
+  ok(*s, cmd::LoginAgent{0});
+  const ContactId handled = s->next_contact_id();
+  ok(*s, arrival(handled));
+  clock_.advance(3000);
+  ok(*s, cmd::AcceptOffer{handled, 0});
+  const ContactId gone = s->next_contact_id();
+  ok(*s, arrival(gone));
+  clock_.advance(5000);
+  ok(*s, cmd::CustomerLeft{gone});
+  ok(*s, cmd::RecordSurvey{handled, 0, 0, SurveyKind::kCsat, 4});
+  ASSERT_TRUE(s->flush_reports().ok());
+  reports::ReportRequest r;
+  r.from = kDay;
+  r.to = kDay + kMillisPerDay;
+  r.group_by = {};
+  auto live = s->reports()->query(r);
+  ASSERT_TRUE(live.ok()) << live.status().to_string();
+  EXPECT_EQ(live->total.offered, 2u);
+  EXPECT_EQ(live->total.handled, 1u);
+  EXPECT_EQ(live->total.abandoned, 1u);
+  EXPECT_DOUBLE_EQ(live->total.asa_s, 3.0);
+  EXPECT_EQ(live->total.csat_responses, 1u);
+
+  // A restart catches up from the log without counting anything twice.
+  s.reset();
+  s = start();
+  ASSERT_TRUE(s);
+  clock_.advance(1000);
+  ok(*s, cmd::EndContact{handled});
+  ASSERT_TRUE(s->flush_reports().ok());
+  auto after = s->reports()->query(r);
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->total.offered, 2u);
+  EXPECT_EQ(after->total.handled, 1u);
+  EXPECT_EQ(after->total.handle_samples, 1u);
+  EXPECT_DOUBLE_EQ(after->total.aht_s, 6.0);  // talked from 3 s to 9 s, no wrap-up
 }
 
 TEST_F(ServiceTest, StartFailsCleanlyWhenTheDirectoryIsInUse) {
