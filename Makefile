@@ -5,6 +5,7 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 120
 FUZZ_API_RUNS ?= 300000
 FUZZ_ENGINE_RUNS ?= 20000
+FUZZ_FLOW_RUNS ?= 60000
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
@@ -56,7 +57,7 @@ $(FUZZ_BUILD)/build.ninja:
 	CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSWITCHBOARD_BENCH=OFF
 
 fuzz-smoke: deps $(FUZZ_BUILD)/build.ninja
-	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target api_fuzz engine_fuzz
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target api_fuzz engine_fuzz flow_fuzz
 	rm -rf $(FUZZ_BUILD)/corpus-api $(FUZZ_BUILD)/corpus-engine
 	mkdir -p $(FUZZ_BUILD)/corpus-api $(FUZZ_BUILD)/corpus-engine
 	$(FUZZ_BUILD)/fuzz/api_fuzz -seed=1 -runs=$(FUZZ_API_RUNS) -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 \
@@ -67,6 +68,11 @@ fuzz-smoke: deps $(FUZZ_BUILD)/build.ninja
 	  $(FUZZ_BUILD)/corpus-engine fuzz/seeds/engine > $(FUZZ_BUILD)/engine_fuzz.log 2>&1 \
 	  || (tail -60 $(FUZZ_BUILD)/engine_fuzz.log; exit 1)
 	grep -E '^(Done|stat::number_of_executed_units)' $(FUZZ_BUILD)/engine_fuzz.log
+	rm -rf $(FUZZ_BUILD)/corpus-flow && mkdir -p $(FUZZ_BUILD)/corpus-flow
+	$(FUZZ_BUILD)/fuzz/flow_fuzz -seed=1 -runs=$(FUZZ_FLOW_RUNS) -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 \
+	  $(FUZZ_BUILD)/corpus-flow fuzz/seeds/flows > $(FUZZ_BUILD)/flow_fuzz.log 2>&1 \
+	  || (tail -60 $(FUZZ_BUILD)/flow_fuzz.log; exit 1)
+	grep -E '^(Done|stat::number_of_executed_units)' $(FUZZ_BUILD)/flow_fuzz.log
 
 test-web: web
 	cd web && npm test

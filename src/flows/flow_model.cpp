@@ -667,7 +667,7 @@ class Parser {
           b.callback = std::move(offer);
         }
       }
-      b.on_blocked = ref(n, path, "on_blocked", false, idx, true);
+      b.on_blocked = ref(n, path, "on_blocked", false, idx, false);
       b.after_call = ref(n, path, "after_call", false, idx, true);
       return b;
     }
