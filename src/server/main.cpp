@@ -11,6 +11,9 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   sb::cli::register_simulate_command(app, exit_code);
   sb::cli::register_erlang_command(app, exit_code);
+  sb::cli::register_forecast_command(app, exit_code);
+  sb::cli::register_staff_command(app, exit_code);
+  sb::cli::register_schedule_command(app, exit_code);
   sb::cli::register_serve_command(app, exit_code);
   sb::cli::register_demo_command(app, exit_code);
   sb::cli::register_report_command(app, exit_code);

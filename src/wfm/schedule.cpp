@@ -6,6 +6,7 @@
 #include <cmath>
 #include <memory>
 #include <numeric>
+#include <string>
 #include <utility>
 
 namespace sb::wfm {
@@ -414,7 +415,7 @@ struct IpOutcome {
   int variables = 0;
 };
 
-IpOutcome solve_ip(const Model& m, const std::vector<Pick>* start, const ScheduleOptions& opt) {
+IpOutcome solve_ip(const Model& m, const ScheduleOptions& opt) {
   const ScheduleProblem& p = *m.p;
   // Coverage rows only where something is required or some shift can be on the phones.
   std::vector<int> row_of(static_cast<std::size_t>(m.horizon), -1);
@@ -480,23 +481,10 @@ IpOutcome solve_ip(const Model& m, const std::vector<Pick>* start, const Schedul
                   row_lb.data(), row_ub.data());
   for (int c = 0; c < xs; ++c) Cbc_setInteger(model.get(), c);
   Cbc_setLogLevel(model.get(), opt.solver_log_level);
+  // A wall-clock budget (CBC's default counts CPU time, which on a busy machine can run far past
+  // the limit the caller asked for).
+  Cbc_setParameter(model.get(), "timeMode", "elapsed");
   Cbc_setMaximumSeconds(model.get(), opt.time_limit_s);
-  if (start != nullptr) {
-    std::vector<int> idx;
-    std::vector<double> val;
-    std::vector<char> chosen(static_cast<std::size_t>(xs), 0);
-    // Map picks to columns.
-    std::vector<std::vector<int>> first_col(agents, std::vector<int>(days, -1));
-    for (int c = xs - 1; c >= 0; --c) first_col[var_pick[c].agent][var_pick[c].day] = c;
-    for (const Pick& k : *start) {
-      for (int c = first_col[k.agent][k.day];
-           c >= 0 && c < xs && var_pick[c].agent == k.agent && var_pick[c].day == k.day; ++c) {
-        if (var_pick[c].option == k.option) chosen[c] = 1;
-      }
-    }
-    for (int c = 0; c < xs; ++c) idx.push_back(c), val.push_back(chosen[c]);
-    Cbc_setMIPStartI(model.get(), static_cast<int>(idx.size()), idx.data(), val.data());
-  }
   Cbc_solve(model.get());
   out.bound = Cbc_getBestPossibleObjValue(model.get());
   out.optimal = Cbc_isProvenOptimal(model.get()) != 0;
@@ -606,7 +594,7 @@ Result<ScheduleResult> make_schedule(const ScheduleProblem& p, const ScheduleOpt
     r.solver = "greedy";
   }
   if (opt.use_solver) {
-    IpOutcome ip = solve_ip(m, start.ok() ? &*start : nullptr, opt);
+    IpOutcome ip = solve_ip(m, opt);
     r.variables = ip.variables;
     r.ip_bound = ip.bound;
     if (ip.has_solution) {

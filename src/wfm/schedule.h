@@ -3,8 +3,8 @@
 // agents on the phones cover the required headcount per interval with the least weighted
 // under- and over-staffing, within shift templates (start windows, lengths, days), agent
 // availability, time off and contracted hours; then place breaks and lunches where coverage
-// allows. The assignment is an integer program solved by COIN-OR CBC under a time limit, started
-// from (and falling back to) a greedy heuristic. docs/scheduling.md describes the model.
+// allows. The assignment is an integer program solved by COIN-OR CBC under a time limit, with a
+// greedy heuristic as the fallback. docs/scheduling.md describes the model.
 
 #include <array>
 #include <string>
@@ -45,7 +45,7 @@ struct ScheduleAgent {
   int max_paid_min = 40 * 60;
   int max_days = 5;
   // Per weekday (Monday first): the windows a shift must lie within. No windows on a weekday
-  // means available all day unless `restricted` marks the weekday unavailable.
+  // means available all day unless `unavailable` marks the weekday.
   std::array<std::vector<TimeWindow>, 7> availability;
   std::array<bool, 7> unavailable{};
   std::vector<Date> time_off;  // whole days off
@@ -98,7 +98,7 @@ struct ScheduleResult {
   double ip_bound = 0;
   double ip_gap = 0;  // (ip_objective - ip_bound) / ip_objective, 0 when optimal
   bool optimal = false;
-  std::string solver;  // "cbc", "greedy" (no solver or no better solution), "cbc+greedy-start"
+  std::string solver;  // "cbc", or "greedy" (no solver, or it found nothing better)
   double greedy_objective = 0;
   int variables = 0;
 };

@@ -1,0 +1,146 @@
+// `switchboard forecast --history FILE --horizon-days D [--method ...] --csv`: interval volume
+// forecasts for batch use. The CSV output (`start,volume` with a header, one row per interval of
+// each forecast day) is a contract scripts rely on; see docs/forecasting.md. Exit codes: 0
+// success, 2 bad input or usage, 1 anything else.
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "server/commands.h"
+#include "wfm/forecast.h"
+#include "wfm/series.h"
+
+namespace sb::cli {
+namespace {
+
+struct ForecastParams {
+  std::string history;
+  int horizon_days = 0;
+  std::string method = "auto";
+  int weeks = 4;
+  double outlier_z = 6.0;
+  std::vector<std::string> special_days;
+  bool csv = false;
+  bool aht = false;
+};
+
+// "2024-12-25" (closed) or "2024-12-24=0.6".
+Result<wfm::SpecialDay> parse_special_day(const std::string& text) {
+  const auto eq = text.find('=');
+  auto day = wfm::parse_date(text.substr(0, eq));
+  if (!day.ok()) return Status::invalid_argument("--special-day: " + day.status().message());
+  wfm::SpecialDay sd{*day, 0.0};
+  if (eq != std::string::npos) {
+    auto factor = wfm::parse_number(text.substr(eq + 1));
+    if (!factor || *factor < 0) {
+      return Status::invalid_argument("--special-day " + text +
+                                      ": the factor after '=' must be a non-negative number");
+    }
+    sd.factor = *factor;
+  }
+  return sd;
+}
+
+std::string number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f", v);
+  return buf;
+}
+
+Status run_forecast(const ForecastParams& p) {
+  std::ifstream in(p.history);
+  if (!in) return Status::invalid_argument("cannot open history file " + p.history);
+  auto history = wfm::read_history_csv(in, p.history);
+  if (!history.ok()) return history.status();
+  auto method = wfm::parse_method(p.method);
+  if (!method.ok()) return method.status();
+  wfm::ForecastOptions o;
+  o.method = *method;
+  o.weekday_mean_weeks = p.weeks;
+  o.outlier_z = p.outlier_z;
+  for (const auto& text : p.special_days) {
+    auto sd = parse_special_day(text);
+    if (!sd.ok()) return sd.status();
+    o.special_days.push_back(*sd);
+  }
+  if (p.aht && !history->has_aht()) {
+    return Status::invalid_argument("--aht: the history has no aht_s column");
+  }
+  auto f = wfm::forecast(*history, p.horizon_days, o);
+  if (!f.ok()) return f.status();
+  const std::size_t slots = f->slots.size();
+  if (p.csv) {
+    std::cout << (p.aht ? "start,volume,aht_s\n" : "start,volume\n");
+    for (std::size_t d = 0; d < f->days.size(); ++d) {
+      for (std::size_t s = 0; s < slots; ++s) {
+        std::cout << wfm::format_local(f->days[d], f->slots[s]) << ','
+                  << number(f->volume[d * slots + s]);
+        if (p.aht) std::cout << ',' << number(f->aht_s[d * slots + s]);
+        std::cout << '\n';
+      }
+    }
+    std::cout << std::flush;
+    return {};
+  }
+  std::printf("history     %zu days x %zu intervals of %d min (%s .. %s)\n", history->num_days(),
+              history->num_slots(), history->interval_minutes(),
+              wfm::format_date(history->days().front()).c_str(),
+              wfm::format_date(history->days().back()).c_str());
+  std::printf("method      %s%s\n", f->label.c_str(),
+              *method == wfm::Method::kAuto ? " (auto)" : "");
+  for (const auto& [label, wmape] : f->backtest_wmape) {
+    std::printf("  back-test %-18s wMAPE %6.2f %%\n", label.c_str(), wmape);
+  }
+  if (f->fitted) {
+    std::printf("parameters  alpha %.4f  delta %.4f  omega %.4f  phi %.4f\n", f->fitted->alpha,
+                f->fitted->delta, f->fitted->omega, f->fitted->phi);
+  }
+  std::printf("outliers    %d intervals replaced\n", f->outliers_replaced);
+  for (std::size_t d = 0; d < f->days.size(); ++d) {
+    double total = 0;
+    for (std::size_t s = 0; s < slots; ++s) total += f->volume[d * slots + s];
+    std::printf("  %s %-9s %10.1f contacts\n", wfm::format_date(f->days[d]).c_str(),
+                wfm::weekday_name(wfm::weekday_of(f->days[d])), total);
+  }
+  std::cout << "(--csv prints the intervals)" << std::endl;
+  return {};
+}
+
+}  // namespace
+
+void register_forecast_command(CLI::App& root, int& exit_code) {
+  auto p = std::make_shared<ForecastParams>();
+  CLI::App* cmd = root.add_subcommand(
+      "forecast", "Forecast interval volumes from a start,volume[,aht_s] history CSV");
+  cmd->add_option("--history", p->history, "History CSV: start (ISO local date-time), volume")
+      ->required();
+  cmd->add_option("--horizon-days", p->horizon_days,
+                  "Calendar days after the history's last day to forecast")
+      ->required();
+  cmd->add_option("--method", p->method,
+                  "auto, seasonal_naive, weekday_mean, holt_winters or profile")
+      ->capture_default_str();
+  cmd->add_option("--weeks", p->weeks, "weekday_mean: average the last K same weekdays (0 = all)")
+      ->capture_default_str();
+  cmd->add_option("--outlier-z", p->outlier_z,
+                  "Robust z-score above which an interval is replaced before fitting (0 = off)")
+      ->capture_default_str();
+  cmd->add_option("--special-day", p->special_days,
+                  "DATE[=FACTOR]: a past day to ignore, or a future day whose forecast is scaled "
+                  "(no factor = closed)");
+  cmd->add_flag("--csv", p->csv, "Print start,volume rows (with a header)");
+  cmd->add_flag("--aht", p->aht, "With --csv: add an aht_s column (needs aht_s in the history)");
+  cmd->callback([p, &exit_code] {
+    const Status s = run_forecast(*p);
+    if (!s.ok()) {
+      std::cerr << "switchboard forecast: " << s.message() << '\n';
+      exit_code = s.code() == StatusCode::kInvalidArgument ? 2 : 1;
+    }
+  });
+}
+
+}  // namespace sb::cli
