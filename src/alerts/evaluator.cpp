@@ -145,7 +145,7 @@ void Evaluator::evaluate_subject(const Rule& rule, Subject subject, const Figure
   const bool above = rule.comparison == Comparison::kAbove;
   const bool breaching = above ? compared > rule.threshold : compared < rule.threshold;
   const double clear_at = rule.effective_clear_threshold();
-  const bool recovered = above ? compared < clear_at : compared > clear_at;
+  const bool recovered = above ? compared <= clear_at : compared >= clear_at;
 
   State& s = states_[{rule.id, subject}];
   const bool towards_change = s.active ? recovered : breaching;

@@ -6,10 +6,10 @@
 //
 // A subject is inactive until `fire_after` consecutive evaluations breach the threshold and the
 // first of them is at least `fire_for` old; it is then active until `clear_after` consecutive
-// evaluations are on the good side of the clear threshold for at least `clear_for`. A value
-// between the clear threshold and the threshold (the hysteresis band) keeps an active alert active
-// and an inactive one inactive, and breaks a run. Evaluations without data (no such figure, too
-// few offered contacts, no baseline) leave the state untouched.
+// evaluations are at or on the good side of the clear threshold for at least `clear_for`. A value
+// strictly between the clear threshold and the threshold (the hysteresis band) keeps an active
+// alert active and an inactive one inactive, and breaks a run. Evaluations without data (no such
+// figure, too few offered contacts, no baseline) leave the state untouched.
 
 #include <cstdint>
 #include <map>

@@ -96,7 +96,7 @@ TEST(Evaluator, HysteresisSuppressesFlapping) {
               .size());
     return n;
   };
-  EXPECT_EQ(transitions(json::object()), 10);  // flaps: fired/cleared at nearly every sample
+  EXPECT_EQ(transitions(json::object()), 12);  // flaps: fired or cleared at every sample
   EXPECT_EQ(transitions({{"clear_threshold", 15}}), 1);
   EXPECT_EQ(transitions({{"clear_after", 3}}), 1);
 }

@@ -64,9 +64,9 @@ struct Rule {
   // Threshold: the figure's value. Baseline change: the relative change (0.5 = +50 %; with kBelow
   // usually negative, -0.3 = a drop of 30 %).
   double threshold = 0;
-  // Hysteresis band: an active alert clears only once the compared quantity is on the good side of
-  // this value (kAbove: below it; kBelow: above it). Defaults to `threshold`; must not be on the
-  // breaching side of it.
+  // Hysteresis band: an active alert clears only once the compared quantity is back at or on the
+  // good side of this value (kAbove: <= it; kBelow: >= it). Defaults to `threshold` (no band);
+  // must not be on the breaching side of it.
   std::optional<double> clear_threshold;
   int fire_after = 1;   // consecutive breaching evaluations before the alert fires
   int clear_after = 1;  // consecutive recovered evaluations before it clears

@@ -32,6 +32,7 @@ ApiApp::ApiApp(service::CenterService& service, accounts::Accounts& accounts, Di
   register_contact_routes();
   register_agent_routes();
   register_stats_routes();
+  register_alert_routes();
   router_.add("GET", "/metrics", kPublic, "Prometheus metrics (loopback or admin)",
               [this](RouteContext& ctx, Reply reply) {
                 const std::string& remote = ctx.req.remote;
@@ -63,11 +64,31 @@ ApiApp::ApiApp(service::CenterService& service, accounts::Accounts& accounts, Di
     }
   });
   hub_ = std::make_unique<LiveHub>(*this);
+  AlertSources sources;
+  sources.live = [this](Millis now) { return live_alert_sample(now); };
+  sources.closed_intervals = [this](Millis after_end, Millis now) {
+    return closed_alert_intervals(after_end, now);
+  };
+  sources.interval_length = [this] {
+    Millis length = 0;
+    service_.read([&](const service::LiveView& v) { length = v.today.settings().interval; });
+    return length;
+  };
+  auto monitor =
+      AlertMonitor::open(options_.alerts, std::move(sources), clock_,
+                         [this](const std::string& m) { hub_->broadcast_supervisor(m); });
+  if (monitor.ok()) {
+    alerts_ = std::move(*monitor);
+    alerts_->start();
+  } else {
+    alerts_status_ = monitor.status();
+  }
 }
 
 ApiApp::~ApiApp() { stop(); }
 
 void ApiApp::stop() {
+  if (alerts_) alerts_->stop();  // it publishes through the hub
   if (hub_) hub_->stop();
   if (config_subscription_ != 0) {
     service_.unsubscribe(config_subscription_);
@@ -354,6 +375,19 @@ HttpResponse ApiApp::metrics_text() {
            h.open_websockets);
     metric("switchboard_websocket_messages_sent_total", "counter", "WebSocket messages sent.",
            h.ws_messages_sent);
+  }
+  if (alerts_) {
+    const AlertMonitorStats a = alerts_->stats();
+    const alerts::WebhookStats w = alerts_->webhook_stats();
+    metric("switchboard_alerts_fired_total", "counter", "Alerts fired.", a.fired);
+    metric("switchboard_alerts_cleared_total", "counter", "Alerts cleared.", a.cleared);
+    metric("switchboard_alert_errors_total", "counter", "Alert store failures while evaluating.",
+           a.errors);
+    metric("switchboard_alert_webhook_delivered_total", "counter",
+           "Alert notifications the webhook accepted.", w.delivered);
+    metric("switchboard_alert_webhook_failed_total", "counter",
+           "Alert notifications given up (retries exhausted, refused or dropped).",
+           w.failed + w.dropped);
   }
   o << "# HELP switchboard_queue_waiting Contacts waiting per queue.\n"
        "# TYPE switchboard_queue_waiting gauge\n";

@@ -11,6 +11,8 @@
 #include <string>
 
 #include "accounts/accounts.h"
+#include "alerts/evaluator.h"
+#include "api/alert_monitor.h"
 #include "api/directory.h"
 #include "api/http_server.h"
 #include "api/json_model.h"
@@ -23,6 +25,7 @@ struct ApiOptions {
   std::string web_root;         // directory with the built web app (index.html); empty = none
   bool secure_cookies = false;  // add `Secure` to the session cookie (TLS deployments)
   int worker_threads = 2;       // continuations after durable commands
+  AlertMonitorOptions alerts;   // alerts.db path (default in memory), period, webhook
 };
 
 class LiveHub;
@@ -46,6 +49,10 @@ class ApiApp final : public Dispatcher {
   // Seeds the built-in reason codes (1..7) into the directory if missing.
   Status seed_directory();
 
+  // Whether the alert monitor started (its store opened); alert routes answer 503 otherwise.
+  const Status& alerts_status() const { return alerts_status_; }
+  AlertMonitor* alert_monitor() { return alerts_.get(); }
+
  private:
   // Authentication: the principal of a request, or the 401/403 to answer.
   std::optional<HttpResponse> authenticate(const HttpRequest& req,
@@ -60,6 +67,7 @@ class ApiApp final : public Dispatcher {
   void register_contact_routes();
   void register_agent_routes();
   void register_stats_routes();
+  void register_alert_routes();
 
   // Runs `command` and continues on a worker thread once it is durable (or refused).
   void run_command(Command command, std::function<void(service::CommandResult)> then);
@@ -83,6 +91,10 @@ class ApiApp final : public Dispatcher {
   std::shared_ptr<const CenterConfig> config_snapshot();
   json queue_stats_json();
   json agent_states_json();
+  // The figures alert rules watch (see docs/alerts.md) and the active alerts as JSON.
+  alerts::Sample live_alert_sample(Millis now);
+  std::vector<alerts::Sample> closed_alert_intervals(Millis after_end, Millis now);
+  json active_alerts_json();
 
   service::CenterService& service_;
   accounts::Accounts& accounts_;
@@ -93,6 +105,8 @@ class ApiApp final : public Dispatcher {
   std::mutex config_mu_;  // serialises configuration writes (ids are dense and assigned here)
   std::function<HttpServerStats()> http_stats_;
   std::unique_ptr<LiveHub> hub_;
+  std::unique_ptr<AlertMonitor> alerts_;
+  Status alerts_status_;
   std::mutex config_cache_mu_;
   std::shared_ptr<const CenterConfig> config_cache_;
   std::uint64_t config_cache_generation_ = 0;

@@ -283,6 +283,90 @@ TEST_F(ApiTest, SupervisorForcesStateAndItIsAudited) {
   EXPECT_TRUE(found);
 }
 
+// Alert rules through the API: validation with field names, a live rule that fires when contacts
+// wait and clears when they leave, the history with pagination, and rule changes closing alerts.
+TEST_F(ApiTest, AlertRulesFireAndClearOnLiveFigures) {
+  seed_center();
+  ASSERT_NE(app_->alert_monitor(), nullptr) << app_->alerts_status().message();
+  auto bad = post("/api/v1/alert-rules", {{"name", "x"}, {"metric", "mood"}});
+  ASSERT_EQ(bad.status, 400);
+  EXPECT_EQ(bad.body["errors"][0]["field"], "metric");
+  auto unknown_queue = post("/api/v1/alert-rules", {{"name", "x"},
+                                                    {"metric", "waiting"},
+                                                    {"comparison", "above"},
+                                                    {"threshold", 1},
+                                                    {"scope", "queue"},
+                                                    {"queue", 42}});
+  ASSERT_EQ(unknown_queue.status, 400);
+  EXPECT_EQ(unknown_queue.body["errors"][0]["field"], "queue");
+
+  const json rule = {{"name", "Backlog"},     {"metric", "waiting"},    {"comparison", "above"},
+                     {"threshold", 1.5},      {"clear_threshold", 0.5}, {"scope", "each_queue"},
+                     {"severity", "critical"}};
+  auto created = post("/api/v1/alert-rules", rule);
+  ASSERT_EQ(created.status, 201) << created.raw.body;
+  const std::string rule_id = std::to_string(created.body["id"].get<std::int64_t>());
+  EXPECT_EQ(created.body["source"], "live");
+  auto listed = get("/api/v1/alert-rules");
+  ASSERT_EQ(listed.status, 200);
+  EXPECT_EQ(listed.body["items"].size(), 1u);
+  EXPECT_GT(listed.body["metrics"].size(), 10u);
+
+  // Nobody is logged in: both contacts wait.
+  std::vector<std::string> contacts;
+  for (int i = 0; i < 2; ++i) {
+    auto c = post("/api/v1/contacts", {{"channel", "voice"}, {"queue", 0}});
+    ASSERT_EQ(c.status, 201) << c.raw.body;
+    contacts.push_back(std::to_string(c.body["id"].get<std::uint64_t>()));
+  }
+  ASSERT_TRUE(app_->alert_monitor()->tick().ok());
+  auto active = get("/api/v1/alerts?state=active");
+  ASSERT_EQ(active.status, 200) << active.raw.body;
+  ASSERT_EQ(active.body["items"].size(), 1u);
+  const json alert = active.body["items"][0];
+  EXPECT_EQ(alert["queue"], 0);
+  EXPECT_EQ(alert["severity"], "critical");
+  EXPECT_EQ(alert["state"], "active");
+  EXPECT_EQ(alert["value"], 2.0);
+
+  // One leaves: 1 is inside the hysteresis band, the alert stays; the other leaves: it clears.
+  ASSERT_EQ(post("/api/v1/contacts/" + contacts[0] + "/abandon", json::object()).status, 200);
+  ASSERT_TRUE(app_->alert_monitor()->tick().ok());
+  EXPECT_EQ(get("/api/v1/alerts?state=active").body["items"].size(), 1u);
+  ASSERT_EQ(post("/api/v1/contacts/" + contacts[1] + "/abandon", json::object()).status, 200);
+  ASSERT_TRUE(app_->alert_monitor()->tick().ok());
+  EXPECT_EQ(get("/api/v1/alerts?state=active").body["items"].size(), 0u);
+  auto history = get("/api/v1/alerts");
+  ASSERT_EQ(history.body["items"].size(), 1u);
+  EXPECT_EQ(history.body["items"][0]["state"], "cleared");
+  EXPECT_EQ(history.body["items"][0]["cleared_reason"], "recovered");
+
+  // Fire again, then change the rule: the open alert closes as rule_changed.
+  for (int i = 0; i < 2; ++i)
+    ASSERT_EQ(post("/api/v1/contacts", {{"channel", "voice"}, {"queue", 0}}).status, 201);
+  ASSERT_TRUE(app_->alert_monitor()->tick().ok());
+  json changed = rule;
+  changed["threshold"] = 5;
+  changed["clear_threshold"] = 3;
+  auto put = call("PUT", "/api/v1/alert-rules/" + rule_id, admin_key_, changed.dump());
+  ASSERT_EQ(put.status, 200) << put.raw.body;
+  EXPECT_EQ(put.body["threshold"], 5.0);
+  auto page1 = get("/api/v1/alerts?limit=1");
+  ASSERT_EQ(page1.body["items"].size(), 1u);
+  EXPECT_EQ(page1.body["items"][0]["cleared_reason"], "rule_changed");
+  ASSERT_TRUE(page1.body["next_cursor"].is_string());
+  auto page2 = get("/api/v1/alerts?limit=1&cursor=" + page1.body["next_cursor"].get<std::string>());
+  ASSERT_EQ(page2.body["items"].size(), 1u);
+  EXPECT_TRUE(page2.body["next_cursor"].is_null());
+  EXPECT_EQ(get("/api/v1/alerts?state=maybe").status, 400);
+
+  EXPECT_EQ(call("DELETE", "/api/v1/alert-rules/" + rule_id, admin_key_).status, 204);
+  EXPECT_EQ(get("/api/v1/alert-rules/" + rule_id).status, 404);
+  EXPECT_EQ(call("DELETE", "/api/v1/alert-rules/" + rule_id, admin_key_).status, 404);
+  // An agent may not touch rules.
+  EXPECT_EQ(post("/api/v1/alert-rules", rule, agent_key_).status, 403);
+}
+
 // Every route × every role (and no credentials): a role outside the route's list gets 403, a
 // role inside it never does, nobody gets a 5xx, and no credentials is 401.
 TEST_F(ApiTest, RoleMatrix) {

@@ -250,6 +250,16 @@ void LiveHub::push_supervisor(bool force_to_new_only) {
   }
 }
 
+void LiveHub::broadcast_supervisor(const std::string& message) {
+  std::vector<std::shared_ptr<WsConnection>> targets;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& [id, c] : clients_)
+      if (c.channel == Channel::kSupervisor) targets.push_back(c.conn);
+  }
+  for (auto& t : targets) t->send(message);
+}
+
 void LiveHub::on_open(const std::shared_ptr<WsConnection>& conn, const accounts::Principal& p) {
   std::lock_guard lock(mu_);
   clients_[conn->id()] = Client{conn, p, Channel::kNone};
@@ -347,6 +357,7 @@ void LiveHub::on_message(const std::shared_ptr<WsConnection>& conn, const std::s
   } else {
     conn->send(json{{"type", "queues"}, {"items", app_.queue_stats_json()}}.dump());
     conn->send(json{{"type", "agents"}, {"items", app_.agent_states_json()}}.dump());
+    conn->send(json{{"type", "alerts"}, {"items", app_.active_alerts_json()}}.dump());
   }
 }
 

@@ -38,6 +38,9 @@ class LiveHub {
 
   static constexpr Millis kSupervisorPeriod = 500;
 
+  // Sends `message` to every socket on the supervisor channel now (alert transitions).
+  void broadcast_supervisor(const std::string& message);
+
   // When the offer of `contact` to `agent` stops ringing; 0 when it does not ring there.
   Millis offer_expiry(ContactId contact, AgentId agent);
 

@@ -185,6 +185,59 @@ TEST_F(ServerTest, AgentSocketReceivesOfferAndWithdrawal) {
   ws.close(websocket::close_code::normal);
 }
 
+// The supervisor channel gets the active alerts on subscribe and every fired/cleared transition.
+TEST_F(ServerTest, SupervisorSocketReceivesAlertTransitions) {
+  auto post = [&](const std::string& target, const json& body) {
+    return request(http::verb::post, target, body.dump(), admin_key_);
+  };
+  ASSERT_EQ(post("/api/v1/queues", {{"name", "Sales"}}).result_int(), 201);
+  ASSERT_EQ(post("/api/v1/alert-rules", {{"name", "Backlog"},
+                                         {"metric", "waiting"},
+                                         {"comparison", "above"},
+                                         {"threshold", 0},
+                                         {"scope", "each_queue"}})
+                .result_int(),
+            201);
+  const std::string supervisor_key = make_user("sue", accounts::Role::kSupervisor, std::nullopt);
+  net::io_context ioc;
+  websocket::stream<beast::tcp_stream> ws(ioc);
+  beast::get_lowest_layer(ws).connect(
+      tcp::endpoint(net::ip::make_address("127.0.0.1"), server_->port()));
+  beast::get_lowest_layer(ws).expires_after(std::chrono::seconds(20));
+  ws.set_option(websocket::stream_base::decorator([&](websocket::request_type& req) {
+    req.set(http::field::authorization, "Bearer " + supervisor_key);
+  }));
+  ws.handshake("127.0.0.1", "/api/v1/ws");
+  ws.write(net::buffer(json{{"type", "subscribe"}, {"channel", "supervisor"}}.dump()));
+  auto next_of = [&](const std::string& type) {
+    for (;;) {
+      beast::flat_buffer b;
+      ws.read(b);
+      json m = json::parse(beast::buffers_to_string(b.data()));
+      if (m["type"] == type) return m;
+    }
+  };
+  EXPECT_TRUE(next_of("alerts")["items"].empty());
+
+  auto created = post("/api/v1/contacts", {{"channel", "voice"}, {"queue", 0}});
+  ASSERT_EQ(created.result_int(), 201) << created.body();
+  const auto id = json::parse(created.body())["id"].get<std::uint64_t>();
+  ASSERT_TRUE(center_->app->alert_monitor()->tick().ok());
+  json fired = next_of("alert");
+  EXPECT_EQ(fired["event"], "fired");
+  EXPECT_EQ(fired["alert"]["queue"], 0);
+  EXPECT_EQ(fired["alert"]["rule_name"], "Backlog");
+
+  ASSERT_EQ(
+      post("/api/v1/contacts/" + std::to_string(id) + "/abandon", json::object()).result_int(),
+      200);
+  ASSERT_TRUE(center_->app->alert_monitor()->tick().ok());
+  json cleared = next_of("alert");
+  EXPECT_EQ(cleared["event"], "cleared");
+  EXPECT_EQ(cleared["alert"]["id"], fired["alert"]["id"]);
+  ws.close(websocket::close_code::normal);
+}
+
 TEST_F(ServerTest, WebSocketWithoutCredentialsIsRefused) {
   net::io_context ioc;
   websocket::stream<beast::tcp_stream> ws(ioc);

@@ -40,6 +40,7 @@ struct ServeParams {
   bool demo = false;
   double demo_speed = 10;
   std::string demo_password;
+  std::string alert_webhook;
 };
 
 struct ServeSettings {
@@ -51,6 +52,7 @@ struct ServeSettings {
   std::uint64_t snapshot_every = 10'000;
   std::string tls_cert;  // PEM; with tls_key the server speaks HTTPS/WSS only
   std::string tls_key;
+  std::string alert_webhook;  // URL that receives fired/cleared alerts (JSON POST)
 };
 
 Status parse_listen(const std::string& listen, ServeSettings& s) {
@@ -95,12 +97,14 @@ Status load_toml(const std::string& path, ServeSettings& s) {
       s.tls_key = value.as_string()->get();
     } else if (k == "http_threads" && value.is_integer()) {
       s.http_threads = static_cast<int>(value.as_integer()->get());
+    } else if (k == "alert_webhook" && value.is_string()) {
+      s.alert_webhook = value.as_string()->get();
     } else if (k == "snapshot_every" && value.is_integer() && value.as_integer()->get() > 0) {
       s.snapshot_every = static_cast<std::uint64_t>(value.as_integer()->get());
     } else {
       return Status::invalid_argument(path + ": unknown or mistyped setting '" + k +
                                       "' (expected data_dir, listen, web_root, http_threads, "
-                                      "snapshot_every, tls_cert, tls_key)");
+                                      "snapshot_every, tls_cert, tls_key, alert_webhook)");
     }
   }
   return Status::ok_status();
@@ -137,6 +141,7 @@ int run_serve(const ServeParams& p) {
   if (const char* v = std::getenv("SWITCHBOARD_HTTP_THREADS")) s.http_threads = std::atoi(v);
   if (const char* v = std::getenv("SWITCHBOARD_TLS_CERT")) s.tls_cert = v;
   if (const char* v = std::getenv("SWITCHBOARD_TLS_KEY")) s.tls_key = v;
+  if (const char* v = std::getenv("SWITCHBOARD_ALERT_WEBHOOK")) s.alert_webhook = v;
   if (const char* v = std::getenv("SWITCHBOARD_LISTEN")) {
     Status st = parse_listen(v, s);
     if (!st.ok()) {
@@ -149,6 +154,7 @@ int run_serve(const ServeParams& p) {
   if (p.http_threads > 0) s.http_threads = p.http_threads;
   if (!p.tls_cert.empty()) s.tls_cert = p.tls_cert;
   if (!p.tls_key.empty()) s.tls_key = p.tls_key;
+  if (!p.alert_webhook.empty()) s.alert_webhook = p.alert_webhook;
   const bool tls = !s.tls_cert.empty() || !s.tls_key.empty();
   if (!p.listen.empty()) {
     Status st = parse_listen(p.listen, s);
@@ -226,7 +232,13 @@ int run_serve(const ServeParams& p) {
   api::ApiOptions ao;
   ao.web_root = s.web_root;
   ao.secure_cookies = tls;
+  ao.alerts.db_path = s.data_dir + "/alerts.db";
+  ao.alerts.webhook_url = s.alert_webhook;
   api::ApiApp app(**service, **accounts, **directory, clock, ao);
+  if (!app.alerts_status().ok()) {
+    std::cerr << "switchboard serve: alerts: " << app.alerts_status().message() << "\n";
+    return 1;
+  }
   if (Status st = app.seed_directory(); !st.ok()) {
     std::cerr << "switchboard serve: " << st.message() << "\n";
     return 1;
@@ -324,6 +336,8 @@ void register_serve_command(CLI::App& root, int& exit_code) {
   cmd->add_option("--http-threads", params->http_threads, "HTTP I/O threads (default 2)");
   cmd->add_option("--tls-cert", params->tls_cert, "PEM certificate chain: serve HTTPS/WSS only");
   cmd->add_option("--tls-key", params->tls_key, "PEM private key for --tls-cert");
+  cmd->add_option("--alert-webhook", params->alert_webhook,
+                  "URL that receives fired and cleared alerts as JSON POSTs (with retries)");
   cmd->add_flag("--demo", params->demo,
                 "Seed a demo center and run simulated customers and agents against this server");
   cmd->add_option("--demo-speed", params->demo_speed, "Demo time acceleration (default 10)");

@@ -4,6 +4,7 @@ import { Badge, LiveDot } from '../components';
 import { useNow } from '../hooks';
 import { canControlAgents } from '../logic/nav';
 import { formatDuration, formatSince, formatPercent, formatSecondsStat, tickingSeconds } from '../logic/time';
+import { activeAlertsReducer, alertEventsFromWs, alertSubject, formatAlertValue } from '../logic/alerts';
 import { agentsByActivity, initialWallboard, totals, wallboardEventsFromWs, wallboardReducer } from '../logic/wallboard';
 import type { AgentState, ChannelStats, Presence, QueueStats, ReasonCode, User } from '../types';
 import { connectLive, type WsStatus } from '../ws';
@@ -12,6 +13,7 @@ const SUPERVISOR_REASON = 7;
 
 export function Wallboard(props: { user: User }) {
   const [s, dispatch] = useReducer(wallboardReducer, initialWallboard);
+  const [alerts, dispatchAlert] = useReducer(activeAlertsReducer, []);
   const [ws, setWs] = useState<WsStatus>('connecting');
   const [error, setError] = useState<string | null>(null);
   const [reasons, setReasons] = useState<ReasonCode[]>([]);
@@ -66,6 +68,7 @@ export function Wallboard(props: { user: User }) {
           setError(String(msg.detail ?? 'WebSocket error'));
           return;
         }
+        for (const ev of alertEventsFromWs(msg)) dispatchAlert(ev);
         for (const ev of wallboardEventsFromWs(msg, Date.now())) {
           dispatch(ev);
           if (ev.type === 'queues') scheduleChannels();
@@ -99,6 +102,7 @@ export function Wallboard(props: { user: User }) {
   const t = totals(s.queues);
   const byActivity = agentsByActivity(s.agents);
   const loggedIn = s.agents.filter((a) => a.presence !== 'offline').length;
+  const queueNames = new Map(s.queues.map((q) => [q.queue, q.name]));
 
   return (
     <div class="page wallboard" data-testid="wallboard">
@@ -120,6 +124,27 @@ export function Wallboard(props: { user: User }) {
             ×
           </button>
         </div>
+      ) : null}
+
+      {alerts.length > 0 ? (
+        <section class="card alerts-card" data-testid="wb-alerts">
+          <h2>Active alerts</h2>
+          <ul class="alert-list">
+            {alerts.map((a) => (
+              <li class={`alert-item alert-${a.severity}`} data-testid="wb-alert" data-alert-id={a.id}>
+                <Badge kind={a.severity} testid="wb-alert-severity">
+                  {a.severity}
+                </Badge>
+                <span class="alert-subject">{alertSubject(a, queueNames)}</span>
+                <span class="alert-figure">
+                  {a.metric.replace(/_/g, ' ')} {formatAlertValue(a.metric, a.value)}
+                  {a.change !== null ? ` (${a.change >= 0 ? '+' : ''}${Math.round(a.change * 100)} % vs last week)` : ''}
+                </span>
+                <span class="muted timer">{formatSince(a.fired_at, now)}</span>
+              </li>
+            ))}
+          </ul>
+        </section>
       ) : null}
 
       <div class="tiles">
