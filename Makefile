@@ -9,7 +9,7 @@ FUZZ_FLOW_RUNS ?= 60000
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: deps build build-asan web run test fuzz-smoke test-unit test-asan test-web test-e2e test-serve lint bench clean
+.PHONY: deps build build-asan web run test fuzz-smoke test-unit test-asan test-web test-e2e test-serve test-voice lint bench clean
 DEMO_DATA ?= .demo-data
 LISTEN ?= 127.0.0.1:8080
 
@@ -46,7 +46,7 @@ run: build web
 # and the sanitizer build's unit tests.
 test: lint build web build-asan
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900
-	$(MAKE) test-web test-serve test-e2e fuzz-smoke
+	$(MAKE) test-web test-serve test-voice test-e2e fuzz-smoke
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure -j $(JOBS) --timeout 900 -LE slow
 
@@ -79,6 +79,11 @@ test-web: web
 
 test-serve: build web
 	tests/server/serve_smoke.sh $(BUILD)/src/server/switchboard
+
+# Voice with real SIP peers on 127.0.0.1: SIPp callers and phones, baresip softphones.
+test-voice: build
+	tests/voice/run_voice_tests.sh $(BUILD)/src/server/switchboard
+	tests/voice/baresip_test.sh $(BUILD)/src/server/switchboard
 
 test-e2e: build web
 	tests/e2e/run.sh $(BUILD)/src/server/switchboard web/dist

@@ -194,10 +194,9 @@ struct SipServer::Impl {
 
   // After an SDP offer or answer from the far end: codec, telephone-event type, address, hold.
   Status apply_remote_sdp(Leg& leg) {
+    // The far end's preferred G.711 law (the first supported format may be telephone-event).
     const sdp_format* fmt = sdp_media_rformat(leg.sdp_m, nullptr);
-    while (fmt != nullptr && fmt->pt != 0 && fmt->pt != 8) fmt = nullptr;
-    if (fmt == nullptr) {
-      // The first supported format may be telephone-event; look for G.711 explicitly.
+    if (fmt != nullptr && fmt->pt != 0 && fmt->pt != 8) {
       fmt = sdp_media_rformat(leg.sdp_m, "PCMU");
       if (fmt == nullptr) fmt = sdp_media_rformat(leg.sdp_m, "PCMA");
     }
@@ -748,7 +747,7 @@ struct SipServer::Impl {
     rlimit rl{};
     int maxfds = 4096;
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
-      maxfds = static_cast<int>(std::min<rlim_t>(rl.rlim_cur, 1 << 20));
+      maxfds = static_cast<int>(std::min<rlim_t>(rl.rlim_cur, 1 << 16));
     if (fd_setsize(maxfds) != 0) return Status::resource_exhausted("libre: fd_setsize failed");
     if (sip_alloc(stack.out(), nullptr, 1024, 1024, 1024, opt.user_agent.c_str(), nullptr,
                   nullptr) != 0)

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <memory>
 #include <numeric>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -400,6 +401,48 @@ Result<std::vector<Pick>> greedy(const Model& m) {
       take(a, bd, bo);
     }
   }
+  // Local search: move each shift to the best start/template for its agent and day (or drop
+  // it when that helps and the contract allows), until a pass changes nothing. The additions
+  // above were chosen one at a time; this undoes the early choices later ones made poor.
+  auto uncover = [&](const Pick& k) {
+    for (const Cover& c : m.cover[k.day][k.option]) surplus[c.interval] -= c.share;
+  };
+  for (int pass = 0; pass < 50; ++pass) {
+    bool changed = false;
+    for (std::size_t i = 0; i < picks.size(); ++i) {
+      Pick& k = picks[i];
+      const auto a = static_cast<std::size_t>(k.agent);
+      const auto d = static_cast<std::size_t>(k.day);
+      const ScheduleAgent& ag = p.agents[a];
+      uncover(k);
+      const int base_minutes = minutes[a] - m.options[static_cast<std::size_t>(k.option)].paid;
+      double best_gain = gain_of(d, static_cast<std::size_t>(k.option));
+      int best = k.option;
+      for (int o : m.allowed[a][d]) {
+        const int total = base_minutes + m.options[static_cast<std::size_t>(o)].paid;
+        if (o == k.option || total > ag.max_paid_min || total < ag.min_paid_min) continue;
+        const double g = gain_of(d, static_cast<std::size_t>(o));
+        if (g > best_gain + 1e-9) best_gain = g, best = o;
+      }
+      if (best_gain < -1e-9 && base_minutes >= ag.min_paid_min) {
+        // Dropping the shift is cheaper than any version of it.
+        minutes[a] = base_minutes;
+        busy[a][d] = 0;
+        --used_days[a];
+        picks.erase(picks.begin() + static_cast<std::ptrdiff_t>(i));
+        --i;
+        changed = true;
+        continue;
+      }
+      if (best != k.option) changed = true;
+      k.option = best;
+      minutes[a] = base_minutes + m.options[static_cast<std::size_t>(best)].paid;
+      for (const Cover& c : m.cover[d][static_cast<std::size_t>(best)]) {
+        surplus[c.interval] += c.share;
+      }
+    }
+    if (!changed) break;
+  }
   return picks;
 }
 
@@ -577,52 +620,23 @@ void place_breaks(const Model& m, std::vector<Shift>& shifts, const std::vector<
   }
 }
 
-}  // namespace
-
-Result<ScheduleResult> make_schedule(const ScheduleProblem& p, const ScheduleOptions& opt) {
-  if (!(opt.time_limit_s > 0)) return Status::invalid_argument("time limit must be positive");
-  auto model = build_model(p);
-  if (!model.ok()) return model.status();
-  const Model& m = *model;
-
-  ScheduleResult r;
-  auto start = greedy(m);
+// The shifts of `picks` with their breaks placed, and the coverage and gap they leave.
+struct Placed {
   std::vector<Pick> picks;
-  if (start.ok()) {
-    picks = *start;
-    r.greedy_objective = expected_objective(p, expected_coverage(m, picks));
-    r.solver = "greedy";
-  }
-  if (opt.use_solver) {
-    IpOutcome ip = solve_ip(m, opt);
-    r.variables = ip.variables;
-    r.ip_bound = ip.bound;
-    if (ip.has_solution) {
-      const double obj = expected_objective(p, expected_coverage(m, ip.picks));
-      if (!start.ok() || obj <= r.greedy_objective) {
-        picks = std::move(ip.picks);
-        r.solver = "cbc";
-        r.optimal = ip.optimal;
-      }
-    }
-  }
-  if (r.solver.empty()) {
-    return Status::failed_precondition(
-        "no schedule found: the greedy heuristic could not meet every contracted minimum and the "
-        "solver found no solution within the time limit (raise --time-limit-s)");
-  }
+  std::vector<Shift> shifts;
+  std::vector<int> coverage;
+  long under = 0, over = 0;
+  double objective = 0;
+};
+
+Placed place(const Model& m, std::vector<Pick> picks) {
+  const ScheduleProblem& p = *m.p;
   std::sort(picks.begin(), picks.end(), [](const Pick& a, const Pick& b) {
     return std::pair(a.agent, a.day) < std::pair(b.agent, b.day);
   });
-  r.ip_objective = expected_objective(p, expected_coverage(m, picks));
-  if (!opt.use_solver) r.ip_bound = 0;
-  r.ip_gap =
-      r.ip_objective > 1e-9 ? std::max(0.0, (r.ip_objective - r.ip_bound) / r.ip_objective) : 0.0;
-  // Proved optimal when the solver says so or its bound meets the schedule's objective.
-  r.optimal = opt.use_solver && (r.optimal || r.ip_gap < 1e-6);
-
+  Placed out;
   // Coverage with every shift fully on the phones, then breaks taken out where they hurt least.
-  std::vector<int> coverage(static_cast<std::size_t>(m.horizon), 0);
+  out.coverage.assign(static_cast<std::size_t>(m.horizon), 0);
   for (const Pick& k : picks) {
     const Option& op = m.options[k.option];
     Shift s;
@@ -632,20 +646,70 @@ Result<ScheduleResult> make_schedule(const ScheduleProblem& p, const ScheduleOpt
     s.start_min = op.start;
     s.end_min = op.start + op.length;
     s.paid_min = op.paid;
-    r.shifts.push_back(std::move(s));
+    out.shifts.push_back(std::move(s));
     const int base = k.day * m.per_day + op.start / p.interval_minutes;
     for (int q = 0; q < op.length / p.interval_minutes; ++q) {
-      if (base + q < m.horizon) ++coverage[base + q];
+      if (base + q < m.horizon) ++out.coverage[base + q];
     }
   }
-  if (r.shifts.empty()) {
+  place_breaks(m, out.shifts, picks, out.coverage);
+  out.objective = objective_of(p, out.coverage, &out.under, &out.over);
+  out.picks = std::move(picks);
+  return out;
+}
+
+}  // namespace
+
+Result<ScheduleResult> make_schedule(const ScheduleProblem& p, const ScheduleOptions& opt) {
+  if (!(opt.time_limit_s > 0)) return Status::invalid_argument("time limit must be positive");
+  auto model = build_model(p);
+  if (!model.ok()) return model.status();
+  const Model& m = *model;
+
+  ScheduleResult r;
+  std::optional<Placed> best;
+  auto start = greedy(m);
+  if (start.ok()) {
+    r.greedy_objective = expected_objective(p, expected_coverage(m, *start));
+    best = place(m, std::move(*start));
+    r.solver = "greedy";
+  }
+  if (opt.use_solver) {
+    IpOutcome ip = solve_ip(m, opt);
+    r.variables = ip.variables;
+    r.ip_bound = ip.bound;
+    if (ip.has_solution) {
+      // The program counts breaks by expectation; the schedule kept is the one whose placed
+      // breaks leave the smaller gap.
+      Placed cbc = place(m, std::move(ip.picks));
+      if (!best || cbc.objective <= best->objective) {
+        best = std::move(cbc);
+        r.solver = "cbc";
+        r.optimal = ip.optimal;
+      }
+    }
+  }
+  if (!best) {
+    return Status::failed_precondition(
+        "no schedule found: the greedy heuristic could not meet every contracted minimum and the "
+        "solver found no solution within the time limit (raise --time-limit-s)");
+  }
+  if (best->shifts.empty()) {
     return Status::failed_precondition(
         "the schedule is empty: nothing is required in the period and no agent has a contracted "
         "minimum");
   }
-  place_breaks(m, r.shifts, picks, coverage);
-  r.coverage = std::move(coverage);
-  r.objective = objective_of(p, r.coverage, &r.under, &r.over);
+  r.ip_objective = expected_objective(p, expected_coverage(m, best->picks));
+  if (!opt.use_solver) r.ip_bound = 0;
+  r.ip_gap =
+      r.ip_objective > 1e-9 ? std::max(0.0, (r.ip_objective - r.ip_bound) / r.ip_objective) : 0.0;
+  // Proved optimal when the solver says so or its bound meets the schedule's objective.
+  r.optimal = opt.use_solver && ((r.optimal && r.solver == "cbc") || r.ip_gap < 1e-6);
+  r.shifts = std::move(best->shifts);
+  r.coverage = std::move(best->coverage);
+  r.under = best->under;
+  r.over = best->over;
+  r.objective = best->objective;
   return r;
 }
 

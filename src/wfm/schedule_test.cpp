@@ -187,13 +187,14 @@ TEST(ScheduleTest, GreedyAloneIsValidAndNoBetterThanTheSolver) {
   for (int i = 0; i < 14; ++i) p.agents.push_back(agent("f" + std::to_string(i), 32, 40, 5));
   for (int i = 0; i < 6; ++i) p.agents.push_back(agent("p" + std::to_string(i), 8, 20, 4));
   auto greedy = make_schedule(p, {.time_limit_s = 5, .use_solver = false});
-  auto best = make_schedule(p, {.time_limit_s = 10});
+  auto best = make_schedule(p, {.time_limit_s = 3});
   ASSERT_TRUE(greedy.ok()) << greedy.status().message();
   ASSERT_TRUE(best.ok()) << best.status().message();
   expect_valid(p, *greedy);
   expect_valid(p, *best);
   EXPECT_EQ(greedy->solver, "greedy");
-  EXPECT_LE(best->ip_objective, greedy->ip_objective + 1e-9);
+  // The kept schedule is the one leaving the smaller gap once breaks are placed.
+  EXPECT_LE(best->objective, greedy->objective + 1e-9);
   EXPECT_GT(best->ip_bound, 0.0);
   EXPECT_GT(best->variables, 0);
 }

@@ -1,0 +1,114 @@
+#pragma once
+// The voice adapter: turns SIP calls into contacts of the CenterService and carries out what the
+// engine decides with SIP and RTP (see docs/voice.md).
+//
+//   inbound INVITE ─► DID → queue ─► answer, welcome + music ─► ArriveContact (voice)
+//   ContactOffered to an agent with a registered phone ─► INVITE the phone
+//   phone answers ─► AcceptOffer ─► bridge caller ↔ agent through the relay, record (stereo)
+//   caller hangs up ─► CustomerLeft (abandon while queued, end when connected)
+//   agent hangs up ─► EndContact; phone rejects/busy ─► RejectOffer
+//   offer timed out / rescinded ─► CANCEL the phone; contact ended or abandoned ─► BYE both legs
+//
+// Threads: SIP events arrive on the SIP thread, engine events on the service thread; both only
+// post work (sip::SipServer methods and CenterService::submit never block). One mutex guards the
+// call table.
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "accounts/accounts.h"
+#include "base/status.h"
+#include "domain/ids.h"
+#include "service/center_service.h"
+#include "sip/sip_server.h"
+
+namespace sb::voice {
+
+struct VoiceOptions {
+  sip::SipOptions sip;
+  // Dialed number (Request-URI user) -> queue. A DID not listed goes to `default_queue`, or is
+  // refused with 404 when that is kNoId.
+  std::map<std::string, QueueId> did_queues;
+  QueueId default_queue = kNoId;
+  std::string recordings_dir;  // empty: calls are not recorded
+  std::string prompts_dir;     // 8 kHz mono WAV files (welcome, please_hold, music, digit_0..9...)
+  // While queued: music, and every `announce_every_plays` music loops the caller's position.
+  int announce_every_plays = 3;
+};
+
+struct RecordingInfo {
+  std::string name;  // file name inside recordings_dir
+  std::uint64_t bytes = 0;
+  std::uint64_t duration_ms = 0;
+  bool active = false;  // the conversation is being recorded into it now
+  bool paused = false;
+};
+
+struct VoiceStats {
+  sip::SipStats sip;
+  std::uint64_t calls = 0;  // inbound calls taken as contacts
+  std::uint64_t active_calls = 0;
+  std::uint64_t refused = 0;       // unknown DID, blocked by the queue, service refusal
+  std::uint64_t abandoned = 0;     // caller hung up before connection
+  std::uint64_t connected = 0;     // bridged to an agent's phone
+  std::uint64_t agent_phones = 0;  // agents with a registered phone
+};
+
+class VoiceGateway final : public sip::SipEvents {
+ public:
+  // Starts the SIP endpoint. `service` and `accounts` must outlive the gateway. Agents'
+  // phones register as their Switchboard username with their SIP password (Accounts).
+  static Result<std::unique_ptr<VoiceGateway>> start(VoiceOptions options,
+                                                     service::CenterService& service,
+                                                     accounts::Accounts& accounts);
+  ~VoiceGateway();
+  // Hangs up every call and stops the SIP endpoint; call before the service stops.
+  void stop();
+
+  std::uint16_t sip_port() const;
+  VoiceStats stats() const;
+
+  // Recordings of a contact (live or past), oldest first.
+  Result<std::vector<RecordingInfo>> recordings(ContactId contact) const;
+  // The file of one recording (for download); NotFound for anything not of this contact.
+  Result<std::string> recording_path(ContactId contact, const std::string& name) const;
+  // Pauses/resumes the recording of a live, connected call. NotFound: no such live call;
+  // FailedPrecondition: not connected or not recorded.
+  Status set_recording_paused(ContactId contact, bool paused);
+
+  // sip::SipEvents (SIP thread).
+  void on_incoming_call(const sip::IncomingCall& call) override;
+  void on_answered(sip::LegId leg) override;
+  void on_ended(sip::LegId leg, sip::EndReason reason, int sip_code) override;
+  void on_dtmf(sip::LegId leg, char digit) override;
+  void on_hold(sip::LegId leg, bool held) override;
+  void on_registration(const sip::Registration& reg) override;
+  void on_playback_done(sip::LegId leg) override;
+
+ private:
+  VoiceGateway(VoiceOptions options, service::CenterService& service, accounts::Accounts& accounts);
+  struct Call;
+  void on_events(std::span<const Event> events);
+  void end_call_locked(ContactId contact);
+  std::string next_recording_path_locked(Call& call);
+
+  VoiceOptions options_;
+  service::CenterService& service_;
+  accounts::Accounts& accounts_;
+  std::unique_ptr<sip::SipServer> sip_;
+  service::SubscriptionId subscription_ = 0;
+
+  mutable std::mutex mu_;
+  std::map<ContactId, std::unique_ptr<Call>> calls_;
+  std::map<sip::LegId, ContactId> by_leg_;
+  std::map<AgentId, std::string> phones_;        // agent -> registered contact URI
+  std::map<std::string, AgentId> phone_agents_;  // SIP user -> agent
+  std::uint64_t n_calls_ = 0, n_refused_ = 0, n_abandoned_ = 0, n_connected_ = 0;
+};
+
+}  // namespace sb::voice
