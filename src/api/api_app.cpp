@@ -32,6 +32,7 @@ ApiApp::ApiApp(service::CenterService& service, accounts::Accounts& accounts, Di
   register_contact_routes();
   register_agent_routes();
   register_stats_routes();
+  register_voice_routes();
   register_alert_routes();
   router_.add("GET", "/metrics", kPublic, "Prometheus metrics (loopback or admin)",
               [this](RouteContext& ctx, Reply reply) {

@@ -30,6 +30,15 @@ struct ApiOptions {
 
 class LiveHub;
 
+// The voice gateway's part of the API, set by the composition root when SIP is on (src/voice).
+// Unset: recording lists are empty, pause/resume answer 409, voice stats say enabled: false.
+struct VoiceHooks {
+  std::function<Result<json>(ContactId)> recordings;
+  std::function<Result<std::string>(ContactId, const std::string& name)> recording_path;
+  std::function<Status(ContactId, bool paused)> set_recording_paused;
+  std::function<json()> stats;
+};
+
 class ApiApp final : public Dispatcher {
  public:
   ApiApp(service::CenterService& service, accounts::Accounts& accounts, Directory& directory,
@@ -43,6 +52,8 @@ class ApiApp final : public Dispatcher {
   const Router& router() const { return router_; }
   // Where /metrics reads the HTTP server's figures from (set by the composition root).
   void set_http_stats(std::function<HttpServerStats()> source) { http_stats_ = std::move(source); }
+  // Connects the voice gateway (before the HTTP server starts).
+  void set_voice(VoiceHooks hooks);
   // Stops the live hub's thread; called before the service stops.
   void stop();
 
@@ -67,6 +78,7 @@ class ApiApp final : public Dispatcher {
   void register_contact_routes();
   void register_agent_routes();
   void register_stats_routes();
+  void register_voice_routes();
   void register_alert_routes();
 
   // Runs `command` and continues on a worker thread once it is durable (or refused).
@@ -104,6 +116,7 @@ class ApiApp final : public Dispatcher {
   Router router_;
   std::mutex config_mu_;  // serialises configuration writes (ids are dense and assigned here)
   std::function<HttpServerStats()> http_stats_;
+  VoiceHooks voice_;
   std::unique_ptr<LiveHub> hub_;
   std::unique_ptr<AlertMonitor> alerts_;
   Status alerts_status_;

@@ -25,6 +25,7 @@
 #include "runtime/system_clock.h"  // lint:allow (composition root)
 #include "server/commands.h"
 #include "service/center_service.h"
+#include "voice/voice_gateway.h"
 
 namespace sb::cli {
 namespace {
@@ -40,6 +41,10 @@ struct ServeParams {
   bool demo = false;
   double demo_speed = 10;
   std::string demo_password;
+  std::string sip_listen;
+  std::string sip_dids;
+  std::string recordings_dir;
+  std::string prompts_dir;
   std::string alert_webhook;
 };
 
@@ -50,6 +55,12 @@ struct ServeSettings {
   std::string web_root;
   int http_threads = 2;
   std::uint64_t snapshot_every = 10'000;
+  // Voice (docs/voice.md): off unless sip_listen is set.
+  std::string sip_listen;      // HOST:PORT for SIP on UDP and TCP, e.g. 127.0.0.1:5060
+  std::string sip_dids;        // "DID=queue,..."; "*=queue" takes any other number
+  std::string recordings_dir;  // default <data_dir>/recordings; "none": no recording
+  std::string prompts_dir;     // default: the prompts built beside the binary
+
   std::string tls_cert;  // PEM; with tls_key the server speaks HTTPS/WSS only
   std::string tls_key;
   std::string alert_webhook;  // URL that receives fired/cleared alerts (JSON POST)
@@ -99,11 +110,20 @@ Status load_toml(const std::string& path, ServeSettings& s) {
       s.http_threads = static_cast<int>(value.as_integer()->get());
     } else if (k == "alert_webhook" && value.is_string()) {
       s.alert_webhook = value.as_string()->get();
+    } else if ((k == "sip_listen" || k == "sip_dids" || k == "recordings_dir" ||
+                k == "prompts_dir") &&
+               value.is_string()) {
+      std::string& field = k == "sip_listen"       ? s.sip_listen
+                           : k == "sip_dids"       ? s.sip_dids
+                           : k == "recordings_dir" ? s.recordings_dir
+                                                   : s.prompts_dir;
+      field = value.as_string()->get();
     } else if (k == "snapshot_every" && value.is_integer() && value.as_integer()->get() > 0) {
       s.snapshot_every = static_cast<std::uint64_t>(value.as_integer()->get());
     } else {
       return Status::invalid_argument(path + ": unknown or mistyped setting '" + k +
                                       "' (expected data_dir, listen, web_root, http_threads, "
+                                      "sip_listen, sip_dids, recordings_dir, prompts_dir, "
                                       "snapshot_every, tls_cert, tls_key, alert_webhook)");
     }
   }
@@ -127,6 +147,103 @@ std::string find_web_root(const std::string& configured, const char* argv0) {
   return "";
 }
 
+// "1000=1,2000=2,*=3" -> DID -> queue (and the default queue).
+Status parse_dids(const std::string& text, voice::VoiceOptions& v) {
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t end = text.find(',', pos);
+    if (end == std::string::npos) end = text.size();
+    const std::string item = text.substr(pos, end - pos);
+    pos = end + 1;
+    if (item.empty()) continue;
+    const std::size_t eq = item.find('=');
+    char* stop = nullptr;
+    const long q = eq == std::string::npos ? -1 : std::strtol(item.c_str() + eq + 1, &stop, 10);
+    if (eq == std::string::npos || eq == 0 || q < 0 || stop == nullptr || *stop != '\0')
+      return Status::invalid_argument("sip_dids: '" + item + "' is not DID=QUEUE_ID");
+    const std::string did = item.substr(0, eq);
+    if (did == "*") {
+      v.default_queue = static_cast<QueueId>(q);
+    } else {
+      v.did_queues[did] = static_cast<QueueId>(q);
+    }
+  }
+  return Status::ok_status();
+}
+
+// The prompts generated at build time: build/prompts beside build/src/server/switchboard.
+std::string find_prompts_dir(const std::string& configured) {
+  namespace fs = std::filesystem;
+  if (!configured.empty()) return configured;
+  std::error_code ec;
+  const fs::path exe = fs::canonical("/proc/self/exe", ec);
+  if (!ec)
+    for (fs::path d = exe.parent_path(); !d.empty() && d != d.root_path(); d = d.parent_path())
+      if (fs::exists(d / "prompts" / "welcome.wav", ec)) return (d / "prompts").string();
+  return "";
+}
+
+Result<voice::VoiceOptions> voice_options(const ServeSettings& s) {
+  voice::VoiceOptions v;
+  ServeSettings addr;
+  Status st = parse_listen(s.sip_listen, addr);
+  if (!st.ok()) return Status::invalid_argument("sip_listen: " + st.message());
+  v.sip.host = addr.host;
+  v.sip.port = addr.port;
+  SB_RETURN_IF_ERROR(parse_dids(s.sip_dids, v));
+  if (s.recordings_dir != "none")
+    v.recordings_dir = s.recordings_dir.empty() ? s.data_dir + "/recordings" : s.recordings_dir;
+  v.prompts_dir = find_prompts_dir(s.prompts_dir);
+  if (v.prompts_dir.empty())
+    return Status::not_found(
+        "no prompts found (build the sb_prompts target or set prompts_dir / --prompts-dir)");
+  return v;
+}
+
+api::VoiceHooks voice_hooks(voice::VoiceGateway& gw) {
+  api::VoiceHooks h;
+  h.recordings = [&gw](ContactId c) -> Result<api::json> {
+    auto list = gw.recordings(c);
+    if (!list.ok()) return list.status();
+    api::json items = api::json::array();
+    for (const auto& r : *list)
+      items.push_back({{"name", r.name},
+                       {"bytes", r.bytes},
+                       {"duration_s", static_cast<double>(r.duration_ms) / 1000.0},
+                       {"active", r.active},
+                       {"paused", r.paused}});
+    return items;
+  };
+  h.recording_path = [&gw](ContactId c, const std::string& name) {
+    return gw.recording_path(c, name);
+  };
+  h.set_recording_paused = [&gw](ContactId c, bool paused) {
+    return gw.set_recording_paused(c, paused);
+  };
+  h.stats = [&gw] {
+    const voice::VoiceStats v = gw.stats();
+    return api::json{{"calls", v.calls},
+                     {"active_calls", v.active_calls},
+                     {"refused", v.refused},
+                     {"abandoned", v.abandoned},
+                     {"connected", v.connected},
+                     {"agent_phones", v.agent_phones},
+                     {"sip_port", gw.sip_port()},
+                     {"calls_in", v.sip.calls_in},
+                     {"calls_out", v.sip.calls_out},
+                     {"legs", v.sip.legs},
+                     {"bridges", v.sip.bridges},
+                     {"rtp_received", v.sip.rtp_received},
+                     {"rtp_sent", v.sip.rtp_sent},
+                     {"rtp_relayed", v.sip.rtp_relayed},
+                     {"dtmf_digits", v.sip.dtmf_digits},
+                     {"bad_requests", v.sip.bad_requests},
+                     {"registrations", v.sip.registrations},
+                     {"recordings_open", v.sip.recordings}};
+  };
+  return h;
+}
+
 int run_serve(const ServeParams& p) {
   ServeSettings s;
   if (!p.config_file.empty()) {
@@ -141,6 +258,10 @@ int run_serve(const ServeParams& p) {
   if (const char* v = std::getenv("SWITCHBOARD_HTTP_THREADS")) s.http_threads = std::atoi(v);
   if (const char* v = std::getenv("SWITCHBOARD_TLS_CERT")) s.tls_cert = v;
   if (const char* v = std::getenv("SWITCHBOARD_TLS_KEY")) s.tls_key = v;
+  if (const char* v = std::getenv("SWITCHBOARD_SIP_LISTEN")) s.sip_listen = v;
+  if (const char* v = std::getenv("SWITCHBOARD_SIP_DIDS")) s.sip_dids = v;
+  if (const char* v = std::getenv("SWITCHBOARD_RECORDINGS_DIR")) s.recordings_dir = v;
+  if (const char* v = std::getenv("SWITCHBOARD_PROMPTS_DIR")) s.prompts_dir = v;
   if (const char* v = std::getenv("SWITCHBOARD_ALERT_WEBHOOK")) s.alert_webhook = v;
   if (const char* v = std::getenv("SWITCHBOARD_LISTEN")) {
     Status st = parse_listen(v, s);
@@ -154,6 +275,10 @@ int run_serve(const ServeParams& p) {
   if (p.http_threads > 0) s.http_threads = p.http_threads;
   if (!p.tls_cert.empty()) s.tls_cert = p.tls_cert;
   if (!p.tls_key.empty()) s.tls_key = p.tls_key;
+  if (!p.sip_listen.empty()) s.sip_listen = p.sip_listen;
+  if (!p.sip_dids.empty()) s.sip_dids = p.sip_dids;
+  if (!p.recordings_dir.empty()) s.recordings_dir = p.recordings_dir;
+  if (!p.prompts_dir.empty()) s.prompts_dir = p.prompts_dir;
   if (!p.alert_webhook.empty()) s.alert_webhook = p.alert_webhook;
   const bool tls = !s.tls_cert.empty() || !s.tls_key.empty();
   if (!p.listen.empty()) {
@@ -243,6 +368,23 @@ int run_serve(const ServeParams& p) {
     std::cerr << "switchboard serve: " << st.message() << "\n";
     return 1;
   }
+  std::unique_ptr<voice::VoiceGateway> voice;
+  if (!s.sip_listen.empty()) {
+    auto opts = voice_options(s);
+    if (!opts.ok()) {
+      std::cerr << "switchboard serve: " << opts.status().message() << "\n";
+      return 2;
+    }
+    auto gw = voice::VoiceGateway::start(std::move(*opts), **service, **accounts);
+    if (!gw.ok()) {
+      std::cerr << "switchboard serve: voice: " << gw.status().message() << "\n";
+      return 1;
+    }
+    voice = std::move(*gw);
+    app.set_voice(voice_hooks(*voice));
+    std::cout << "SIP listening on " << s.sip_listen.substr(0, s.sip_listen.rfind(':')) << ":"
+              << voice->sip_port() << " (udp, tcp)" << std::endl;
+  }
   api::HttpServerOptions ho;
   ho.host = s.host;
   ho.port = s.port;
@@ -296,6 +438,7 @@ int run_serve(const ServeParams& p) {
   std::cout << "Switchboard: " << (sig == SIGTERM ? "SIGTERM" : "SIGINT")
             << " received, draining..." << std::endl;
   if (demo) demo->stop();
+  if (voice) voice->stop();
   http.stop();
   app.stop();
   (*service)->stop();
@@ -338,6 +481,14 @@ void register_serve_command(CLI::App& root, int& exit_code) {
   cmd->add_option("--tls-key", params->tls_key, "PEM private key for --tls-cert");
   cmd->add_option("--alert-webhook", params->alert_webhook,
                   "URL that receives fired and cleared alerts as JSON POSTs (with retries)");
+  cmd->add_option("--sip-listen", params->sip_listen,
+                  "HOST:PORT for SIP (UDP and TCP); voice is off without it");
+  cmd->add_option("--sip-dids", params->sip_dids,
+                  "Dialed numbers to queues: DID=QUEUE_ID,... (*=QUEUE_ID for any other)");
+  cmd->add_option("--recordings-dir", params->recordings_dir,
+                  "Call recordings (default DATA_DIR/recordings; none: do not record)");
+  cmd->add_option("--prompts-dir", params->prompts_dir,
+                  "8 kHz mono WAV prompts (default: the set built with the binary)");
   cmd->add_flag("--demo", params->demo,
                 "Seed a demo center and run simulated customers and agents against this server");
   cmd->add_option("--demo-speed", params->demo_speed, "Demo time acceleration (default 10)");
