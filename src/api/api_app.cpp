@@ -32,6 +32,7 @@ ApiApp::ApiApp(service::CenterService& service, accounts::Accounts& accounts, Di
   register_contact_routes();
   register_agent_routes();
   register_stats_routes();
+  register_flow_routes();
   register_voice_routes();
   register_alert_routes();
   router_.add("GET", "/metrics", kPublic, "Prometheus metrics (loopback or admin)",
@@ -89,6 +90,7 @@ ApiApp::ApiApp(service::CenterService& service, accounts::Accounts& accounts, Di
 ApiApp::~ApiApp() { stop(); }
 
 void ApiApp::stop() {
+  stop_flows();  // no bot work starts from engine events any more
   if (alerts_) alerts_->stop();  // it publishes through the hub
   if (hub_) hub_->stop();
   if (config_subscription_ != 0) {

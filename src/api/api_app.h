@@ -17,6 +17,8 @@
 #include "api/http_server.h"
 #include "api/json_model.h"
 #include "api/router.h"
+#include "flows/flow_runtime.h"
+#include "flows/flow_store.h"
 #include "service/center_service.h"
 
 namespace sb::api {
@@ -25,10 +27,12 @@ struct ApiOptions {
   std::string web_root;         // directory with the built web app (index.html); empty = none
   bool secure_cookies = false;  // add `Secure` to the session cookie (TLS deployments)
   int worker_threads = 2;       // continuations after durable commands
+  std::string flows_dir;  // flow versions (<data dir>/flows); empty = in memory only
   AlertMonitorOptions alerts;   // alerts.db path (default in memory), period, webhook
 };
 
 class LiveHub;
+struct BotSession;
 
 // The voice gateway's part of the API, set by the composition root when SIP is on (src/voice).
 // Unset: recording lists are empty, pause/resume answer 409, voice stats say enabled: false.
@@ -56,6 +60,8 @@ class ApiApp final : public Dispatcher {
   void set_voice(VoiceHooks hooks);
   // Stops the live hub's thread; called before the service stops.
   void stop();
+  // The flow definitions (the bot API's, and the voice gateway's IVR flows).
+  flows::FlowStore& flow_store();
 
   // Seeds the built-in reason codes (1..7) into the directory if missing.
   Status seed_directory();
@@ -78,6 +84,16 @@ class ApiApp final : public Dispatcher {
   void register_contact_routes();
   void register_agent_routes();
   void register_stats_routes();
+  void register_flow_routes();
+  void stop_flows();
+  // The text-bot host (routes_flows.cpp): carries out a FlowSession's actions.
+  void bot_drive(const std::shared_ptr<BotSession>& s, flows::Actions actions,
+                 std::function<void()> done);
+  void bot_enqueue(const std::shared_ptr<BotSession>& s, flows::act::Enqueue e,
+                   std::function<void()> done);
+  void bot_fire_due(const std::shared_ptr<BotSession>& s, std::function<void()> done);
+  json bot_session_json(BotSession& s, bool all_messages);
+  std::shared_ptr<BotSession> find_bot_session(const std::string& id);
   void register_voice_routes();
   void register_alert_routes();
 
@@ -118,6 +134,8 @@ class ApiApp final : public Dispatcher {
   std::function<HttpServerStats()> http_stats_;
   VoiceHooks voice_;
   std::unique_ptr<LiveHub> hub_;
+  struct FlowsState;
+  std::shared_ptr<FlowsState> flows_;
   std::unique_ptr<AlertMonitor> alerts_;
   Status alerts_status_;
   std::mutex config_cache_mu_;

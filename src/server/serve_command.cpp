@@ -357,6 +357,7 @@ int run_serve(const ServeParams& p) {
   api::ApiOptions ao;
   ao.web_root = s.web_root;
   ao.secure_cookies = tls;
+  ao.flows_dir = s.data_dir + "/flows";
   ao.alerts.db_path = s.data_dir + "/alerts.db";
   ao.alerts.webhook_url = s.alert_webhook;
   api::ApiApp app(**service, **accounts, **directory, clock, ao);
