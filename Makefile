@@ -80,9 +80,10 @@ test-web: web
 test-serve: build web
 	tests/server/serve_smoke.sh $(BUILD)/src/server/switchboard
 
-# Voice with real SIP peers on 127.0.0.1: SIPp callers and phones.
+# Voice with real SIP peers on 127.0.0.1: SIPp callers and phones, baresip softphones.
 test-voice: build
 	tests/voice/run_voice_tests.sh $(BUILD)/src/server/switchboard
+	tests/voice/baresip_test.sh $(BUILD)/src/server/switchboard
 
 test-e2e: build web
 	tests/e2e/run.sh $(BUILD)/src/server/switchboard web/dist

@@ -81,7 +81,7 @@ baresip_config() {
   cat >"$1/config" <<CFG
 poll_method		epoll
 sip_listen		127.0.0.1:$2
-net_interface		lo
+net_interface		127.0.0.1
 audio_player		alsa,null
 audio_source		aufile,$4
 audio_alert		alsa,null
@@ -121,7 +121,7 @@ check "baresip registers as the agent's phone (digest)" \
 baresip -f "$tmp/caller" -t 40 >"$tmp/caller.log" 2>&1 &
 pids+=($!)
 sleep 1
-cons() { printf '%s' "$2" >"/dev/udp/127.0.0.1/$1"; }
+cons() { printf '%s\n' "$2" >"/dev/udp/127.0.0.1/$1"; }
 cons "$caller_cons" "/dial sip:1000@127.0.0.1:$sip_port"
 contact=""
 for _ in $(seq 1 60); do
