@@ -90,7 +90,7 @@ ApiApp::ApiApp(service::CenterService& service, accounts::Accounts& accounts, Di
 ApiApp::~ApiApp() { stop(); }
 
 void ApiApp::stop() {
-  stop_flows();  // no bot work starts from engine events any more
+  stop_flows();                  // no bot work starts from engine events any more
   if (alerts_) alerts_->stop();  // it publishes through the hub
   if (hub_) hub_->stop();
   if (config_subscription_ != 0) {

@@ -27,7 +27,7 @@ struct ApiOptions {
   std::string web_root;         // directory with the built web app (index.html); empty = none
   bool secure_cookies = false;  // add `Secure` to the session cookie (TLS deployments)
   int worker_threads = 2;       // continuations after durable commands
-  std::string flows_dir;  // flow versions (<data dir>/flows); empty = in memory only
+  std::string flows_dir;        // flow versions (<data dir>/flows); empty = in memory only
   AlertMonitorOptions alerts;   // alerts.db path (default in memory), period, webhook
 };
 
