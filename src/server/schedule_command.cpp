@@ -30,6 +30,7 @@ struct ScheduleParams {
   std::string rules;
   double time_limit_s = 30;
   bool greedy = false;
+  bool solver_log = false;
   bool csv = false;
   std::string coverage_csv;
 };
@@ -336,9 +337,9 @@ Status run_schedule(const ScheduleParams& params) {
   SB_RETURN_IF_ERROR(read_rules(params.rules, p));
   // The elapsed time is only reported to the user; the schedule does not depend on it.
   const auto t0 = std::chrono::steady_clock::now();  // lint:allow (CLI report)
-  auto r = wfm::make_schedule(
-      p,
-      {.time_limit_s = params.time_limit_s, .use_solver = !params.greedy, .solver_log_level = 0});
+  auto r = wfm::make_schedule(p, {.time_limit_s = params.time_limit_s,
+                                  .use_solver = !params.greedy,
+                                  .solver_log_level = params.solver_log ? 1 : 0});
   const auto t1 = std::chrono::steady_clock::now();  // lint:allow (CLI report)
   const double secs = std::chrono::duration<double>(t1 - t0).count();
   if (!r.ok()) return r.status();
@@ -397,6 +398,7 @@ void register_schedule_command(CLI::App& root, int& exit_code) {
       ->required();
   cmd->add_option("--time-limit-s", p->time_limit_s, "Solver time limit")->capture_default_str();
   cmd->add_flag("--greedy", p->greedy, "Greedy heuristic only (no integer program)");
+  cmd->add_flag("--solver-log", p->solver_log, "Show CBC's progress log");
   cmd->add_flag("--csv", p->csv, "Print the shifts as CSV");
   cmd->add_option("--coverage-csv", p->coverage_csv,
                   "Also write start,required,coverage per interval to this file");
