@@ -3,6 +3,7 @@
 // each forecast day) is a contract scripts rely on; see docs/forecasting.md. Exit codes: 0
 // success, 2 bad input or usage, 1 anything else.
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -26,7 +27,82 @@ struct ForecastParams {
   std::vector<std::string> special_days;
   bool csv = false;
   bool aht = false;
+  std::string actuals;
 };
+
+// Scores the forecast of the horizon against actual volumes: every method, per day ahead and
+// overall, so a center can see which method to trust at which horizon on its own data.
+Status evaluate(const ForecastParams& p, const wfm::IntervalSeries& history,
+                const wfm::ForecastOptions& base) {
+  std::ifstream in(p.actuals);
+  if (!in) return Status::invalid_argument("cannot open actuals file " + p.actuals);
+  auto actuals = wfm::read_history_csv(in, p.actuals);
+  if (!actuals.ok()) return actuals.status();
+  if (actuals->interval_minutes() != history.interval_minutes()) {
+    return Status::invalid_argument(p.actuals + ": " + std::to_string(actuals->interval_minutes()) +
+                                    "-minute intervals, the history has " +
+                                    std::to_string(history.interval_minutes()));
+  }
+  const auto present = history.weekdays_present();
+  const wfm::Date last = history.days().back();
+  std::vector<wfm::Date> days;
+  std::vector<std::size_t> rows;  // the actuals' row of each day scored
+  for (std::size_t i = 0; i < actuals->num_days(); ++i) {
+    const wfm::Date d = actuals->days()[i];
+    if (d > last && d <= last + p.horizon_days && present[wfm::weekday_of(d)]) {
+      days.push_back(d);
+      rows.push_back(i);
+    }
+  }
+  if (days.empty()) {
+    return Status::invalid_argument(
+        p.actuals + ": no day within " + std::to_string(p.horizon_days) +
+        " days after the history's last day (" + wfm::format_date(last) + ") to score");
+  }
+  // Actual volume of each forecast interval; intervals the actuals lack count as zero contacts.
+  const std::size_t slots = history.num_slots();
+  std::vector<double> actual(days.size() * slots, 0.0);
+  for (std::size_t j = 0; j < days.size(); ++j) {
+    for (std::size_t s = 0; s < slots; ++s) {
+      const auto& as = actuals->slots();
+      const auto it = std::find(as.begin(), as.end(), history.slots()[s]);
+      if (it != as.end()) {
+        actual[j * slots + s] = actuals->volume(rows[j], static_cast<std::size_t>(it - as.begin()));
+      }
+    }
+  }
+  const double scale = wfm::naive_scale(history);
+  std::printf("scored %zu days (%s .. %s) against %s; MASE against the in-sample seasonal naive\n",
+              days.size(), wfm::format_date(days.front()).c_str(),
+              wfm::format_date(days.back()).c_str(), p.actuals.c_str());
+  std::printf("  %-18s %-8s %8s %8s %7s %8s\n", "method", "day", "MAPE%", "wMAPE%", "MASE",
+              "bias%");
+  for (wfm::Method m : {wfm::Method::kSeasonalNaive, wfm::Method::kWeekdayMean,
+                        wfm::Method::kHoltWinters, wfm::Method::kProfile, wfm::Method::kAuto}) {
+    wfm::ForecastOptions o = base;
+    o.method = m;
+    auto f = wfm::forecast_days(history, days, o);
+    if (!f.ok()) {
+      std::printf("  %-18s %s\n", std::string(wfm::method_name(m)).c_str(),
+                  f.status().message().c_str());
+      continue;
+    }
+    const std::string label = m == wfm::Method::kAuto ? "auto: " + f->label : f->label;
+    for (std::size_t j = 0; j <= days.size(); ++j) {
+      const bool all = j == days.size();
+      const auto from = static_cast<std::ptrdiff_t>(all ? 0 : j * slots);
+      const auto to = static_cast<std::ptrdiff_t>(all ? days.size() * slots : (j + 1) * slots);
+      const wfm::Accuracy a = wfm::accuracy(
+          std::vector<double>(actual.begin() + from, actual.begin() + to),
+          std::vector<double>(f->volume.begin() + from, f->volume.begin() + to), scale);
+      const std::string day = all ? "all" : "+" + std::to_string(days[j] - last);
+      std::printf("  %-18s %-8s %8.2f %8.2f %7.3f %8.2f\n", all || j == 0 ? label.c_str() : "",
+                  day.c_str(), a.mape, a.wmape, a.mase, a.bias);
+    }
+  }
+  std::cout << std::flush;
+  return {};
+}
 
 // "2024-12-25" (closed) or "2024-12-24=0.6".
 Result<wfm::SpecialDay> parse_special_day(const std::string& text) {
@@ -69,6 +145,12 @@ Status run_forecast(const ForecastParams& p) {
   }
   if (p.aht && !history->has_aht()) {
     return Status::invalid_argument("--aht: the history has no aht_s column");
+  }
+  if (!p.actuals.empty()) {
+    if (p.horizon_days < 1 || p.horizon_days > 366) {
+      return Status::invalid_argument("horizon must be 1..366 days");
+    }
+    return evaluate(p, *history, o);
   }
   auto f = wfm::forecast(*history, p.horizon_days, o);
   if (!f.ok()) return f.status();
@@ -134,6 +216,10 @@ void register_forecast_command(CLI::App& root, int& exit_code) {
                   "(no factor = closed)");
   cmd->add_flag("--csv", p->csv, "Print start,volume rows (with a header)");
   cmd->add_flag("--aht", p->aht, "With --csv: add an aht_s column (needs aht_s in the history)");
+  cmd->add_option("--actuals", p->actuals,
+                  "Instead of forecasting: score every method's forecast of the horizon against "
+                  "this start,volume CSV of what happened (per day ahead and overall)")
+      ->excludes("--csv");
   cmd->callback([p, &exit_code] {
     const Status s = run_forecast(*p);
     if (!s.ok()) {

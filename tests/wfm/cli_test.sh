@@ -30,6 +30,14 @@ echo "$out" > "$work/forecast.csv"
 out=$("$bin" forecast --history "$hist" --horizon-days 3 --csv --aht 2>&1) || fail "auto: $out"
 [ "$(echo "$out" | head -1)" = "start,volume,aht_s" ] || fail "bad --aht header"
 
+# Scoring against actuals: the first two weeks as history, the third as what happened.
+head -81 "$hist" > "$work/two-weeks.csv"
+(head -1 "$hist"; tail -n +82 "$hist") > "$work/third-week.csv"
+out=$("$bin" forecast --history "$work/two-weeks.csv" --horizon-days 7 \
+  --actuals "$work/third-week.csv" 2>&1) || fail "actuals: $out"
+echo "$out" | grep -q "^scored 5 days (2024-01-15 .. 2024-01-19)" || fail "actuals: $out"
+echo "$out" | grep -q "^  seasonal_naive     all " || fail "no seasonal_naive total: $out"
+
 printf 'start,volume\n2024-01-01T09:00,5\n2024-01-01T09:15,-2\n' > "$work/negative.csv"
 out=$("$bin" forecast --history "$work/negative.csv" --horizon-days 1 --csv 2>&1)
 [ $? -eq 2 ] || fail "negative volume should exit 2"
