@@ -374,8 +374,10 @@ struct SipServer::Impl {
     return static_cast<Impl*>(arg)->validate(msg);
   }
   // Requests libre parsed but that lack what RFC 3261 requires get 400 here, before any other
-  // handler sees them. (Bytes that do not even parse as a SIP start line are dropped by libre:
-  // without a Via there is nowhere to send a response.)
+  // handler sees them. Replies go through server transactions (sip_treply), so a retransmitted
+  // request gets the same response again instead of being handled twice. (Bytes that do not even
+  // parse as a SIP start line are dropped by libre: without a Via there is nowhere to send a
+  // response.)
   bool validate(const sip_msg* msg) {
     if (msg->via.sentby.l == 0) {
       bad_requests.fetch_add(1);
@@ -401,16 +403,16 @@ struct SipServer::Impl {
     }
     if (problem == nullptr) return false;
     bad_requests.fetch_add(1);
-    if (pl_strcmp(&msg->met, "ACK") != 0) (void)sip_reply(stack.get(), msg, 400, problem);
+    if (pl_strcmp(&msg->met, "ACK") != 0) (void)sip_treply(nullptr, stack.get(), msg, 400, problem);
     return true;
   }
 
   static bool options_handler(const sip_msg* msg, void* arg) {
     auto* self = static_cast<Impl*>(arg);
     if (pl_strcmp(&msg->met, "OPTIONS") != 0) return false;
-    (void)sip_replyf(self->stack.get(), msg, 200, "OK",
-                     "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, REGISTER\r\n"
-                     "Accept: application/sdp\r\nContent-Length: 0\r\n\r\n");
+    (void)sip_treplyf(nullptr, nullptr, self->stack.get(), msg, false, 200, "OK",
+                      "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, REGISTER\r\n"
+                      "Accept: application/sdp\r\nContent-Length: 0\r\n\r\n");
     return true;
   }
 
@@ -425,16 +427,16 @@ struct SipServer::Impl {
     char nonce[33] = {0};
     rand_str(nonce, sizeof(nonce));
     nonces[nonce] = tmr_jiffies() + kNonceLifetimeMs;
-    (void)sip_replyf(stack.get(), msg, 401, "Unauthorized",
-                     "WWW-Authenticate: Digest realm=\"%s\", nonce=\"%s\", algorithm=MD5, "
-                     "qop=\"auth\"%s\r\nContent-Length: 0\r\n\r\n",
-                     opt.realm.c_str(), nonce, stale ? ", stale=true" : "");
+    (void)sip_treplyf(nullptr, nullptr, stack.get(), msg, false, 401, "Unauthorized",
+                      "WWW-Authenticate: Digest realm=\"%s\", nonce=\"%s\", algorithm=MD5, "
+                      "qop=\"auth\"%s\r\nContent-Length: 0\r\n\r\n",
+                      opt.realm.c_str(), nonce, stale ? ", stale=true" : "");
   }
 
   void on_register(const sip_msg* msg) {
     const std::string aor_user = pl_str(msg->to.uri.user);
     if (aor_user.empty()) {
-      (void)sip_reply(stack.get(), msg, 400, "Missing User in To");
+      (void)sip_treply(nullptr, stack.get(), msg, 400, "Missing User in To");
       return;
     }
     const sip_hdr* auth = sip_msg_hdr(msg, SIP_HDR_AUTHORIZATION);
@@ -444,7 +446,7 @@ struct SipServer::Impl {
     }
     httpauth_digest_resp resp{};
     if (httpauth_digest_response_decode(&resp, &auth->val) != 0) {
-      (void)sip_reply(stack.get(), msg, 400, "Malformed Authorization");
+      (void)sip_treply(nullptr, stack.get(), msg, 400, "Malformed Authorization");
       return;
     }
     const std::string user = pl_str(resp.username);
@@ -454,14 +456,14 @@ struct SipServer::Impl {
       return;
     }
     if (user != aor_user || pl_strcmp(&resp.realm, opt.realm.c_str()) != 0 || !opt.credentials) {
-      (void)sip_reply(stack.get(), msg, 403, "Forbidden");
+      (void)sip_treply(nullptr, stack.get(), msg, 403, "Forbidden");
       return;
     }
     std::optional<std::string> ha1_hex = opt.credentials(user);
     std::uint8_t ha1[16];
     if (!ha1_hex || ha1_hex->size() != 32 || str_hex(ha1, sizeof(ha1), ha1_hex->c_str()) != 0 ||
         httpauth_digest_response_auth(&resp, &msg->met, ha1) != 0) {
-      (void)sip_reply(stack.get(), msg, 403, "Forbidden");
+      (void)sip_treply(nullptr, stack.get(), msg, 403, "Forbidden");
       return;
     }
     // Contact and expiry.
@@ -475,7 +477,7 @@ struct SipServer::Impl {
       } else {
         sip_addr addr{};
         if (sip_addr_decode(&addr, &contact_hdr->val) != 0) {
-          (void)sip_reply(stack.get(), msg, 400, "Malformed Contact");
+          (void)sip_treply(nullptr, stack.get(), msg, 400, "Malformed Contact");
           return;
         }
         contact = pl_str(addr.auri);
@@ -499,11 +501,12 @@ struct SipServer::Impl {
       }
     }
     if (reg.expires_s == 0) {
-      (void)sip_replyf(stack.get(), msg, 200, "OK", "Content-Length: 0\r\n\r\n");
+      (void)sip_treplyf(nullptr, nullptr, stack.get(), msg, false, 200, "OK",
+                        "Content-Length: 0\r\n\r\n");
     } else {
-      (void)sip_replyf(stack.get(), msg, 200, "OK",
-                       "Contact: <%s>;expires=%u\r\nContent-Length: 0\r\n\r\n", contact.c_str(),
-                       expires);
+      (void)sip_treplyf(nullptr, nullptr, stack.get(), msg, false, 200, "OK",
+                        "Contact: <%s>;expires=%u\r\nContent-Length: 0\r\n\r\n", contact.c_str(),
+                        expires);
     }
     if (!reg.contact.empty()) events->on_registration(reg);
   }
@@ -514,11 +517,11 @@ struct SipServer::Impl {
 
   void on_invite(const sip_msg* msg) {
     if (mbuf_get_left(msg->mb) == 0) {
-      (void)sip_reply(stack.get(), msg, 488, "SDP Offer Required");
+      (void)sip_treply(nullptr, stack.get(), msg, 488, "SDP Offer Required");
       return;
     }
     if (!msg_ctype_cmp(&msg->ctyp, "application", "sdp")) {
-      (void)sip_reply(stack.get(), msg, 415, "Unsupported Media Type");
+      (void)sip_treply(nullptr, stack.get(), msg, 415, "Unsupported Media Type");
       return;
     }
     auto leg = std::make_unique<Leg>();
@@ -526,15 +529,15 @@ struct SipServer::Impl {
     leg->id = next_leg.fetch_add(1);
     leg->inbound = true;
     if (Status s = setup_media(*leg); !s.ok()) {
-      (void)sip_reply(stack.get(), msg, 503, "Media Resources Exhausted");
+      (void)sip_treply(nullptr, stack.get(), msg, 503, "Media Resources Exhausted");
       return;
     }
     if (sdp_decode(leg->sdp.get(), msg->mb, true) != 0) {
-      (void)sip_reply(stack.get(), msg, 400, "Malformed SDP");
+      (void)sip_treply(nullptr, stack.get(), msg, 400, "Malformed SDP");
       return;
     }
     if (Status s = apply_remote_sdp(*leg); !s.ok()) {
-      (void)sip_reply(stack.get(), msg, 488, "Not Acceptable Here");
+      (void)sip_treply(nullptr, stack.get(), msg, 488, "Not Acceptable Here");
       return;
     }
     const int err = sipsess_accept(
@@ -543,7 +546,7 @@ struct SipServer::Impl {
         &Impl::estab_handler, &Impl::info_handler, nullptr, &Impl::close_handler, leg.get(),
         "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, INFO\r\n");
     if (err != 0) {
-      (void)sip_reply(stack.get(), msg, 500, "Server Internal Error");
+      (void)sip_treply(nullptr, stack.get(), msg, 500, "Server Internal Error");
       return;
     }
     IncomingCall call;
@@ -600,14 +603,14 @@ struct SipServer::Impl {
     } else if (msg_ctype_cmp(&msg->ctyp, "application", "dtmf")) {
       if (!body.empty()) digit = body[0];
     } else {
-      (void)sip_reply(s, msg, 415, "Unsupported Media Type");
+      (void)sip_treply(nullptr, s, msg, 415, "Unsupported Media Type");
       return;
     }
     if (std::strchr("0123456789*#ABCD", digit) == nullptr || digit == '\0') {
-      (void)sip_reply(s, msg, 400, "Bad DTMF Signal");
+      (void)sip_treply(nullptr, s, msg, 400, "Bad DTMF Signal");
       return;
     }
-    (void)sip_reply(s, msg, 200, "OK");
+    (void)sip_treply(nullptr, s, msg, 200, "OK");
     leg->impl->dtmf_digits.fetch_add(1);
     leg->impl->events->on_dtmf(leg->id, digit);
   }

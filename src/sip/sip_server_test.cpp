@@ -96,14 +96,20 @@ class Udp {
   int port_ = 0;
 };
 
+// A request with its own branch and CSeq number (the same branch is a retransmission, the same
+// Call-ID and CSeq with another branch a merged request: 482). `cseq` 0: the next number.
 std::string request(const std::string& method, int from_port, const std::string& extra,
-                    const std::string& body = "", const std::string& cseq_method = "") {
+                    const std::string& body = "", const std::string& cseq_method = "",
+                    int cseq = 0) {
   std::string m = method + " sip:1000@127.0.0.1 SIP/2.0\r\n";
+  static int counter = 0;
+  ++counter;
   m += "Via: SIP/2.0/UDP 127.0.0.1:" + std::to_string(from_port) + ";branch=z9hG4bK" + method +
-       std::to_string(from_port) + "\r\n";
+       std::to_string(from_port) + "x" + std::to_string(counter) + "\r\n";
   m += "From: <sip:caller@127.0.0.1>;tag=abc\r\nTo: <sip:1000@127.0.0.1>\r\n";
   m += extra;
-  m += "CSeq: 1 " + (cseq_method.empty() ? method : cseq_method) + "\r\n";
+  m += "CSeq: " + std::to_string(cseq != 0 ? cseq : counter) + " " +
+       (cseq_method.empty() ? method : cseq_method) + "\r\n";
   m += "Contact: <sip:caller@127.0.0.1:" + std::to_string(from_port) + ">\r\n";
   m += "Max-Forwards: 70\r\n";
   if (!body.empty()) m += "Content-Type: application/sdp\r\n";
@@ -159,6 +165,17 @@ TEST_F(SipServerTest, MalformedRequestsGet400) {
   r = peer.recv();
   EXPECT_EQ(r.rfind("SIP/2.0 200 OK", 0), 0u) << r;
   EXPECT_EQ(server->stats().bad_requests, 3u);  // the garbage never reaches a handler
+}
+
+TEST_F(SipServerTest, RetransmittedRequestGetsTheSameResponse) {
+  Udp peer;
+  const std::string reg = request("REGISTER", peer.port(), "Call-ID: rt@test\r\n");
+  peer.send(server->port(), reg);
+  const std::string first = peer.recv();
+  peer.send(server->port(), reg);  // same branch: a retransmission
+  const std::string again = peer.recv();
+  ASSERT_EQ(first.rfind("SIP/2.0 401", 0), 0u) << first;
+  EXPECT_EQ(first, again);  // the same nonce, not a second challenge
 }
 
 TEST_F(SipServerTest, RegisterIsChallengedAndWrongCredentialsRefused) {
@@ -220,9 +237,10 @@ TEST_F(SipServerTest, InviteIsAnsweredWithG711AndTheOfferedEventType) {
   // ACK with the To tag of the 200.
   const auto to = r.find("\r\nTo: ");
   const std::string to_line = r.substr(to + 2, r.find("\r\n", to + 2) - to - 2);
-  std::string ack = request("ACK", peer.port(), "Call-ID: i1@test\r\n");
+  const auto cseq_at = r.find("\r\nCSeq: ");
+  const int invite_cseq = std::atoi(r.c_str() + cseq_at + 8);
+  std::string ack = request("ACK", peer.port(), "Call-ID: i1@test\r\n", "", "", invite_cseq);
   ack.replace(ack.find("To: <sip:1000@127.0.0.1>"), 24, to_line);
-  ack.replace(ack.find("branch=z9hG4bKACK"), 17, "branch=z9hG4bKack2");
   peer.send(server->port(), ack);
   server->hangup(call.leg);
   r = peer.recv_status("BYE ");  // BYE from the server (after any 200 retransmissions)

@@ -167,10 +167,19 @@ echo "recording: $(sox --i -D "$tmp/rec.wav") s, RMS left (caller) $left, right 
 check "the caller's channel has audio" python3 -c "import sys; sys.exit(0 if $left > 0.05 else 1)"
 check "the agent's channel has audio" python3 -c "import sys; sys.exit(0 if $right > 0.05 else 1)"
 # The caller's tone (440 Hz) is on the left, the agent's (1 kHz) on the right.
-freq() { sox "$tmp/rec.wav" -n remix "$1" trim 1.5 1 stat -freq 2>&1 | sort -k2 -g | tail -1 | awk '{print int($1)}'; }
+# (measured on the last second: earlier, the recording was paused and is silent for a while)
+freq() { sox "$tmp/rec.wav" -n remix "$1" trim -1.2 1 stat -freq 2>&1 | sort -k2 -g | tail -1 | awk '{print int($1)}'; }
 lf=$(freq 1); rf=$(freq 2)
 check "left is the caller's 440 Hz ($lf Hz), right the agent's 1 kHz ($rf Hz)" \
   python3 -c "import sys; sys.exit(0 if abs($lf-440)<30 and abs($rf-1000)<30 else 1)"
+silent=$(python3 - "$tmp/rec.wav" <<'PY'
+import array, sys, wave
+w = wave.open(sys.argv[1]); s = array.array("h", w.readframes(w.getnframes()))
+win = 2 * 2000  # 0.25 s of stereo frames
+print(sum(1 for i in range(0, len(s) - win, win) if max(map(abs, s[i:i + win])) == 0))
+PY
+)
+check "the paused stretch is recorded as silence on both channels ($silent x 0.25 s)" test "$silent" -ge 2
 
 # ---- abandon in queue ------------------------------------------------------------------------
 before=$(api GET /api/v1/stats/queues | jq_py '[q for q in d["items"] if q["queue"] == 1][0]["today"]["abandoned"]')
