@@ -8,6 +8,7 @@
 #include <numeric>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <utility>
 
 namespace sb::wfm {
@@ -47,25 +48,40 @@ std::string hhmm(int minute) {
   return buf;
 }
 
-// Breaks placed one after another, each as early as its window and the previous break allow;
-// nullopt when they cannot all fit.
+// Breaks placed one after another in some order, each as early as its window and the previous
+// break allow; nullopt when no order lets them all fit. For a fixed order the earliest placement
+// is the best one, so trying every order (templates have a handful of breaks; beyond 7 only the
+// latest-start order is tried) decides feasibility exactly.
 std::optional<std::vector<int>> chain_breaks(const ShiftTemplate& t, int interval) {
   std::vector<std::size_t> order(t.breaks.size());
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    return t.breaks[a].earliest_after_min < t.breaks[b].earliest_after_min;
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    const BreakRule& x = t.breaks[a];
+    const BreakRule& y = t.breaks[b];
+    return std::tie(x.latest_after_min, x.earliest_after_min, a) <
+           std::tie(y.latest_after_min, y.earliest_after_min, b);
   });
-  std::vector<int> at(t.breaks.size(), 0);
-  int free_from = 0;
-  for (std::size_t i : order) {
-    const BreakRule& b = t.breaks[i];
-    int s = std::max(b.earliest_after_min, free_from);
-    s = (s + interval - 1) / interval * interval;
-    if (s > b.latest_after_min) return std::nullopt;
-    at[i] = s;
-    free_from = s + b.length_min;
-  }
-  return at;
+  const auto place_in =
+      [&](const std::vector<std::size_t>& ord) -> std::optional<std::vector<int>> {
+    std::vector<int> at(t.breaks.size(), 0);
+    int free_from = 0;
+    for (std::size_t i : ord) {
+      const BreakRule& b = t.breaks[i];
+      int s = std::max(b.earliest_after_min, free_from);
+      s = (s + interval - 1) / interval * interval;
+      if (s > b.latest_after_min) return std::nullopt;
+      at[i] = s;
+      free_from = s + b.length_min;
+    }
+    return at;
+  };
+  if (auto at = place_in(order)) return at;
+  if (order.size() > 7) return std::nullopt;
+  std::sort(order.begin(), order.end());
+  do {
+    if (auto at = place_in(order)) return at;
+  } while (std::next_permutation(order.begin(), order.end()));
+  return std::nullopt;
 }
 
 Status check_template(const ShiftTemplate& t, int interval) {
@@ -564,7 +580,9 @@ void place_breaks(const Model& m, std::vector<Shift>& shifts, const std::vector<
                    [](const Task& x, const Task& y) { return x.length > y.length; });
   // Per shift: minutes (from the shift start) already taken by breaks.
   std::vector<std::vector<std::pair<int, int>>> taken(shifts.size());
+  std::vector<char> settled(shifts.size(), 0);  // every break placed by the fallback below
   for (const Task& task : tasks) {
+    if (settled[task.shift]) continue;
     const Pick& k = picks[task.shift];
     const Option& op = m.options[k.option];
     const BreakRule& b = p.templates[op.tmpl].breaks[task.brk];
@@ -605,6 +623,7 @@ void place_breaks(const Model& m, std::vector<Shift>& shifts, const std::vector<
           if (g < m.horizon) --coverage[g];
         }
       }
+      settled[task.shift] = 1;
       continue;
     }
     taken[task.shift].push_back({best_at, best_at + b.length_min});

@@ -199,6 +199,31 @@ TEST(ScheduleTest, GreedyAloneIsValidAndNoBetterThanTheSolver) {
   EXPECT_GT(best->variables, 0);
 }
 
+// Longest-first placement puts the lunch where the surplus is, which can leave a short break
+// no room in its window; the shift then takes the chain placement for all its breaks, once each.
+TEST(ScheduleTest, BlockedBreakFallsBackToTheChainPlacement) {
+  ScheduleProblem p = week(30, 1);
+  require(p, 0, 9 * 60, 10 * 60, 1);
+  require(p, 0, 11 * 60, 13 * 60, 1);  // nobody needed 10:00-11:00: the lunch goes there
+  ShiftTemplate t = day_shift(9 * 60, 9 * 60, 240);
+  t.breaks = {
+      {"lunch", 60, 60, 120, false}, {"break1", 30, 60, 60, true}, {"break2", 30, 150, 180, true}};
+  p.templates.push_back(t);
+  p.agents = {agent("solo", 3, 4, 1)};
+  auto r = make_schedule(p, {.time_limit_s = 5});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  expect_valid(p, *r);
+  ASSERT_EQ(r->shifts.size(), 1u);
+  const auto& b = r->shifts[0].breaks;
+  ASSERT_EQ(b.size(), 3u);
+  EXPECT_EQ(b[0].name, "break1");
+  EXPECT_EQ(b[0].start_min, 10 * 60);
+  EXPECT_EQ(b[1].name, "lunch");
+  EXPECT_EQ(b[1].start_min, 10 * 60 + 30);
+  EXPECT_EQ(b[2].name, "break2");
+  EXPECT_EQ(b[2].start_min, 11 * 60 + 30);
+}
+
 Status error_of(const ScheduleProblem& p) {
   auto r = make_schedule(p, {.time_limit_s = 5});
   return r.ok() ? Status{} : r.status();
