@@ -67,7 +67,7 @@ int main(int argc, char** argv) {
   } else if (const char* dir = std::getenv("SWITCHBOARD_SHARED_DATA")) {
     path = std::string(dir) + "/fpp2_calls_5min.csv";
   } else {
-    path = "../shared/data/fpp2_calls_5min.csv";
+    path = std::string(SB_SOURCE_DIR) + "/../shared/data/fpp2_calls_5min.csv";
   }
   auto series = load_fpp2(path);
   if (!series.ok()) {
