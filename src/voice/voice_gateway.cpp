@@ -66,7 +66,17 @@ Result<std::unique_ptr<VoiceGateway>> VoiceGateway::start(VoiceOptions options,
     return sip.status();
   }
   g->sip_ = std::move(*sip);
+  {
+    std::lock_guard lock(g->ready_mu_);
+    g->ready_ = true;
+  }
+  g->ready_cv_.notify_all();
   return g;
+}
+
+void VoiceGateway::wait_ready() {
+  std::unique_lock lock(ready_mu_);
+  ready_cv_.wait(lock, [this] { return ready_; });
 }
 
 VoiceGateway::~VoiceGateway() { stop(); }
@@ -97,6 +107,7 @@ VoiceStats VoiceGateway::stats() const {
 // ---- SIP events ---------------------------------------------------------------------------------
 
 void VoiceGateway::on_incoming_call(const sip::IncomingCall& in) {
+  wait_ready();
   QueueId queue = options_.default_queue;
   if (auto it = options_.did_queues.find(in.did); it != options_.did_queues.end())
     queue = it->second;
@@ -146,6 +157,7 @@ void VoiceGateway::on_incoming_call(const sip::IncomingCall& in) {
 }
 
 void VoiceGateway::on_answered(sip::LegId leg) {
+  wait_ready();
   ContactId contact = kNoContact;
   AgentId agent = kNoId;
   {
@@ -197,6 +209,7 @@ std::string VoiceGateway::next_recording_path_locked(Call& call) {
 }
 
 void VoiceGateway::on_ended(sip::LegId leg, sip::EndReason reason, int sip_code) {
+  wait_ready();
   std::lock_guard lock(mu_);
   auto l = by_leg_.find(leg);
   if (l == by_leg_.end()) return;
@@ -238,6 +251,7 @@ void VoiceGateway::on_ended(sip::LegId leg, sip::EndReason reason, int sip_code)
 }
 
 void VoiceGateway::on_dtmf(sip::LegId leg, char digit) {
+  wait_ready();
   std::lock_guard lock(mu_);
   auto l = by_leg_.find(leg);
   if (l == by_leg_.end()) return;
@@ -253,6 +267,7 @@ void VoiceGateway::on_hold(sip::LegId /*leg*/, bool /*held*/) {
 }
 
 void VoiceGateway::on_registration(const sip::Registration& reg) {
+  wait_ready();
   auto user = accounts_.find_user(reg.user);
   std::lock_guard lock(mu_);
   if (reg.expires_s == 0) {
@@ -269,6 +284,7 @@ void VoiceGateway::on_registration(const sip::Registration& reg) {
 }
 
 void VoiceGateway::on_playback_done(sip::LegId leg) {
+  wait_ready();
   // Music, with the caller's position announced every few plays of it.
   ContactId contact = kNoContact;
   QueueId queue = kNoId;

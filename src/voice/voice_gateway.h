@@ -13,10 +13,12 @@
 // post work (sip::SipServer methods and CenterService::submit never block). One mutex guards the
 // call table.
 
+#include <condition_variable>
 #include <cstdint>
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -101,6 +103,12 @@ class VoiceGateway final : public sip::SipEvents {
   service::CenterService& service_;
   accounts::Accounts& accounts_;
   std::unique_ptr<sip::SipServer> sip_;
+  // SIP events can arrive before start() has stored sip_ (the SIP thread runs as soon as the
+  // server is up): the handlers wait for it.
+  void wait_ready();
+  std::mutex ready_mu_;
+  std::condition_variable ready_cv_;
+  bool ready_ = false;
   service::SubscriptionId subscription_ = 0;
 
   mutable std::mutex mu_;
