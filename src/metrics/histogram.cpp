@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <utility>
 
 namespace sb::metrics {
 namespace {
@@ -217,7 +218,7 @@ Result<Histogram> Histogram::decode(std::string_view bytes) {
   return h;
 }
 
-Status Histogram::merge_encoded(std::string_view bytes) {
+Status Histogram::merge_encoded(std::string_view bytes, Histogram* also) {
   auto bad = [](const char* why) { return Status::corruption(std::string("histogram: ") + why); };
   std::size_t pos = 0;
   std::uint64_t count = 0;
@@ -226,10 +227,11 @@ Status Histogram::merge_encoded(std::string_view bytes) {
   std::uint64_t sum = 0, min = 0, max = 0;
   if (!get_varint(bytes, pos, sum) || !get_varint(bytes, pos, min) || !get_varint(bytes, pos, max))
     return bad("truncated summary");
-  // Validate everything before touching this histogram.
+  // Decoded and validated into a buffer first, so that a bad blob merges nothing.
+  thread_local std::vector<std::pair<int, std::uint64_t>> decoded;
+  decoded.clear();
   std::uint64_t seen = 0;
   std::int64_t bucket = -1;
-  const std::size_t buckets_at = pos;
   while (pos < bytes.size()) {
     std::uint64_t gap = 0, n = 0;
     if (!get_varint(bytes, pos, gap) || !get_varint(bytes, pos, n)) return bad("truncated bucket");
@@ -239,28 +241,41 @@ Status Histogram::merge_encoded(std::string_view bytes) {
     if (bucket >= kBucketCount) return bad("bucket out of range");
     if (n > count - seen) return bad("bucket counts exceed the total");
     seen += n;
+    decoded.emplace_back(static_cast<int>(bucket), n);
   }
   if (seen != count) return bad("bucket counts do not add up to the total");
-  pos = buckets_at;
-  bucket = -1;
-  while (pos < bytes.size()) {
-    std::uint64_t gap = 0, n = 0;
-    get_varint(bytes, pos, gap);
-    get_varint(bytes, pos, n);
-    bucket += static_cast<std::int64_t>(gap);
-    add_to_bucket(static_cast<int>(bucket), n);
+  apply_decoded(decoded, count, unzigzag(sum), unzigzag(min), unzigzag(max));
+  if (also) also->apply_decoded(decoded, count, unzigzag(sum), unzigzag(min), unzigzag(max));
+  return {};
+}
+
+void Histogram::apply_decoded(const std::vector<std::pair<int, std::uint64_t>>& buckets,
+                              std::uint64_t count, std::int64_t sum, Millis min, Millis max) {
+  if (pages_.empty()) {
+    pages_.resize(kPageCount);
+    page_totals_.assign(kPageCount, 0);
   }
-  const Millis lo = unzigzag(min), hi = unzigzag(max);
+  int page_index = -1;
+  std::uint64_t* page = nullptr;
+  for (const auto& [b, n] : buckets) {
+    if ((b >> kPageBits) != page_index) {
+      page_index = b >> kPageBits;
+      auto& p = pages_[page_index];
+      if (p.empty()) p.assign(kPageSize, 0);
+      page = p.data();
+    }
+    page[b & (kPageSize - 1)] += n;
+    page_totals_[page_index] += n;
+  }
   if (count_ == 0) {
-    min_ = lo;
-    max_ = hi;
+    min_ = min;
+    max_ = max;
   } else {
-    min_ = std::min(min_, lo);
-    max_ = std::max(max_, hi);
+    min_ = std::min(min_, min);
+    max_ = std::max(max_, max);
   }
   count_ += count;
-  sum_ += unzigzag(sum);
-  return {};
+  sum_ += sum;
 }
 
 }  // namespace sb::metrics

@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/status.h"
@@ -69,8 +70,9 @@ class Histogram {
   // histograms encode to equal bytes. decode() rejects malformed input with Corruption.
   void encode(std::string& out) const;
   static Result<Histogram> decode(std::string_view bytes);
-  // merge(decode(bytes)) without the temporary; on error nothing is merged.
-  Status merge_encoded(std::string_view bytes);
+  // merge(decode(bytes)) without the temporary (into `also` as well, decoding once); on error
+  // nothing is merged.
+  Status merge_encoded(std::string_view bytes, Histogram* also = nullptr);
 
   static int bucket_of(Millis value);
   static Millis bucket_lower(int bucket);
@@ -82,6 +84,8 @@ class Histogram {
   static constexpr int kPageCount = (kBucketCount + kPageSize - 1) / kPageSize;
 
   void add_to_bucket(int bucket, std::uint64_t n);
+  void apply_decoded(const std::vector<std::pair<int, std::uint64_t>>& buckets, std::uint64_t count,
+                     std::int64_t sum, Millis min, Millis max);
   // The value of the k-th smallest sample (0-based), estimated inside its bucket.
   double order_statistic(std::uint64_t k) const;
 

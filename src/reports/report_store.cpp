@@ -576,7 +576,22 @@ struct Accumulator {
   metrics::Histogram waits, handles;
   double cost = 0;
   std::set<std::pair<std::int64_t, std::int64_t>> versions;  // (queue, version)
-  std::map<Millis, std::uint64_t> hourly_offered;            // local hour start -> offered
+  // Offers per local hour: a flat array from the first hour of the range for rows that span the
+  // whole range (few rows), a small map for rows of one interval, day or time of day.
+  std::unordered_map<Millis, std::uint64_t> hourly_offered;  // local hour start -> offered
+  std::vector<std::uint32_t> hour_counts;                    // flat: index (hour - first) / 1 h
+  Millis first_hour = 0;
+  void add_hour(Millis hour, std::uint64_t n, bool flat, Millis first, std::size_t hours) {
+    if (flat) {
+      if (hour_counts.empty()) hour_counts.assign(hours, 0);
+      const auto i = static_cast<std::size_t>((hour - first) / kMillisPerHour);
+      if (hour >= first && i < hour_counts.size()) {
+        hour_counts[i] += static_cast<std::uint32_t>(n);
+        return;
+      }
+    }
+    hourly_offered[hour] += n;
+  }
   bool any = false;
 
   void add(const std::array<std::int64_t, kFieldCount>& v) {
@@ -739,8 +754,15 @@ Kpis finalize_kpis(const Accumulator& a, const ReportRequest& r, const Definitio
   k.nps = 100.0 * ratio(d(kNpsPromoters) - d(kNpsDetractors), d(kNpsResponses));
   k.ces_responses = u(kCesResponses);
   k.ces = ratio(d(kCesSum), d(kCesResponses));
+  for (std::size_t i = 0; i < a.hour_counts.size(); ++i) {
+    if (a.hour_counts[i] > k.peak_hour_offered) {
+      k.peak_hour_offered = a.hour_counts[i];
+      k.peak_hour_start = a.first_hour + static_cast<Millis>(i) * kMillisPerHour;
+    }
+  }
   for (const auto& [hour, n] : a.hourly_offered) {
-    if (n > k.peak_hour_offered) {
+    if (n > k.peak_hour_offered ||
+        (n == k.peak_hour_offered && n > 0 && hour < k.peak_hour_start)) {
       k.peak_hour_offered = n;
       k.peak_hour_start = hour;
     }
@@ -819,6 +841,15 @@ Result<ReportResult> ReportStore::Impl::query(const ReportRequest& r) const {
   std::map<std::vector<std::int64_t>, Accumulator> groups;
   Accumulator total;
 
+  std::vector<std::int64_t> key;  // reused: one allocation per new group, not per cell
+  // Rows that span the whole range (no time dimension) count offers per hour in a flat array.
+  bool flat_groups = true;
+  for (Dimension dim : r.group_by)
+    if (dim == Dimension::kInterval || dim == Dimension::kTimeOfDay || dim == Dimension::kDay ||
+        dim == Dimension::kWeekday)
+      flat_groups = false;
+  const Millis first_hour = tz.interval_start(r.from, kMillisPerHour);
+  const auto range_hours = static_cast<std::size_t>((r.to - first_hour) / kMillisPerHour + 2);
   auto consume = [&](Millis t, std::int64_t queue, std::int64_t channel, std::int64_t agent,
                      std::int64_t version, std::string_view fields, std::string_view waits,
                      std::string_view handles, std::string_view hourly, bool is_day) -> Status {
@@ -832,8 +863,7 @@ Result<ReportResult> ReportStore::Impl::query(const ReportRequest& r) const {
     }
     std::array<std::int64_t, kFieldCount> v;
     SB_RETURN_IF_ERROR(decode_fields(fields, v));
-    std::vector<std::int64_t> key;
-    key.reserve(r.group_by.size());
+    key.clear();
     for (Dimension dim : r.group_by) {
       switch (dim) {
         case Dimension::kInterval:
@@ -876,10 +906,18 @@ Result<ReportResult> ReportStore::Impl::query(const ReportRequest& r) const {
     const Millis hour = is_day ? t : tz.interval_start(t, kMillisPerHour);
     std::array<std::int64_t, 24> hours{};
     if (is_day) SB_RETURN_IF_ERROR(decode_hours(hourly, hours));
-    for (Accumulator* acc : {&groups[key], &total}) {
+    auto group = groups.find(key);
+    if (group == groups.end()) group = groups.try_emplace(key).first;
+    // Rows without a time dimension are few: their histograms are added to the total at the end
+    // (page by page) instead of every cell twice.
+    SB_RETURN_IF_ERROR(
+        group->second.waits.merge_encoded(waits, flat_groups ? nullptr : &total.waits));
+    SB_RETURN_IF_ERROR(
+        group->second.handles.merge_encoded(handles, flat_groups ? nullptr : &total.handles));
+    for (Accumulator* acc : {&group->second, &total}) {
+      const bool flat = acc == &total || flat_groups;
+      acc->first_hour = first_hour;
       acc->add(v);
-      SB_RETURN_IF_ERROR(acc->waits.merge_encoded(waits));
-      SB_RETURN_IF_ERROR(acc->handles.merge_encoded(handles));
       acc->cost += cost;
       // Only cells with contacts carry a definition (agent time and surveys have none).
       if (queue != kNone && (v[kOffered] || v[kHandled] || v[kAbandoned] || v[kTimedOut] ||
@@ -888,10 +926,10 @@ Result<ReportResult> ReportStore::Impl::query(const ReportRequest& r) const {
       if (is_day) {
         for (int h = 0; h < 24; ++h)
           if (hours[h] != 0)
-            acc->hourly_offered[tz.interval_start(t + h * kMillisPerHour, kMillisPerHour)] +=
-                static_cast<std::uint64_t>(hours[h]);
+            acc->add_hour(tz.interval_start(t + h * kMillisPerHour, kMillisPerHour),
+                          static_cast<std::uint64_t>(hours[h]), flat, first_hour, range_hours);
       } else if (v[kOffered] != 0) {
-        acc->hourly_offered[hour] += static_cast<std::uint64_t>(v[kOffered]);
+        acc->add_hour(hour, static_cast<std::uint64_t>(v[kOffered]), flat, first_hour, range_hours);
       }
       acc->any = true;
     }
@@ -945,6 +983,13 @@ Result<ReportResult> ReportStore::Impl::query(const ReportRequest& r) const {
     SB_RETURN_IF_ERROR(scan(false, day_to, r.to));
   } else {
     SB_RETURN_IF_ERROR(scan(false, r.from, r.to));
+  }
+
+  if (flat_groups) {
+    for (const auto& [k, acc] : groups) {
+      total.waits.merge(acc.waits);
+      total.handles.merge(acc.handles);
+    }
   }
 
   if (r.include_empty_intervals && r.group_by.size() == 1 &&
