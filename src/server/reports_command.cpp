@@ -3,6 +3,7 @@
 // malformed input or usage, 1 anything else.
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -193,6 +194,11 @@ int run_import(const ImportParams& p) {
               << " bad rows and --strict: nothing imported\n";
     return 2;
   }
+  std::error_code ec;
+  std::filesystem::create_directories(p.data_dir, ec);
+  if (ec)
+    return fail("import", Status::io_error("cannot create data directory '" + p.data_dir +
+                                           "': " + ec.message()));
   auto log = open_log(p.data_dir);
   if (!log.ok()) return fail("import", log.status());
   const Millis now = runtime::SystemClock().now();

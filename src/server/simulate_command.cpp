@@ -1,10 +1,15 @@
 // `switchboard simulate scenario.toml`: runs a scenario through the routing engine under a virtual
 // clock and prints its KPIs. Exit codes: 0 success, 2 malformed scenario or usage, 1 anything else.
 
+#include <algorithm>
+#include <filesystem>
 #include <iostream>
 #include <memory>
+#include <span>
 #include <string>
+#include <vector>
 
+#include "reports/report_query.h"
 #include "server/commands.h"
 #include "sim/report.h"
 #include "sim/scenario.h"
@@ -17,6 +22,7 @@ struct SimulateParams {
   std::string scenario;
   bool json = false;
   std::string intervals_csv;
+  std::string reports_dir;
   int replications = 0;
   std::uint64_t seed = 0;
   CLI::Option* replications_opt = nullptr;
@@ -34,6 +40,15 @@ int run_simulate(const SimulateParams& p) {
   const std::uint64_t seed = p.seed_opt->count() > 0 ? p.seed : scenario->seed;
   sim::RunOptions options;
   options.keep_intervals = !p.intervals_csv.empty();
+  // --reports-dir: the first replication's event log, for the live server's read model.
+  std::vector<Event> first_log;
+  bool first_done = false;
+  if (!p.reports_dir.empty()) {
+    options.on_event = [&](const Event& e) {
+      if (e.seq == 1 && !first_log.empty()) first_done = true;  // the next replication began
+      if (!first_done) first_log.push_back(e);
+    };
+  }
   auto result = sim::simulate(*scenario, replications, seed, options);
   if (!result.ok()) {
     std::cerr << "switchboard simulate: " << result.status().message() << "\n";
@@ -44,6 +59,19 @@ int run_simulate(const SimulateParams& p) {
     std::cout << sim::format_json(*scenario, *result, est);
   else
     std::cout << sim::format_table(*scenario, *result, est);
+  if (!p.reports_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(p.reports_dir, ec);
+    auto store = reports::ReportStore::open_data_dir(p.reports_dir);
+    Status st = store.ok() ? (*store)->clear() : store.status();
+    for (std::size_t i = 0; st.ok() && i < first_log.size(); i += 8192)
+      st = (*store)->ingest(
+          std::span(first_log).subspan(i, std::min<std::size_t>(8192, first_log.size() - i)));
+    if (!st.ok()) {
+      std::cerr << "switchboard simulate: " << st.message() << "\n";
+      return 1;
+    }
+  }
   if (!p.intervals_csv.empty()) {
     Status st = sim::write_intervals_csv(*scenario, *result, p.intervals_csv);
     if (!st.ok()) {
@@ -68,6 +96,9 @@ void register_simulate_command(CLI::App& root, int& exit_code) {
                 "Print the KPIs as one JSON object (mean and 95% CI half-width per KPI)");
   cmd->add_option("--intervals-csv", params->intervals_csv,
                   "Also write the per-interval KPIs of every replication to this CSV file");
+  cmd->add_option("--reports-dir", params->reports_dir,
+                  "Also write the first replication into DIR/reports.db, the read model of the "
+                  "live server: `switchboard report --data-dir DIR` shows it with the same code");
   params->replications_opt = cmd->add_option("--replications", params->replications,
                                              "Independent replications (overrides the scenario)")
                                  ->check(CLI::Range(1, 100000));
