@@ -25,6 +25,7 @@ ApiApp::ApiApp(service::CenterService& service, accounts::Accounts& accounts, Di
       clock_(clock),
       options_(std::move(options)),
       workers_(std::make_unique<Workers>(options_.worker_threads)) {
+  reports_ = service_.reports();
   register_auth_routes();
   register_user_routes();
   register_config_routes();
@@ -35,6 +36,7 @@ ApiApp::ApiApp(service::CenterService& service, accounts::Accounts& accounts, Di
   register_flow_routes();
   register_voice_routes();
   register_alert_routes();
+  register_report_routes();
   router_.add("GET", "/metrics", kPublic, "Prometheus metrics (loopback or admin)",
               [this](RouteContext& ctx, Reply reply) {
                 const std::string& remote = ctx.req.remote;

@@ -19,6 +19,7 @@
 #include "api/router.h"
 #include "flows/flow_runtime.h"
 #include "flows/flow_store.h"
+#include "reports/report_query.h"
 #include "service/center_service.h"
 
 namespace sb::api {
@@ -66,6 +67,10 @@ class ApiApp final : public Dispatcher {
   // Seeds the built-in reason codes (1..7) into the directory if missing.
   Status seed_directory();
 
+  // The reports read model the /api/v1/reports routes query: the one the service maintains
+  // (CenterService::reports()) unless replaced here. None: those routes answer 503.
+  void set_report_store(reports::ReportStore* store) { reports_ = store; }
+
   // Whether the alert monitor started (its store opened); alert routes answer 503 otherwise.
   const Status& alerts_status() const { return alerts_status_; }
   AlertMonitor* alert_monitor() { return alerts_.get(); }
@@ -96,6 +101,10 @@ class ApiApp final : public Dispatcher {
   std::shared_ptr<BotSession> find_bot_session(const std::string& id);
   void register_voice_routes();
   void register_alert_routes();
+  void register_report_routes();
+  // The report request of a /api/v1/reports query string; nullopt with the 400 in `bad`.
+  std::optional<reports::ReportRequest> report_request(const HttpRequest& req, bool distributions,
+                                                       HttpResponse& bad);
 
   // Runs `command` and continues on a worker thread once it is durable (or refused).
   void run_command(Command command, std::function<void(service::CommandResult)> then);
@@ -137,6 +146,7 @@ class ApiApp final : public Dispatcher {
   struct FlowsState;
   std::shared_ptr<FlowsState> flows_;
   std::unique_ptr<AlertMonitor> alerts_;
+  reports::ReportStore* reports_ = nullptr;
   Status alerts_status_;
   std::mutex config_cache_mu_;
   std::shared_ptr<const CenterConfig> config_cache_;

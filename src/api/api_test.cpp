@@ -11,6 +11,7 @@
 #include "api/api_app.h"
 #include "api/openapi.h"
 #include "api/test_center.h"
+#include "reports/report_query.h"
 #include "runtime/system_clock.h"  // lint:allow (composition root)
 
 namespace sb::api {
@@ -365,6 +366,100 @@ TEST_F(ApiTest, AlertRulesFireAndClearOnLiveFigures) {
   EXPECT_EQ(call("DELETE", "/api/v1/alert-rules/" + rule_id, admin_key_).status, 404);
   // An agent may not touch rules.
   EXPECT_EQ(post("/api/v1/alert-rules", rule, agent_key_).status, 403);
+}
+
+// The reports API over the read model the service maintains from its durable events: JSON
+// and CSV (format=csv or Accept: text/csv), grouping, filters, distributions, field errors.
+TEST_F(ApiTest, ReportsAnswerFromTheReadModel) {
+  reports::ReportStore* live = center_->service->reports();
+  ASSERT_NE(live, nullptr);
+  app_->set_report_store(nullptr);
+  auto unset = get("/api/v1/reports/intervals?from=2026-01-01&to=2026-01-02");
+  EXPECT_EQ(unset.status, 503) << unset.raw.body;
+  app_->set_report_store(live);
+
+  seed_center();
+  ASSERT_EQ(
+      call("PUT", "/api/v1/agents/0/state", agent_key_, json{{"presence", "available"}}.dump())
+          .status,
+      200);
+  auto c = post("/api/v1/contacts", {{"channel", "voice"}, {"queue", 0}});
+  ASSERT_EQ(c.status, 201) << c.raw.body;
+  const std::string id = std::to_string(c.body["id"].get<std::uint64_t>());
+  ASSERT_EQ(call("POST", "/api/v1/contacts/" + id + "/accept", agent_key_).status, 200);
+  ASSERT_EQ(call("POST", "/api/v1/contacts/" + id + "/end", agent_key_).status, 200);
+  ASSERT_EQ(call("POST", "/api/v1/contacts/" + id + "/wrap-up", agent_key_, "{}").status, 200);
+  Status flushed = center_->service->flush_reports();
+  ASSERT_TRUE(flushed.ok()) << flushed.message();
+
+  const Millis now = clock_.now();
+  const std::string range = "from=" + std::to_string(now - kMillisPerHour) +
+                            "&to=" + std::to_string(now + kMillisPerHour);
+  auto by_queue = get("/api/v1/reports/intervals?" + range + "&group_by=queue&interval=60");
+  ASSERT_EQ(by_queue.status, 200) << by_queue.raw.body;
+  EXPECT_EQ(by_queue.body["columns"], json::array({"queue"}));
+  // The row of the queue (agent time outside any queue has a row with an empty queue).
+  auto row_of = [](const json& report, const std::string& column, const std::string& key) {
+    for (const auto& row : report["rows"])
+      if (row[column] == key) return row["kpis"];
+    return json();
+  };
+  const json billing = row_of(by_queue.body, "queue", "Billing");
+  ASSERT_TRUE(billing.is_object()) << by_queue.raw.body;
+  EXPECT_EQ(billing["offered"], 1);
+  EXPECT_EQ(billing["handled"], 1);
+  EXPECT_EQ(billing["service_level"], 1);
+  EXPECT_EQ(by_queue.body["total"]["handled"], 1);
+
+  // Filters: another queue or channel has nothing.
+  auto other = get("/api/v1/reports/intervals?" + range + "&group_by=none&channel=chat");
+  ASSERT_EQ(other.status, 200) << other.raw.body;
+  EXPECT_EQ(other.body["total"]["offered"], 0);
+  auto by_agent = get("/api/v1/reports/intervals?" + range + "&group_by=agent&queue=Billing");
+  ASSERT_EQ(by_agent.status, 200) << by_agent.raw.body;
+  const json ada = row_of(by_agent.body, "agent", "Ada");
+  ASSERT_TRUE(ada.is_object()) << by_agent.raw.body;
+  EXPECT_EQ(ada["handled"], 1);
+
+  auto csv = get("/api/v1/reports/intervals?" + range + "&group_by=queue&format=csv");
+  ASSERT_EQ(csv.status, 200);
+  EXPECT_EQ(csv.raw.content_type, "text/csv; charset=utf-8");
+  EXPECT_EQ(csv.raw.body.rfind("queue,offered,handled,", 0), 0u) << csv.raw.body.substr(0, 80);
+  EXPECT_NE(csv.raw.body.find("\nBilling,1,1,"), std::string::npos);
+  auto accept_csv = call("GET", "/api/v1/reports/intervals?" + range + "&group_by=queue",
+                         admin_key_, "", {{"accept", "text/csv"}});
+  EXPECT_EQ(accept_csv.raw.body, csv.raw.body);
+
+  auto dist = get("/api/v1/reports/distributions?" + range);
+  ASSERT_EQ(dist.status, 200) << dist.raw.body;
+  EXPECT_EQ(dist.body["total"]["wait"]["count"], 1);
+  std::uint64_t in_buckets = 0;
+  for (const auto& b : dist.body["total"]["wait"]["histogram"])
+    in_buckets += b["count"].get<std::uint64_t>();
+  EXPECT_EQ(in_buckets, 1u);
+  EXPECT_EQ(dist.body["total"]["handle"]["count"], 1);
+  auto dist_csv = get("/api/v1/reports/distributions?" + range + "&format=csv");
+  EXPECT_EQ(dist_csv.raw.body.rfind("measure,lower_s,upper_s,count\n", 0), 0u);
+
+  auto bad =
+      get("/api/v1/reports/intervals?from=yesterday&to=2026-01-01&interval=20&group_by=mood");
+  ASSERT_EQ(bad.status, 400);
+  std::set<std::string> fields;
+  for (const auto& e : bad.body["errors"]) fields.insert(e["field"]);
+  EXPECT_TRUE(fields.count("from"));
+  EXPECT_TRUE(fields.count("interval"));
+  EXPECT_TRUE(fields.count("group_by"));
+  EXPECT_EQ(get("/api/v1/reports/intervals?from=2026-01-02&to=2026-01-01").status, 400);
+  EXPECT_EQ(get("/api/v1/reports/intervals?from=2024-01-01&to=2026-01-01").status, 400);
+  EXPECT_EQ(get("/api/v1/reports/intervals?from=2026-01-01&to=2026-01-02&tz=Mars/Base").status,
+            400);
+  // Dates are local days of the time zone; `to` is inclusive.
+  auto dated =
+      get("/api/v1/reports/intervals?from=2026-01-01&to=2026-01-01&tz=%2B02:00&group_by=none");
+  ASSERT_EQ(dated.status, 200) << dated.raw.body;
+  EXPECT_EQ(dated.body["from"], "2026-01-01T00:00:00+02:00");
+  EXPECT_EQ(dated.body["to"], "2026-01-02T00:00:00+02:00");
+  EXPECT_EQ(get("/api/v1/reports/intervals?" + range, agent_key_).status, 403);
 }
 
 // Every route × every role (and no credentials): a role outside the route's list gets 403, a
