@@ -287,12 +287,12 @@ async function main() {
   });
 
   let handledBefore = 0;
-  await step('a supervisor logs in (second context) and sees the wallboard only', async () => {
+  await step('a supervisor logs in (second context) and sees the wallboard and reports only', async () => {
     supPage = await newPage('supervisor');
     await loginUi(supPage, SUPERVISOR_USER.username, SUPERVISOR_USER.password);
     await supPage.getByTestId('wallboard').waitFor({ timeout: WAIT_MS });
     const nav = await supPage.getByTestId('nav').locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('data-testid')));
-    assert(JSON.stringify(nav) === '["nav-wallboard"]', `supervisor nav is wallboard only (got ${JSON.stringify(nav)})`);
+    assert(JSON.stringify(nav) === '["nav-wallboard","nav-reports"]', `supervisor nav is wallboard and reports (got ${JSON.stringify(nav)})`);
     await queueRow(supPage).waitFor({ timeout: WAIT_MS });
     await waitText(queueRow(supPage).getByTestId('wb-queue-waiting'), (t) => t === '0', 'waiting 0 before the contact');
     handledBefore = Number(await queueRow(supPage).getByTestId('wb-queue-handled').textContent());
@@ -415,7 +415,7 @@ async function main() {
     await page.locator('[data-testid="wb-agent-row"]').first().waitFor();
     assert((await page.getByTestId('wb-agent-not-ready').count()) === 0, 'no state buttons for an analyst');
     const nav = await page.getByTestId('nav').locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('data-testid')));
-    assert(JSON.stringify(nav) === '["nav-wallboard"]', `analyst nav is wallboard only (got ${JSON.stringify(nav)})`);
+    assert(JSON.stringify(nav) === '["nav-wallboard","nav-reports"]', `analyst nav is wallboard and reports (got ${JSON.stringify(nav)})`);
     await page.context().close();
   }, { needs: false });
 
@@ -424,7 +424,7 @@ async function main() {
     adminPage = await newPage('admin');
     await loginUi(adminPage, 'admin', ADMIN_PASSWORD);
     const nav = await adminPage.getByTestId('nav').locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('data-testid')));
-    for (const want of ['nav-wallboard', 'nav-admin-queues', 'nav-admin-skills', 'nav-admin-profiles', 'nav-admin-agents', 'nav-admin-users', 'nav-admin-codes']) {
+    for (const want of ['nav-wallboard', 'nav-reports', 'nav-admin-queues', 'nav-admin-skills', 'nav-admin-profiles', 'nav-admin-agents', 'nav-admin-users', 'nav-admin-codes']) {
       assert(nav.includes(want), `admin nav has ${want} (got ${JSON.stringify(nav)})`);
     }
   }, { needs: false });
@@ -492,6 +492,33 @@ async function main() {
     await adminPage.getByTestId('nav-wallboard').click();
     await queueRow(adminPage).waitFor({ timeout: WAIT_MS });
     await shot(adminPage, '09-wallboard-admin');
+  }, { needs: false });
+
+  await step('the reports page charts the contacts handled above (reports read model, live)', async () => {
+    await adminPage.getByTestId('nav-reports').click();
+    await adminPage.getByTestId('reports').waitFor({ timeout: WAIT_MS });
+    // The read model follows the log in batches: wait until the handled contact is in.
+    const deadline = Date.now() + WAIT_MS;
+    let handled = '';
+    for (;;) {
+      handled = ((await adminPage.getByTestId('reports-handled').textContent({ timeout: 2000 }).catch(() => null)) ?? '').trim();
+      if (Number(handled) >= 1 || Date.now() > deadline) break;
+      await adminPage.getByTestId('reports-apply').click();
+      await adminPage.waitForTimeout(700);
+    }
+    assert(Number(handled) >= 1, `reports show the handled contact (handled tile: ${JSON.stringify(handled)})`);
+    const bars = await adminPage.getByTestId('reports-volume-chart').locator('[data-testid="chart-bar"]').count();
+    assert(bars >= 1, `the volume chart draws at least one interval (got ${bars})`);
+    await adminPage.getByTestId('reports-heatmap').locator('[data-testid="heatmap-cell"]').first().waitFor();
+    const histogram = await adminPage.getByTestId('reports-wait-histogram').locator('[data-testid="histogram-bar"]').count();
+    assert(histogram >= 1, `the wait histogram has bars (got ${histogram})`);
+    await adminPage.locator('[data-testid="reports-agent-row"]').first().waitFor();
+    const csv = await adminPage.evaluate(async (href) => {
+      const r = await fetch(href);
+      return { status: r.status, type: r.headers.get('content-type'), head: (await r.text()).slice(0, 40) };
+    }, await adminPage.getByTestId('reports-csv').getAttribute('href'));
+    assert(csv.status === 200 && /text\/csv/.test(csv.type ?? '') && csv.head.startsWith('interval,queue,offered'), `CSV export (got ${JSON.stringify(csv)})`);
+    await shot(adminPage, '12-reports');
   }, { needs: false });
 
   await step('signing out returns to the login page', async () => {

@@ -6,6 +6,7 @@ import type { Session } from './types';
 import { LoginPage } from './pages/Login';
 import { AgentDesktop } from './pages/AgentDesktop';
 import { Wallboard } from './pages/Wallboard';
+import { ReportsPage } from './pages/Reports';
 import { QueuesPage } from './pages/admin/Queues';
 import { SkillsPage } from './pages/admin/Skills';
 import { ProfilesPage } from './pages/admin/Profiles';
@@ -75,6 +76,9 @@ export function App() {
         break;
       case '/wallboard':
         page = <Wallboard user={user} />;
+        break;
+      case '/reports':
+        page = <ReportsPage />;
         break;
       case '/admin/queues':
         page = <QueuesPage />;

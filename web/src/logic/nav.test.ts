@@ -4,18 +4,19 @@ import { canControlAgents, homeFor, mayVisit, navFor } from './nav';
 describe('navigation by role', () => {
   it('admin sees everything', () => {
     const paths = navFor('admin', false).map((n) => n.path);
-    expect(paths).toEqual(['/wallboard', '/admin/queues', '/admin/skills', '/admin/profiles', '/admin/agents', '/admin/users', '/admin/codes']);
+    expect(paths).toEqual(['/wallboard', '/reports', '/admin/queues', '/admin/skills', '/admin/profiles', '/admin/agents', '/admin/users', '/admin/codes']);
     expect(navFor('admin', true)[0].path).toBe('/desktop');
   });
-  it('supervisor and analyst see the wallboard only', () => {
-    expect(navFor('supervisor', false).map((n) => n.path)).toEqual(['/wallboard']);
-    expect(navFor('analyst', false).map((n) => n.path)).toEqual(['/wallboard']);
+  it('supervisor and analyst see the wallboard and reports', () => {
+    expect(navFor('supervisor', false).map((n) => n.path)).toEqual(['/wallboard', '/reports']);
+    expect(navFor('analyst', false).map((n) => n.path)).toEqual(['/wallboard', '/reports']);
     expect(mayVisit('supervisor', false, '/admin/users')).toBe(false);
   });
   it('agent sees the desktop only', () => {
     expect(navFor('agent', true).map((n) => n.path)).toEqual(['/desktop']);
     expect(homeFor('agent', true)).toBe('/desktop');
     expect(mayVisit('agent', true, '/wallboard')).toBe(false);
+    expect(mayVisit('agent', true, '/reports')).toBe(false);
   });
   it('only admins and supervisors change agent states', () => {
     expect(canControlAgents('admin')).toBe(true);

@@ -8,6 +8,7 @@ export interface NavItem {
 
 const DESKTOP: NavItem = { path: '/desktop', label: 'Agent desktop', testid: 'nav-desktop' };
 const WALLBOARD: NavItem = { path: '/wallboard', label: 'Wallboard', testid: 'nav-wallboard' };
+const REPORTS: NavItem = { path: '/reports', label: 'Reports', testid: 'nav-reports' };
 const ADMIN: NavItem[] = [
   { path: '/admin/queues', label: 'Queues', testid: 'nav-admin-queues' },
   { path: '/admin/skills', label: 'Skills', testid: 'nav-admin-skills' },
@@ -17,14 +18,14 @@ const ADMIN: NavItem[] = [
   { path: '/admin/codes', label: 'Codes', testid: 'nav-admin-codes' },
 ];
 
-/** What each role may see (admin: all; supervisor and analyst: wallboard; agent: desktop). */
+/** What each role may see (admin: all; supervisor and analyst: wallboard and reports; agent: desktop). */
 export function navFor(role: Role, hasAgent: boolean): NavItem[] {
   switch (role) {
     case 'admin':
-      return [...(hasAgent ? [DESKTOP] : []), WALLBOARD, ...ADMIN];
+      return [...(hasAgent ? [DESKTOP] : []), WALLBOARD, REPORTS, ...ADMIN];
     case 'supervisor':
     case 'analyst':
-      return [WALLBOARD];
+      return [WALLBOARD, REPORTS];
     case 'agent':
       return [DESKTOP];
   }
