@@ -175,11 +175,15 @@ check "left is the caller's 440 Hz ($lf Hz), right the agent's 1 kHz ($rf Hz)" \
 silent=$(python3 - "$tmp/rec.wav" <<'PY'
 import array, sys, wave
 w = wave.open(sys.argv[1]); s = array.array("h", w.readframes(w.getnframes()))
-win = 2 * 2000  # 0.25 s of stereo frames
-print(sum(1 for i in range(0, len(s) - win, win) if max(map(abs, s[i:i + win])) == 0))
+win = 2000  # 0.25 s; each channel on its own (the sides may be offset by the recorder's skew)
+counts = []
+for ch in (0, 1):
+    c = s[ch::2]
+    counts.append(sum(1 for i in range(0, len(c) - win, win) if max(map(abs, c[i:i + win])) == 0))
+print(min(counts))
 PY
 )
-check "the paused stretch is recorded as silence on both channels ($silent x 0.25 s)" test "$silent" -ge 2
+check "the paused stretch is recorded as silence on each channel ($silent x 0.25 s)" test "$silent" -ge 2
 
 # ---- abandon in queue ------------------------------------------------------------------------
 before=$(api GET /api/v1/stats/queues | jq_py '[q for q in d["items"] if q["queue"] == 1][0]["today"]["abandoned"]')
