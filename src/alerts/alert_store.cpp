@@ -1,22 +1,11 @@
 #include "alerts/alert_store.h"
 
-#include <sqlite3.h>
+#include "sqlite/sqlite.h"
 
 namespace sb::alerts {
 namespace {
 
-class Stmt {
- public:
-  Stmt() = default;
-  ~Stmt() { sqlite3_finalize(stmt_); }
-  Stmt(const Stmt&) = delete;
-  Stmt& operator=(const Stmt&) = delete;
-  sqlite3_stmt** out() { return &stmt_; }
-  sqlite3_stmt* get() const { return stmt_; }
-
- private:
-  sqlite3_stmt* stmt_ = nullptr;
-};
+using sqlite::Statement;
 
 constexpr const char* kSchema =
     "CREATE TABLE IF NOT EXISTS alert_meta(name TEXT PRIMARY KEY, value INTEGER NOT NULL);"
@@ -37,43 +26,33 @@ constexpr const char* kAlertColumns =
     "id, rule_id, rule_name, severity, metric, queue, fired_at, fired_value, threshold, baseline,"
     " change, message, cleared_at, cleared_value, cleared_reason";
 
-std::string column_text(sqlite3_stmt* s, int i) {
-  const unsigned char* t = sqlite3_column_text(s, i);
-  return t == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(t));
+std::optional<double> column_real(const Statement& s, int i) {
+  if (s.is_null(i)) return std::nullopt;
+  return s.dbl(i);
 }
 
-std::optional<double> column_real(sqlite3_stmt* s, int i) {
-  if (sqlite3_column_type(s, i) == SQLITE_NULL) return std::nullopt;
-  return sqlite3_column_double(s, i);
-}
-
-Alert read_alert(sqlite3_stmt* s) {
+Alert read_alert(const Statement& s) {
   Alert a;
-  a.id = sqlite3_column_int64(s, 0);
-  a.rule_id = sqlite3_column_int64(s, 1);
-  a.rule_name = column_text(s, 2);
-  a.severity = column_text(s, 3) == "critical" ? Severity::kCritical : Severity::kWarning;
-  a.metric = column_text(s, 4);
-  if (sqlite3_column_type(s, 5) != SQLITE_NULL)
-    a.subject.queue = static_cast<QueueId>(sqlite3_column_int64(s, 5));
-  a.fired_at = sqlite3_column_int64(s, 6);
-  a.fired_value = sqlite3_column_double(s, 7);
-  a.threshold = sqlite3_column_double(s, 8);
+  a.id = s.i64(0);
+  a.rule_id = s.i64(1);
+  a.rule_name = s.text(2);
+  a.severity = s.text(3) == "critical" ? Severity::kCritical : Severity::kWarning;
+  a.metric = s.text(4);
+  if (!s.is_null(5)) a.subject.queue = static_cast<QueueId>(s.i64(5));
+  a.fired_at = s.i64(6);
+  a.fired_value = s.dbl(7);
+  a.threshold = s.dbl(8);
   a.baseline = column_real(s, 9);
   a.change = column_real(s, 10);
-  a.message = column_text(s, 11);
-  if (sqlite3_column_type(s, 12) != SQLITE_NULL) a.cleared_at = sqlite3_column_int64(s, 12);
+  a.message = s.text(11);
+  if (!s.is_null(12)) a.cleared_at = s.i64(12);
   a.cleared_value = column_real(s, 13);
-  a.cleared_reason = column_text(s, 14);
+  a.cleared_reason = s.text(14);
   return a;
 }
 
-void bind_optional(sqlite3_stmt* s, int i, const std::optional<double>& v) {
-  if (v) {
-    sqlite3_bind_double(s, i, *v);
-  } else {
-    sqlite3_bind_null(s, i);
-  }
+Statement& bind_optional(Statement& s, int i, const std::optional<double>& v) {
+  return v ? s.bind_double(i, *v) : s.bind_null(i);
 }
 
 }  // namespace
@@ -107,86 +86,41 @@ json transition_to_json(const Transition& t, const Alert& a) {
 }
 
 Result<std::unique_ptr<AlertStore>> AlertStore::open(const std::string& path) {
-  std::unique_ptr<AlertStore> store(new AlertStore(path));
-  SB_RETURN_IF_ERROR(store->init());
-  return store;
+  // NORMAL: the history and the baselines are worth keeping but not an fsync per transition.
+  auto db =
+      sqlite::Database::open(path, {.label = "alert", .synchronous = sqlite::Synchronous::kNormal});
+  if (!db.ok()) return db.status();
+  SB_RETURN_IF_ERROR((*db)->exec(kSchema));
+  return std::unique_ptr<AlertStore>(new AlertStore(std::move(*db)));
 }
 
-AlertStore::~AlertStore() { sqlite3_close_v2(db_); }
-
-Status AlertStore::error(int rc, const std::string& what) const {
-  std::string message = "alert database '" + path_ + "': " + what + ": " +
-                        (db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(rc));
-  switch (rc & 0xff) {
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-      return Status::corruption(std::move(message));
-    case SQLITE_FULL:
-      return Status::resource_exhausted(std::move(message));
-    case SQLITE_CONSTRAINT:
-      return Status::already_exists(std::move(message));
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-      return Status::unavailable(std::move(message));
-    default:
-      return Status::io_error(std::move(message));
-  }
-}
-
-Status AlertStore::exec(const char* sql) {
-  const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
-  if (rc != SQLITE_OK) return error(rc, sql);
-  return {};
-}
-
-Status AlertStore::init() {
-  const int rc =
-      sqlite3_open_v2(path_.c_str(), &db_,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
-  if (rc != SQLITE_OK) return error(rc, "cannot open");
-  sqlite3_busy_timeout(db_, 5000);
-  if (path_ != ":memory:") SB_RETURN_IF_ERROR(exec("PRAGMA journal_mode=WAL"));
-  SB_RETURN_IF_ERROR(exec("PRAGMA synchronous=NORMAL"));
-  return exec(kSchema);
-}
+AlertStore::AlertStore(std::unique_ptr<sqlite::Database> db) : db_(std::move(db)) {}
+AlertStore::~AlertStore() = default;
 
 Result<Rule> AlertStore::create_rule(Rule rule) {
   std::lock_guard lock(mu_);
-  Stmt s;
-  int rc = sqlite3_prepare_v2(db_, "INSERT INTO rules(body) VALUES(?)", -1, s.out(), nullptr);
-  if (rc != SQLITE_OK) return error(rc, "cannot save a rule");
-  const std::string body = rule_to_json(rule).dump();
-  sqlite3_bind_text(s.get(), 1, body.c_str(), -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step(s.get());
-  if (rc != SQLITE_DONE) return error(rc, "cannot save a rule");
-  rule.id = sqlite3_last_insert_rowid(db_);
+  SB_RETURN_IF_ERROR(db_->prepare("INSERT INTO rules(body) VALUES(?1)")
+                         .bind_text(1, rule_to_json(rule).dump())
+                         .run());
+  rule.id = db_->last_insert_rowid();
   return rule;
 }
 
 Status AlertStore::update_rule(const Rule& rule) {
   std::lock_guard lock(mu_);
-  Stmt s;
-  int rc = sqlite3_prepare_v2(db_, "UPDATE rules SET body = ? WHERE id = ?", -1, s.out(), nullptr);
-  if (rc != SQLITE_OK) return error(rc, "cannot update a rule");
-  const std::string body = rule_to_json(rule).dump();
-  sqlite3_bind_text(s.get(), 1, body.c_str(), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64(s.get(), 2, rule.id);
-  rc = sqlite3_step(s.get());
-  if (rc != SQLITE_DONE) return error(rc, "cannot update a rule");
-  if (sqlite3_changes(db_) == 0)
+  SB_RETURN_IF_ERROR(db_->prepare("UPDATE rules SET body = ?1 WHERE id = ?2")
+                         .bind_text(1, rule_to_json(rule).dump())
+                         .bind_int(2, rule.id)
+                         .run());
+  if (db_->changes() == 0)
     return Status::not_found("alert rule " + std::to_string(rule.id) + " does not exist");
   return {};
 }
 
 Status AlertStore::delete_rule(std::int64_t id) {
   std::lock_guard lock(mu_);
-  Stmt s;
-  int rc = sqlite3_prepare_v2(db_, "DELETE FROM rules WHERE id = ?", -1, s.out(), nullptr);
-  if (rc != SQLITE_OK) return error(rc, "cannot delete a rule");
-  sqlite3_bind_int64(s.get(), 1, id);
-  rc = sqlite3_step(s.get());
-  if (rc != SQLITE_DONE) return error(rc, "cannot delete a rule");
-  if (sqlite3_changes(db_) == 0)
+  SB_RETURN_IF_ERROR(db_->prepare("DELETE FROM rules WHERE id = ?1").bind_int(1, id).run());
+  if (db_->changes() == 0)
     return Status::not_found("alert rule " + std::to_string(id) + " does not exist");
   return {};
 }
@@ -201,88 +135,69 @@ Result<Rule> AlertStore::rule(std::int64_t id) {
 
 Result<std::vector<Rule>> AlertStore::rules() {
   std::lock_guard lock(mu_);
-  Stmt s;
-  int rc = sqlite3_prepare_v2(db_, "SELECT id, body FROM rules ORDER BY id", -1, s.out(), nullptr);
-  if (rc != SQLITE_OK) return error(rc, "cannot read the rules");
+  auto s = db_->prepare("SELECT id, body FROM rules ORDER BY id");
   std::vector<Rule> out;
-  while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
-    const std::int64_t id = sqlite3_column_int64(s.get(), 0);
-    json body = json::parse(column_text(s.get(), 1), nullptr, false);
+  for (;;) {
+    auto row = s.step();
+    if (!row.ok()) return row.status();
+    if (!*row) return out;
+    const std::int64_t id = s.i64(0);
+    json body = json::parse(s.text(1), nullptr, false);
     auto r = rule_from_json(body);
     if (!r.ok())
-      return Status::corruption("alert database '" + path_ + "': rule " + std::to_string(id) +
+      return Status::corruption("alert database '" + db_->path() + "': rule " + std::to_string(id) +
                                 ": " + r.status().message());
     r->id = id;
     out.push_back(std::move(*r));
   }
-  if (rc != SQLITE_DONE) return error(rc, "cannot read the rules");
-  return out;
 }
 
 Result<Alert> AlertStore::record(const Transition& t) {
   std::lock_guard lock(mu_);
   const std::string subject = t.subject.key();
   if (t.type == TransitionType::kFired) {
-    Stmt s;
-    int rc = sqlite3_prepare_v2(db_,
-                                "INSERT INTO alerts(rule_id, rule_name, severity, metric, subject,"
-                                " queue, fired_at, fired_value, threshold, baseline, change,"
-                                " message) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
-                                -1, s.out(), nullptr);
-    if (rc != SQLITE_OK) return error(rc, "cannot record an alert");
-    sqlite3_bind_int64(s.get(), 1, t.rule_id);
-    sqlite3_bind_text(s.get(), 2, t.rule_name.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s.get(), 3, std::string(severity_name(t.severity)).c_str(), -1,
-                      SQLITE_TRANSIENT);
-    sqlite3_bind_text(s.get(), 4, t.metric.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s.get(), 5, subject.c_str(), -1, SQLITE_TRANSIENT);
-    if (t.subject.queue == kNoId) {
-      sqlite3_bind_null(s.get(), 6);
-    } else {
-      sqlite3_bind_int64(s.get(), 6, t.subject.queue);
-    }
-    sqlite3_bind_int64(s.get(), 7, t.at);
-    sqlite3_bind_double(s.get(), 8, t.value);
-    sqlite3_bind_double(s.get(), 9, t.threshold);
-    bind_optional(s.get(), 10, t.baseline);
-    bind_optional(s.get(), 11, t.change);
-    sqlite3_bind_text(s.get(), 12, t.message.c_str(), -1, SQLITE_TRANSIENT);
-    rc = sqlite3_step(s.get());
-    if (rc != SQLITE_DONE) return error(rc, "cannot record an alert");
+    auto s = db_->prepare(
+        "INSERT INTO alerts(rule_id, rule_name, severity, metric, subject, queue, fired_at,"
+        " fired_value, threshold, baseline, change, message)"
+        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+    s.bind_int(1, t.rule_id)
+        .bind_text(2, t.rule_name)
+        .bind_text(3, severity_name(t.severity))
+        .bind_text(4, t.metric)
+        .bind_text(5, subject)
+        .bind_opt(6, t.subject.queue == kNoId ? std::nullopt
+                                              : std::optional<std::int64_t>(t.subject.queue))
+        .bind_int(7, t.at)
+        .bind_double(8, t.value)
+        .bind_double(9, t.threshold);
+    bind_optional(s, 10, t.baseline);
+    bind_optional(s, 11, t.change);
+    SB_RETURN_IF_ERROR(s.bind_text(12, t.message).run());
   } else {
-    Stmt s;
-    int rc = sqlite3_prepare_v2(db_,
-                                "UPDATE alerts SET cleared_at = ?, cleared_value = ?,"
-                                " cleared_reason = ? WHERE rule_id = ? AND subject = ? AND"
-                                " cleared_at IS NULL",
-                                -1, s.out(), nullptr);
-    if (rc != SQLITE_OK) return error(rc, "cannot clear an alert");
-    sqlite3_bind_int64(s.get(), 1, t.at);
+    auto s = db_->prepare(
+        "UPDATE alerts SET cleared_at = ?1, cleared_value = ?2, cleared_reason = ?3"
+        " WHERE rule_id = ?4 AND subject = ?5 AND cleared_at IS NULL");
+    s.bind_int(1, t.at);
     if (t.reason == "recovered") {
-      sqlite3_bind_double(s.get(), 2, t.value);
+      s.bind_double(2, t.value);
     } else {
-      sqlite3_bind_null(s.get(), 2);
+      s.bind_null(2);
     }
-    sqlite3_bind_text(s.get(), 3, t.reason.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s.get(), 4, t.rule_id);
-    sqlite3_bind_text(s.get(), 5, subject.c_str(), -1, SQLITE_TRANSIENT);
-    rc = sqlite3_step(s.get());
-    if (rc != SQLITE_DONE) return error(rc, "cannot clear an alert");
-    if (sqlite3_changes(db_) == 0)
+    SB_RETURN_IF_ERROR(s.bind_text(3, t.reason).bind_int(4, t.rule_id).bind_text(5, subject).run());
+    if (db_->changes() == 0)
       return Status::not_found("no active alert of rule " + std::to_string(t.rule_id) + " for " +
                                subject);
   }
   // The row just written: the newest of this rule and subject.
-  Stmt q;
-  const std::string sql = std::string("SELECT ") + kAlertColumns +
-                          " FROM alerts WHERE rule_id = ? AND subject = ? ORDER BY id DESC LIMIT 1";
-  int rc = sqlite3_prepare_v2(db_, sql.c_str(), -1, q.out(), nullptr);
-  if (rc != SQLITE_OK) return error(rc, "cannot read an alert");
-  sqlite3_bind_int64(q.get(), 1, t.rule_id);
-  sqlite3_bind_text(q.get(), 2, subject.c_str(), -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step(q.get());
-  if (rc != SQLITE_ROW) return error(rc, "cannot read an alert");
-  return read_alert(q.get());
+  auto q =
+      db_->prepare(std::string("SELECT ") + kAlertColumns +
+                   " FROM alerts WHERE rule_id = ?1 AND subject = ?2 ORDER BY id DESC LIMIT 1");
+  q.bind_int(1, t.rule_id).bind_text(2, subject);
+  auto row = q.step();
+  if (!row.ok()) return row.status();
+  if (!*row)
+    return Status::internal("alert database '" + db_->path() + "': the alert just written is gone");
+  return read_alert(q);
 }
 
 Result<std::vector<Alert>> AlertStore::active_alerts() {
@@ -294,20 +209,21 @@ Result<std::vector<Alert>> AlertStore::active_alerts() {
 Result<AlertPage> AlertStore::history(std::int64_t before_id, std::size_t limit, bool only_active,
                                       std::optional<std::int64_t> rule_id) {
   std::lock_guard lock(mu_);
-  std::string sql = std::string("SELECT ") + kAlertColumns + " FROM alerts WHERE id < ?";
+  std::string sql = std::string("SELECT ") + kAlertColumns + " FROM alerts WHERE id < ?1";
   if (only_active) sql += " AND cleared_at IS NULL";
-  if (rule_id) sql += " AND rule_id = ?";
-  sql += " ORDER BY id DESC LIMIT ?";
-  Stmt s;
-  int rc = sqlite3_prepare_v2(db_, sql.c_str(), -1, s.out(), nullptr);
-  if (rc != SQLITE_OK) return error(rc, "cannot read the alert history");
-  int i = 1;
-  sqlite3_bind_int64(s.get(), i++, before_id > 0 ? before_id : INT64_MAX);
-  if (rule_id) sqlite3_bind_int64(s.get(), i++, *rule_id);
-  sqlite3_bind_int64(s.get(), i++, static_cast<std::int64_t>(limit) + 1);
+  if (rule_id) sql += " AND rule_id = ?3";
+  sql += " ORDER BY id DESC LIMIT ?2";
+  auto s = db_->prepare(sql);
+  s.bind_int(1, before_id > 0 ? before_id : INT64_MAX)
+      .bind_int(2, static_cast<std::int64_t>(limit) + 1);
+  if (rule_id) s.bind_int(3, *rule_id);
   AlertPage page;
-  while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) page.items.push_back(read_alert(s.get()));
-  if (rc != SQLITE_DONE) return error(rc, "cannot read the alert history");
+  for (;;) {
+    auto row = s.step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    page.items.push_back(read_alert(s));
+  }
   if (page.items.size() > limit) {
     page.items.pop_back();
     page.next_cursor = page.items.back().id;
@@ -317,85 +233,57 @@ Result<AlertPage> AlertStore::history(std::int64_t before_id, std::size_t limit,
 
 Status AlertStore::record_interval(const Sample& interval, Millis keep) {
   std::lock_guard lock(mu_);
-  SB_RETURN_IF_ERROR(exec("BEGIN"));
-  auto fail = [&](int rc, const char* what) {
-    Status st = error(rc, what);
-    (void)exec("ROLLBACK");
-    return st;
-  };
-  Stmt s;
-  int rc = sqlite3_prepare_v2(
-      db_, "INSERT OR REPLACE INTO interval_figures(start, subject, metric, value) VALUES(?,?,?,?)",
-      -1, s.out(), nullptr);
-  if (rc != SQLITE_OK) return fail(rc, "cannot record interval figures");
-  auto put = [&](Subject subject, const Figures& figures) -> int {
+  sqlite::Transaction tx(*db_);
+  SB_RETURN_IF_ERROR(tx.begin());
+  auto s = db_->prepare(
+      "INSERT OR REPLACE INTO interval_figures(start, subject, metric, value)"
+      " VALUES(?1, ?2, ?3, ?4)");
+  auto put = [&](Subject subject, const Figures& figures) -> Status {
     const std::string key = subject.key();
-    for (const auto& [metric, value] : figures) {
-      sqlite3_reset(s.get());
-      sqlite3_bind_int64(s.get(), 1, interval.interval_start);
-      sqlite3_bind_text(s.get(), 2, key.c_str(), -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text(s.get(), 3, metric.c_str(), -1, SQLITE_TRANSIENT);
-      sqlite3_bind_double(s.get(), 4, value);
-      const int step = sqlite3_step(s.get());
-      if (step != SQLITE_DONE) return step;
-    }
-    return SQLITE_DONE;
+    for (const auto& [metric, value] : figures)
+      SB_RETURN_IF_ERROR(s.reset()
+                             .bind_int(1, interval.interval_start)
+                             .bind_text(2, key)
+                             .bind_text(3, metric)
+                             .bind_double(4, value)
+                             .run());
+    return {};
   };
-  rc = put(Subject{}, interval.center);
-  for (auto it = interval.queues.begin(); rc == SQLITE_DONE && it != interval.queues.end(); ++it)
-    rc = put(Subject{it->first}, it->second);
-  if (rc != SQLITE_DONE) return fail(rc, "cannot record interval figures");
-  Stmt prune;
-  rc = sqlite3_prepare_v2(db_, "DELETE FROM interval_figures WHERE start < ?", -1, prune.out(),
-                          nullptr);
-  if (rc != SQLITE_OK) return fail(rc, "cannot prune interval figures");
-  sqlite3_bind_int64(prune.get(), 1, interval.interval_start - keep);
-  rc = sqlite3_step(prune.get());
-  if (rc != SQLITE_DONE) return fail(rc, "cannot prune interval figures");
-  return exec("COMMIT");
+  SB_RETURN_IF_ERROR(put(Subject{}, interval.center));
+  for (const auto& [queue, figures] : interval.queues)
+    SB_RETURN_IF_ERROR(put(Subject{queue}, figures));
+  SB_RETURN_IF_ERROR(db_->prepare("DELETE FROM interval_figures WHERE start < ?1")
+                         .bind_int(1, interval.interval_start - keep)
+                         .run());
+  return tx.commit();
 }
 
 Result<std::optional<double>> AlertStore::interval_figure(std::string_view metric, Subject subject,
                                                           Millis interval_start) const {
   std::lock_guard lock(mu_);
-  Stmt s;
-  int rc = sqlite3_prepare_v2(
-      db_, "SELECT value FROM interval_figures WHERE start = ? AND subject = ? AND metric = ?", -1,
-      s.out(), nullptr);
-  if (rc != SQLITE_OK) return error(rc, "cannot read a baseline figure");
-  const std::string key = subject.key();
-  sqlite3_bind_int64(s.get(), 1, interval_start);
-  sqlite3_bind_text(s.get(), 2, key.c_str(), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text(s.get(), 3, metric.data(), static_cast<int>(metric.size()), SQLITE_TRANSIENT);
-  rc = sqlite3_step(s.get());
-  if (rc == SQLITE_DONE) return std::optional<double>();
-  if (rc != SQLITE_ROW) return error(rc, "cannot read a baseline figure");
-  return std::optional<double>(sqlite3_column_double(s.get(), 0));
+  auto s = db_->prepare(
+      "SELECT value FROM interval_figures WHERE start = ?1 AND subject = ?2 AND metric = ?3");
+  s.bind_int(1, interval_start).bind_text(2, subject.key()).bind_text(3, metric);
+  auto row = s.step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<double>();
+  return std::optional<double>(s.dbl(0));
 }
 
 Result<Millis> AlertStore::last_interval_end() {
   std::lock_guard lock(mu_);
-  Stmt s;
-  int rc = sqlite3_prepare_v2(db_, "SELECT value FROM alert_meta WHERE name = 'last_interval_end'",
-                              -1, s.out(), nullptr);
-  if (rc != SQLITE_OK) return error(rc, "cannot read the last evaluated interval");
-  rc = sqlite3_step(s.get());
-  if (rc == SQLITE_ROW) return static_cast<Millis>(sqlite3_column_int64(s.get(), 0));
-  if (rc != SQLITE_DONE) return error(rc, "cannot read the last evaluated interval");
-  return Millis{0};
+  auto s = db_->prepare("SELECT value FROM alert_meta WHERE name = 'last_interval_end'");
+  auto row = s.step();
+  if (!row.ok()) return row.status();
+  return *row ? static_cast<Millis>(s.i64(0)) : Millis{0};
 }
 
 Status AlertStore::set_last_interval_end(Millis end) {
   std::lock_guard lock(mu_);
-  Stmt s;
-  int rc = sqlite3_prepare_v2(
-      db_, "INSERT OR REPLACE INTO alert_meta(name, value) VALUES('last_interval_end', ?)", -1,
-      s.out(), nullptr);
-  if (rc != SQLITE_OK) return error(rc, "cannot save the last evaluated interval");
-  sqlite3_bind_int64(s.get(), 1, end);
-  rc = sqlite3_step(s.get());
-  if (rc != SQLITE_DONE) return error(rc, "cannot save the last evaluated interval");
-  return {};
+  return db_
+      ->prepare("INSERT OR REPLACE INTO alert_meta(name, value) VALUES('last_interval_end', ?1)")
+      .bind_int(1, end)
+      .run();
 }
 
 }  // namespace sb::alerts

@@ -15,7 +15,9 @@
 #include "alerts/rule.h"
 #include "base/status.h"
 
-struct sqlite3;
+namespace sb::sqlite {
+class Database;
+}
 
 namespace sb::alerts {
 
@@ -78,13 +80,9 @@ class AlertStore final : public BaselineSource {
   Status set_last_interval_end(Millis end);
 
  private:
-  explicit AlertStore(std::string path) : path_(std::move(path)) {}
-  Status init();
-  Status error(int rc, const std::string& what) const;
-  Status exec(const char* sql);
+  explicit AlertStore(std::unique_ptr<sqlite::Database> db);
 
-  std::string path_;
-  sqlite3* db_ = nullptr;
+  std::unique_ptr<sqlite::Database> db_;
   mutable std::mutex mu_;
 };
 
