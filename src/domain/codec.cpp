@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "base/varint.h"
+
 namespace sb {
 namespace {
 
@@ -506,13 +508,6 @@ constexpr auto kJsonReaders =
 
 // ---------------------------------------------------------------------------------------------
 // Binary writing.
-
-std::uint64_t zigzag(std::int64_t v) {
-  return (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63);
-}
-std::int64_t unzigzag(std::uint64_t u) {
-  return static_cast<std::int64_t>((u >> 1) ^ (~(u & 1) + 1));
-}
 
 class BinWriter {
  public:

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <utility>
 
+#include "base/varint.h"
+
 namespace sb::metrics {
 namespace {
 
@@ -150,36 +152,6 @@ std::vector<Histogram::Bucket> Histogram::buckets() const {
   }
   return out;
 }
-
-namespace {
-
-void put_varint(std::string& out, std::uint64_t v) {
-  while (v >= 0x80) {
-    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
-    v >>= 7;
-  }
-  out.push_back(static_cast<char>(v));
-}
-
-bool get_varint(std::string_view in, std::size_t& pos, std::uint64_t& v) {
-  v = 0;
-  for (int shift = 0; shift < 64; shift += 7) {
-    if (pos >= in.size()) return false;
-    const auto byte = static_cast<std::uint8_t>(in[pos++]);
-    v |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
-    if (!(byte & 0x80)) return true;
-  }
-  return false;
-}
-
-std::uint64_t zigzag(std::int64_t v) {
-  return (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63);
-}
-std::int64_t unzigzag(std::uint64_t u) {
-  return static_cast<std::int64_t>((u >> 1) ^ (~(u & 1) + 1));
-}
-
-}  // namespace
 
 void Histogram::encode(std::string& out) const {
   put_varint(out, count_);

@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "base/varint.h"
 #include "reports/aggregator.h"
 #include "reports/cells.h"
 #include "reports/report_query.h"
@@ -18,29 +19,6 @@ namespace sb::reports {
 
 // ---------------------------------------------------------------------------------------------
 // Field blobs.
-
-namespace {
-
-void put_varint(std::string& out, std::uint64_t v) {
-  while (v >= 0x80) {
-    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
-    v >>= 7;
-  }
-  out.push_back(static_cast<char>(v));
-}
-
-bool get_varint(std::string_view in, std::size_t& pos, std::uint64_t& v) {
-  v = 0;
-  for (int shift = 0; shift < 64; shift += 7) {
-    if (pos >= in.size()) return false;
-    const auto byte = static_cast<std::uint8_t>(in[pos++]);
-    v |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
-    if (!(byte & 0x80)) return true;
-  }
-  return false;
-}
-
-}  // namespace
 
 std::string encode_fields(const std::array<std::int64_t, kFieldCount>& v) {
   std::string out;

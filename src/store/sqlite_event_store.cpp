@@ -14,6 +14,7 @@
 #include <system_error>
 
 #include "domain/codec.h"
+#include "sqlite/sqlite.h"
 
 namespace sb {
 namespace {
@@ -75,26 +76,9 @@ Result<std::unique_ptr<SqliteEventStore>> SqliteEventStore::open(const std::stri
 }
 
 Status SqliteEventStore::sqlite_error(sqlite3* db, int rc, const std::string& what) const {
-  std::string message = "event store '" + path_ + "': " + what + ": " +
-                        (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-  switch (rc & 0xff) {
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-      return Status::corruption(std::move(message));
-    case SQLITE_FULL:
-      return Status::resource_exhausted(std::move(message));
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-      return Status::unavailable(std::move(message));
-    case SQLITE_IOERR:
-    case SQLITE_CANTOPEN:
-    case SQLITE_READONLY:
-    case SQLITE_PERM:
-    case SQLITE_AUTH:
-      return Status::io_error(std::move(message));
-    default:
-      return Status::internal(std::move(message));
-  }
+  return sqlite::status_from_code(rc,
+                                  "event store '" + path_ + "': " + what + ": " +
+                                      (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
 }
 
 Status SqliteEventStore::exec(sqlite3* db, const char* sql) {
