@@ -45,7 +45,7 @@ TEST(ReportsSimTest, LiveMaintainedTablesEqualARebuildFromTheLog) {
   }
 
   // Live: batches of 1 to 50 events (what one group commit makes durable), a restart after 40 %.
-  const std::string live_dir = dir.path() + "/live";
+  const std::string live_dir = dir.file("live");
   std::filesystem::create_directories(live_dir);
   const std::size_t restart_at = log.size() * 2 / 5;
   {
@@ -71,7 +71,7 @@ TEST(ReportsSimTest, LiveMaintainedTablesEqualARebuildFromTheLog) {
   }
 
   // Rebuild from the log.
-  const std::string rebuilt_dir = dir.path() + "/rebuilt";
+  const std::string rebuilt_dir = dir.file("rebuilt");
   std::filesystem::create_directories(rebuilt_dir);
   {
     auto events = SqliteEventStore::open(dir.file("events.db"));

@@ -1,38 +1,19 @@
 #pragma once
-// Test helpers: a private scratch directory, and the read model's tables as one comparable string.
+// Test helpers: a private scratch directory (shared with the store tests), and the read model's
+// tables as one comparable string.
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <string>
 
+#include "../../tests/store/temp_dir.h"
+
 namespace sb::reports::testing {
 
-class TempDir {
- public:
-  TempDir() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    std::string name = "sb-reports-";
-    if (info != nullptr) name += std::string(info->test_suite_name()) + "-" + info->name() + "-";
-    name += std::to_string(::getpid());
-    path_ = std::filesystem::path(::testing::TempDir()) / name;
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-  std::string path() const { return path_.string(); }
-
- private:
-  std::filesystem::path path_;
-};
+// The store tests' scratch directory (one per test and process, removed afterwards).
+using TempDir = sb::store_testing::TempDir;
 
 // Every row of the aggregate tables (cells, days, dimension names), byte for byte.
 inline std::string dump_tables(const std::string& path) {
