@@ -37,6 +37,7 @@ ApiApp::ApiApp(service::CenterService& service, accounts::Accounts& accounts, Di
   register_voice_routes();
   register_alert_routes();
   register_report_routes();
+  register_wfm_routes();
   router_.add("GET", "/metrics", kPublic, "Prometheus metrics (loopback or admin)",
               [this](RouteContext& ctx, Reply reply) {
                 const std::string& remote = ctx.req.remote;

@@ -21,6 +21,8 @@
 #include "flows/flow_store.h"
 #include "reports/report_query.h"
 #include "service/center_service.h"
+#include "wfmstore/forecast_store.h"
+#include "wfmstore/schedule_store.h"
 
 namespace sb::api {
 
@@ -30,6 +32,7 @@ struct ApiOptions {
   int worker_threads = 2;       // continuations after durable commands
   std::string flows_dir;        // flow versions (<data dir>/flows); empty = in memory only
   AlertMonitorOptions alerts;   // alerts.db path (default in memory), period, webhook
+  std::string wfm_db_path;      // forecasts and schedules (<data dir>/wfm.db); empty = in memory
 };
 
 class LiveHub;
@@ -75,6 +78,12 @@ class ApiApp final : public Dispatcher {
   const Status& alerts_status() const { return alerts_status_; }
   AlertMonitor* alert_monitor() { return alerts_.get(); }
 
+  // Workforce planning storage (wfm.db): published schedules and forecasts. Null when it could
+  // not be opened (wfm_status() says why; the /api/v1/wfm routes answer 503).
+  wfmstore::ScheduleStore* schedule_store() { return schedules_.get(); }
+  wfmstore::ForecastStore* forecast_store() { return forecasts_.get(); }
+  const Status& wfm_status() const { return wfm_status_; }
+
  private:
   // Authentication: the principal of a request, or the 401/403 to answer.
   std::optional<HttpResponse> authenticate(const HttpRequest& req,
@@ -102,6 +111,8 @@ class ApiApp final : public Dispatcher {
   void register_voice_routes();
   void register_alert_routes();
   void register_report_routes();
+  void register_wfm_routes();
+  Status open_wfm_stores();
   // The report request of a /api/v1/reports query string; nullopt with the 400 in `bad`.
   std::optional<reports::ReportRequest> report_request(const HttpRequest& req, bool distributions,
                                                        HttpResponse& bad);
@@ -147,6 +158,9 @@ class ApiApp final : public Dispatcher {
   std::shared_ptr<FlowsState> flows_;
   std::unique_ptr<AlertMonitor> alerts_;
   reports::ReportStore* reports_ = nullptr;
+  std::unique_ptr<wfmstore::ScheduleStore> schedules_;
+  std::unique_ptr<wfmstore::ForecastStore> forecasts_;
+  Status wfm_status_;
   Status alerts_status_;
   std::mutex config_cache_mu_;
   std::shared_ptr<const CenterConfig> config_cache_;

@@ -359,10 +359,15 @@ int run_serve(const ServeParams& p) {
   ao.secure_cookies = tls;
   ao.flows_dir = s.data_dir + "/flows";
   ao.alerts.db_path = s.data_dir + "/alerts.db";
+  ao.wfm_db_path = s.data_dir + "/wfm.db";
   ao.alerts.webhook_url = s.alert_webhook;
   api::ApiApp app(**service, **accounts, **directory, clock, ao);
   if (!app.alerts_status().ok()) {
     std::cerr << "switchboard serve: alerts: " << app.alerts_status().message() << "\n";
+    return 1;
+  }
+  if (!app.wfm_status().ok()) {
+    std::cerr << "switchboard serve: workforce planning: " << app.wfm_status().message() << "\n";
     return 1;
   }
   if (Status st = app.seed_directory(); !st.ok()) {

@@ -1,0 +1,491 @@
+// The workforce-management routes (/api/v1/wfm/...) on a real CenterService, Accounts and
+// Directory, with a fixed clock and a reports read model fed with imported history.
+
+#include <gtest/gtest.h>
+
+#include <future>
+#include <map>
+#include <set>
+
+#include "../../tests/store/temp_dir.h"
+#include "api/api_app.h"
+#include "api/test_center.h"
+#include "reports/report_query.h"
+#include "wfm/series.h"
+
+namespace sb::api {
+namespace {
+
+using store_testing::TempDir;
+
+constexpr Millis kMin = kMillisPerMinute;
+const wfm::Date kMarch2 = *wfm::parse_date("2026-03-02");  // a Monday
+
+Millis at(wfm::Date day, int minute) {
+  return static_cast<Millis>(day) * kMillisPerDay + minute * kMin;
+}
+
+class WfmApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    clock_.set(at(kMarch2, 6 * 60));
+    center_ = std::make_unique<testing::TestCenter>(dir_.path().string(), clock_);
+    ASSERT_TRUE(center_->status.ok()) << center_->status.message();
+    app_ = center_->app.get();
+    ASSERT_NE(app_->schedule_store(), nullptr) << app_->wfm_status().message();
+    auto reports = reports::ReportStore::open(":memory:");
+    ASSERT_TRUE(reports.ok());
+    reports_ = std::move(*reports);
+    app_->set_report_store(reports_.get());
+    for (auto [name, role] :
+         {std::pair{"admin", accounts::Role::kAdmin}, std::pair{"sup", accounts::Role::kSupervisor},
+          std::pair{"ana", accounts::Role::kAnalyst}}) {
+      accounts::NewUser u;
+      u.username = name;
+      u.password = std::string(name) + "-password-1";
+      u.role = role;
+      ASSERT_TRUE(center_->accounts->create_user(u).ok());
+      keys_[name] = key_for(name);
+    }
+  }
+  void TearDown() override { center_->stop(); }
+
+  std::string key_for(const std::string& username) {
+    auto u = center_->accounts->find_user(username);
+    EXPECT_TRUE(u.ok());
+    auto k = center_->accounts->create_api_key(u->id, "test");
+    EXPECT_TRUE(k.ok());
+    return k->key;
+  }
+
+  struct Answer {
+    int status = 0;
+    json body;
+    std::string raw;
+  };
+  Answer call(const std::string& method, const std::string& target, const std::string& who,
+              const std::string& body = "") {
+    HttpRequest req;
+    req.method = method;
+    req.target = target;
+    req.body = body;
+    req.remote = "127.0.0.1";
+    req.headers["authorization"] = "Bearer " + keys_.at(who);
+    if (!body.empty()) req.headers["content-type"] = "application/json";
+    split_target(req);
+    std::promise<HttpResponse> p;
+    auto f = p.get_future();
+    app_->handle(req, [&p](HttpResponse r) { p.set_value(std::move(r)); });
+    HttpResponse r = f.get();
+    Answer a;
+    a.status = r.status;
+    a.raw = r.body;
+    if (!r.body.empty() && r.content_type.find("json") != std::string::npos)
+      a.body = json::parse(r.body, nullptr, false);
+    return a;
+  }
+  Answer post(const std::string& target, const json& body, const std::string& who = "admin") {
+    return call("POST", target, who, body.dump());
+  }
+  Answer get(const std::string& target, const std::string& who = "admin") {
+    return call("GET", target, who);
+  }
+
+  // `count` answered calls (100 s talk) starting at `start`, into the reports read model.
+  void feed(const std::string& queue, Millis start, int count) {
+    std::vector<Event> batch;
+    for (int i = 0; i < count; ++i) {
+      auto c = std::make_shared<ImportedContact>();
+      c->source = "test";
+      c->external_id = std::to_string(seq_);
+      c->arrived_at = start + i * 10 * kMillisPerSecond;
+      c->queue = queue;
+      c->agent = "Ada";
+      c->outcome = ImportOutcome::kAnswered;
+      c->talk = 100 * kMillisPerSecond;
+      batch.push_back(
+          Event{.seq = ++seq_, .at = c->arrived_at, .payload = ev::ContactImported{.record = c}});
+    }
+    ASSERT_TRUE(reports_->ingest(batch).ok());
+  }
+
+  // An agent "Ada" with a user "ada" linked to her.
+  void seed_agent() {
+    ASSERT_EQ(post("/api/v1/skills", {{"name", "billing"}}).status, 201);
+    ASSERT_EQ(post("/api/v1/profiles", {{"name", "voice"}, {"capacity", {{"voice", 1}}}}).status,
+              201);
+    ASSERT_EQ(post("/api/v1/queues", {{"name", "Billing"}, {"sl_threshold_s", 20}}).status, 201);
+    auto a = post("/api/v1/agents", {{"name", "Ada"},
+                                     {"profile", 0},
+                                     {"skills", {{{"skill", 0}, {"proficiency", 7}}}},
+                                     {"queues", {{{"queue", 0}, {"tier", 1}}}}});
+    ASSERT_EQ(a.status, 201) << a.raw;
+    auto u = post(
+        "/api/v1/users",
+        {{"username", "ada"}, {"password", "ada-password-1"}, {"role", "agent"}, {"agent_id", 0}});
+    ASSERT_EQ(u.status, 201) << u.raw;
+    keys_["ada"] = key_for("ada");
+  }
+
+  // A three-agent day: 2 needed 09:00-17:00 on 2026-03-02 and 03-03, one 8-hour template with
+  // a 30-minute lunch.
+  json schedule_request() {
+    json required = json::array();
+    for (int d = 0; d < 2; ++d)
+      for (int i = 0; i < 48; ++i) required.push_back(i >= 18 && i < 34 ? 2 : 0);
+    return {{"name", "early March"},
+            {"team", "blue"},
+            {"start_date", "2026-03-02"},
+            {"days", 2},
+            {"interval_minutes", 30},
+            {"requirement", {{"required", required}}},
+            {"templates",
+             {{{"name", "day"},
+               {"length", "8:00"},
+               {"earliest_start", "08:00"},
+               {"latest_start", "10:00"},
+               {"breaks",
+                {{{"name", "lunch"},
+                  {"length_min", 30},
+                  {"earliest_after_min", 180},
+                  {"latest_after_min", 300},
+                  {"paid", false}}}}}}},
+            {"agents",
+             {{{"id", "Ada"}, {"max_hours", 16}},
+              {{"id", "Bo"}, {"max_hours", 16}},
+              {{"id", "Cy"}, {"max_hours", 16}}}},
+            {"greedy", true}};
+  }
+
+  ManualClock clock_;
+  TempDir dir_;
+  std::unique_ptr<testing::TestCenter> center_;
+  std::unique_ptr<reports::ReportStore> reports_;
+  ApiApp* app_ = nullptr;
+  std::map<std::string, std::string> keys_;
+  std::uint64_t seq_ = 0;
+};
+
+TEST_F(WfmApiTest, ForecastFromReportsHistoryIsPublishedAndScored) {
+  // Three weeks before 2026-03-02, every day 09:00-10:00 in 30-minute intervals: 10 + week in
+  // the first half hour, 20 + week in the second.
+  for (int k = 0; k < 21; ++k)
+    for (int s = 0; s < 2; ++s)
+      feed("sales", at(kMarch2 - 21 + k, 9 * 60 + 30 * s), 10 * (s + 1) + k / 7);
+  auto f = post("/api/v1/wfm/forecasts",
+                {{"queue", "sales"},
+                 {"horizon_days", 7},
+                 {"history_days", 21},
+                 {"method", "seasonal_naive"},
+                 {"outlier_z", 0}},
+                "ana");
+  ASSERT_EQ(f.status, 201) << f.raw;
+  EXPECT_EQ(f.body["method"], "seasonal_naive");
+  EXPECT_EQ(f.body["source"], "reports");
+  EXPECT_EQ(f.body["interval_minutes"], 30);
+  ASSERT_EQ(f.body["intervals"].size(), 14u);  // 7 days x 2 intervals
+  EXPECT_EQ(f.body["intervals"][0]["start"], at(kMarch2, 9 * 60));
+  EXPECT_EQ(f.body["intervals"][0]["volume"], 12);
+  EXPECT_EQ(f.body["intervals"][1]["volume"], 22);
+  EXPECT_EQ(f.body["intervals"][0]["aht_s"], 100);
+  EXPECT_EQ(f.body["intervals"][0]["horizon_days"], 0);
+  EXPECT_EQ(f.body["intervals"][2]["horizon_days"], 1);
+  EXPECT_EQ(f.body["total_volume"], 7 * 34);
+  EXPECT_EQ(f.body["mase_scale"], 1);
+  const std::string id = std::to_string(f.body["id"].get<std::int64_t>());
+
+  auto list = get("/api/v1/wfm/forecasts?queue=sales", "sup");
+  ASSERT_EQ(list.status, 200);
+  ASSERT_EQ(list.body["forecasts"].size(), 1u);
+  EXPECT_FALSE(list.body["forecasts"][0].contains("intervals"));
+  EXPECT_EQ(get("/api/v1/wfm/forecasts?queue=other").body["forecasts"].size(), 0u);
+
+  // Monday happens: 15 and 22 against 12 and 22.
+  feed("sales", at(kMarch2, 9 * 60), 15);
+  feed("sales", at(kMarch2, 9 * 60 + 30), 22);
+  auto pending = get("/api/v1/wfm/forecasts/" + id + "/accuracy");
+  ASSERT_EQ(pending.status, 200) << pending.raw;
+  EXPECT_EQ(pending.body["overall"]["intervals"], 0);  // 06:00: nothing is over yet
+  EXPECT_EQ(pending.body["intervals_pending"], 14);
+  clock_.set(at(kMarch2 + 1, 0));
+  auto acc = get("/api/v1/wfm/forecasts/" + id + "/accuracy", "ana");
+  ASSERT_EQ(acc.status, 200) << acc.raw;
+  const json& o = acc.body["overall"];
+  EXPECT_EQ(o["intervals"], 2);
+  EXPECT_NEAR(o["mape"].get<double>(), 100.0 * (3.0 / 15) / 2, 1e-9);
+  EXPECT_NEAR(o["wmape"].get<double>(), 100.0 * 3 / 37, 1e-9);
+  EXPECT_NEAR(o["bias"].get<double>(), 100.0 * (34.0 - 37) / 37, 1e-9);
+  EXPECT_NEAR(o["mase"].get<double>(), 1.5, 1e-9);  // MAE 1.5 / in-sample naive MAE 1
+  ASSERT_EQ(acc.body["by_horizon"].size(), 1u);
+  EXPECT_EQ(acc.body["by_horizon"][0]["horizon_days"], 0);
+  EXPECT_EQ(acc.body["intervals_pending"], 12);
+  auto pooled = get("/api/v1/wfm/accuracy?queue=sales");
+  ASSERT_EQ(pooled.status, 200) << pooled.raw;
+  EXPECT_EQ(pooled.body["overall"]["wmape"], o["wmape"]);
+  EXPECT_EQ(get("/api/v1/wfm/accuracy").status, 400);
+
+  auto one = get("/api/v1/wfm/forecasts/" + id);
+  ASSERT_EQ(one.status, 200);
+  EXPECT_EQ(one.body["intervals"].size(), 14u);
+  // The week before and Monday's actuals, for the chart.
+  EXPECT_EQ(one.body["actuals"].size(), 7u * 2 + 2);
+  EXPECT_EQ(get("/api/v1/wfm/forecasts/999").status, 404);
+}
+
+TEST_F(WfmApiTest, StaffingAndWhatIfAgreeWithTheWorkedExample) {
+  // Call Centre Helper's example: 100 calls in 30 minutes, AHT 180 s, 80 % in 20 s -> 14 agents
+  // (SL 88.8 %), 30 % shrinkage -> 20 scheduled. History uploaded as CSV: two weeks of it.
+  std::string csv = "start,volume,aht_s\n";
+  for (int d = 1; d <= 14; ++d)
+    for (int m : {9 * 60, 9 * 60 + 30}) csv += wfm::format_local(kMarch2 - d, m) + ",100,180\n";
+  auto f = post("/api/v1/wfm/forecasts", {{"queue", "billing"},
+                                          {"horizon_days", 1},
+                                          {"history_csv", csv},
+                                          {"method", "seasonal_naive"}});
+  ASSERT_EQ(f.status, 201) << f.raw;
+  EXPECT_EQ(f.body["source"], "csv");
+  ASSERT_EQ(f.body["intervals"].size(), 2u);
+  EXPECT_EQ(f.body["interval_minutes"], 30);
+  const std::string id = std::to_string(f.body["id"].get<std::int64_t>());
+
+  auto s = post("/api/v1/wfm/forecasts/" + id + "/staffing",
+                {{"threshold_s", 20}, {"target_sl", 0.8}, {"shrinkage", 0.3}}, "sup");
+  ASSERT_EQ(s.status, 200) << s.raw;
+  ASSERT_EQ(s.body["rows"].size(), 2u);
+  const json& row = s.body["rows"][0];
+  EXPECT_EQ(row["required"], 14);
+  EXPECT_EQ(row["scheduled"], 20);
+  EXPECT_NEAR(row["service_level"].get<double>(), 0.888, 0.001);
+  EXPECT_NEAR(row["load_erlangs"].get<double>(), 10, 1e-9);
+  EXPECT_EQ(s.body["peak_scheduled"], 20);
+  EXPECT_EQ(row["p_abandon"], nullptr);
+
+  auto w = post("/api/v1/wfm/forecasts/" + id + "/staffing",
+                {{"shrinkage", 0.3}, {"what_if", {{"headcount", 20}}}});
+  ASSERT_EQ(w.status, 200) << w.raw;
+  EXPECT_EQ(w.body["what_if"], true);
+  EXPECT_EQ(w.body["rows"][0]["agents"], 14);  // 20 less 30 % shrinkage, rounded down
+  EXPECT_NEAR(w.body["rows"][0]["service_level"].get<double>(), 0.888, 0.001);
+  auto busier =
+      post("/api/v1/wfm/forecasts/" + id + "/staffing",
+           {{"shrinkage", 0.3}, {"what_if", {{"headcount", 20}, {"volume_factor", 1.2}}}});
+  ASSERT_EQ(busier.status, 200);
+  EXPECT_LT(busier.body["rows"][0]["service_level"].get<double>(),
+            w.body["rows"][0]["service_level"].get<double>());
+
+  auto a = post("/api/v1/wfm/forecasts/" + id + "/staffing",
+                {{"model", "erlang_a"}, {"patience_s", 120}});
+  ASSERT_EQ(a.status, 200) << a.raw;
+  EXPECT_LE(a.body["rows"][0]["required"].get<int>(), 14);  // abandons relieve the queue
+  EXPECT_TRUE(a.body["rows"][0]["p_abandon"].is_number());
+
+  // Bad input.
+  auto no_patience = post("/api/v1/wfm/forecasts/" + id + "/staffing", {{"model", "erlang_a"}});
+  EXPECT_EQ(no_patience.status, 400);
+  EXPECT_EQ(no_patience.body["errors"][0]["field"], "patience_s");
+  EXPECT_EQ(post("/api/v1/wfm/forecasts/" + id + "/staffing", {{"target_sl", 2}}).status, 400);
+  EXPECT_EQ(post("/api/v1/wfm/forecasts/" + id + "/staffing", {{"shrinkage", -0.1}}).status, 400);
+}
+
+TEST_F(WfmApiTest, BadForecastInputIsAClearProblem) {
+  auto negative =
+      post("/api/v1/wfm/forecasts",
+           {{"queue", "q"},
+            {"horizon_days", 1},
+            {"history_csv", "start,volume\n2026-02-02T09:00,5\n2026-02-02T09:30,-3\n"}});
+  ASSERT_EQ(negative.status, 400) << negative.raw;
+  EXPECT_NE(negative.body["detail"].get<std::string>().find("history_csv:3"), std::string::npos)
+      << negative.raw;
+  auto empty = post("/api/v1/wfm/forecasts", {{"queue", "nobody"}, {"horizon_days", 7}});
+  ASSERT_EQ(empty.status, 400) << empty.raw;
+  EXPECT_NE(empty.body["detail"].get<std::string>().find("empty history"), std::string::npos);
+  auto fields = post("/api/v1/wfm/forecasts", {{"horizon_days", 0},
+                                               {"interval_minutes", 20},
+                                               {"method", "crystal_ball"},
+                                               {"time_zone", "Mars/Base"}});
+  ASSERT_EQ(fields.status, 400);
+  std::set<std::string> names;
+  for (const auto& e : fields.body["errors"]) names.insert(e["field"]);
+  EXPECT_EQ(names, (std::set<std::string>{"queue", "horizon_days", "interval_minutes", "method",
+                                          "time_zone"}));
+  EXPECT_EQ(call("POST", "/api/v1/wfm/forecasts", "admin", "not json").status, 400);
+}
+
+TEST_F(WfmApiTest, ScheduleGenerateEditPublishAndTheAgentSeesIt) {
+  seed_agent();
+  // Agents may not plan or read the team schedule.
+  EXPECT_EQ(post("/api/v1/wfm/schedules", schedule_request(), "ada").status, 403);
+  EXPECT_EQ(get("/api/v1/wfm/schedules", "ada").status, 403);
+
+  auto s = post("/api/v1/wfm/schedules", schedule_request(), "ana");
+  ASSERT_EQ(s.status, 201) << s.raw;
+  EXPECT_EQ(s.body["state"], "draft");
+  EXPECT_EQ(s.body["solver"]["solver"], "greedy");
+  const std::string id = std::to_string(s.body["id"].get<std::int64_t>());
+  const json& cov = s.body["coverage"]["intervals"];
+  ASSERT_EQ(cov.size(), 96u);
+  // Coverage recomputed here from the activities: work minutes per 30-minute interval.
+  auto recount = [](const json& schedule) {
+    std::vector<double> c(96, 0.0);
+    const Millis start = schedule["start"];
+    for (const auto& a : schedule["activities"]) {
+      if (a["kind"] != "work") continue;
+      for (Millis t = a["start"].get<Millis>(); t < a["end"].get<Millis>(); t += kMin)
+        c[static_cast<std::size_t>((t - start) / (30 * kMin))] += 1.0 / 30;
+    }
+    return c;
+  };
+  auto check_coverage = [&](const json& schedule) {
+    auto c = recount(schedule);
+    double under = 0;
+    for (std::size_t i = 0; i < 96; ++i) {
+      const json& row = schedule["coverage"]["intervals"][i];
+      EXPECT_NEAR(row["scheduled"].get<double>(), c[i], 1e-9) << i;
+      EXPECT_NEAR(row["difference"].get<double>(), c[i] - row["required"].get<double>(), 1e-9);
+      under += std::max(0.0, row["required"].get<double>() - c[i]);
+    }
+    EXPECT_NEAR(schedule["coverage"]["under"].get<double>(), under, 1e-9);
+  };
+  check_coverage(s.body);
+  EXPECT_EQ(cov[18]["required"], 2);
+  std::set<std::string> kinds;
+  for (const auto& a : s.body["activities"]) kinds.insert(a["kind"]);
+  EXPECT_TRUE(kinds.count("work") && kinds.count("lunch"));
+
+  // A meeting for Ada on Monday 13:00-14:00 (local = UTC here): painted over her work.
+  auto added = post("/api/v1/wfm/schedules/" + id + "/activities",
+                    {{"agent", "Ada"},
+                     {"kind", "meeting"},
+                     {"start", "2026-03-02T13:00"},
+                     {"end", "2026-03-02T14:00Z"},
+                     {"label", "team"}},
+                    "sup");
+  ASSERT_EQ(added.status, 201) << added.raw;
+  EXPECT_EQ(added.body["revision"], 2);
+  check_coverage(added.body);
+  std::int64_t meeting = -1;
+  for (const auto& a : added.body["activities"])
+    if (a["kind"] == "meeting") meeting = a["id"];
+  ASSERT_GE(meeting, 0);
+  // Analysts plan but do not edit or publish.
+  EXPECT_EQ(post("/api/v1/wfm/schedules/" + id + "/publish", json::object(), "ana").status, 403);
+  // Move it to 15:00-15:30 as training.
+  auto moved = call(
+      "PUT", "/api/v1/wfm/schedules/" + id + "/activities/" + std::to_string(meeting), "sup",
+      json{
+          {"kind", "training"}, {"start", at(kMarch2, 15 * 60)}, {"end", at(kMarch2, 15 * 60 + 30)}}
+          .dump());
+  ASSERT_EQ(moved.status, 200) << moved.raw;
+  check_coverage(moved.body);
+  // Bad edits: outside the period, end before start, unknown kind, unknown activity.
+  auto outside =
+      post("/api/v1/wfm/schedules/" + id + "/activities", {{"agent", "Ada"},
+                                                           {"kind", "work"},
+                                                           {"start", "2026-03-05T09:00Z"},
+                                                           {"end", "2026-03-05T10:00Z"}});
+  EXPECT_EQ(outside.status, 400) << outside.raw;
+  auto backwards =
+      post("/api/v1/wfm/schedules/" + id + "/activities", {{"agent", "Ada"},
+                                                           {"kind", "nap"},
+                                                           {"start", "2026-03-02T10:00Z"},
+                                                           {"end", "2026-03-02T09:00Z"}});
+  ASSERT_EQ(backwards.status, 400);
+  EXPECT_EQ(backwards.body["errors"].size(), 2u);
+  EXPECT_EQ(call("DELETE", "/api/v1/wfm/schedules/" + id + "/activities/99999", "sup").status, 404);
+
+  // Not visible to Ada before publishing.
+  auto mine_before = get("/api/v1/wfm/my-schedule", "ada");
+  ASSERT_EQ(mine_before.status, 200) << mine_before.raw;
+  EXPECT_EQ(mine_before.body["agent"], "Ada");
+  EXPECT_EQ(mine_before.body["activities"].size(), 0u);
+
+  auto pub = post("/api/v1/wfm/schedules/" + id + "/publish", json::object(), "sup");
+  ASSERT_EQ(pub.status, 200) << pub.raw;
+  EXPECT_EQ(pub.body["state"], "published");
+  auto mine = get("/api/v1/wfm/my-schedule", "ada");
+  ASSERT_EQ(mine.status, 200);
+  std::size_t ada_count = 0;
+  for (const auto& a : pub.body["activities"]) ada_count += a["agent"] == "Ada";
+  ASSERT_GT(ada_count, 0u);
+  EXPECT_EQ(mine.body["activities"].size(), ada_count);
+  for (const auto& a : mine.body["activities"]) EXPECT_EQ(a["agent"], "Ada");
+  // The same through the store's reader API (what adherence uses).
+  auto training = app_->schedule_store()->activity_at("Ada", at(kMarch2, 15 * 60 + 10));
+  ASSERT_TRUE(training.ok() && training->has_value());
+  EXPECT_EQ((*training)->kind, wfmstore::ActivityKind::kTraining);
+  // A user without an agent has no schedule of their own.
+  EXPECT_EQ(get("/api/v1/wfm/my-schedule", "sup").status, 404);
+  EXPECT_EQ(
+      get("/api/v1/wfm/my-schedule?from=2026-03-03T00:00Z&to=2026-03-02T00:00Z", "ada").status,
+      400);
+  // Published schedules stay; drafts can be deleted.
+  EXPECT_EQ(call("DELETE", "/api/v1/wfm/schedules/" + id, "sup").status, 409);
+  auto list = get("/api/v1/wfm/schedules", "ana");
+  ASSERT_EQ(list.status, 200);
+  EXPECT_EQ(list.body["schedules"][0]["state"], "published");
+}
+
+TEST_F(WfmApiTest, ScheduleFromAForecastsStaffing) {
+  std::string csv = "start,volume,aht_s\n";
+  for (int d = 1; d <= 14; ++d)
+    for (int m = 9 * 60; m < 12 * 60; m += 30)
+      csv += wfm::format_local(kMarch2 - d, m) + ",100,180\n";
+  auto f = post("/api/v1/wfm/forecasts",
+                {{"queue", "billing"}, {"horizon_days", 1}, {"history_csv", csv}});
+  ASSERT_EQ(f.status, 201) << f.raw;
+  json req = schedule_request();
+  req["days"] = 1;
+  req["requirement"] = {{"forecast_id", f.body["id"]}, {"shrinkage", 0.3}};
+  req["agents"] = json::array();
+  for (int i = 0; i < 25; ++i) req["agents"].push_back({{"id", "a" + std::to_string(i)}});
+  req["templates"][0]["length"] = "3:00";
+  req["templates"][0]["earliest_start"] = "09:00";
+  req["templates"][0]["latest_start"] = "09:00";
+  req["templates"][0]["breaks"] = json::array();
+  auto s = post("/api/v1/wfm/schedules", req);
+  ASSERT_EQ(s.status, 201) << s.raw;
+  EXPECT_EQ(s.body["forecast_id"], f.body["id"]);
+  // 100 calls / 30 min at 180 s with 30 % shrinkage: 20 scheduled 09:00-12:00.
+  EXPECT_EQ(s.body["coverage"]["intervals"][18]["required"], 20);
+  EXPECT_EQ(s.body["coverage"]["intervals"][23]["required"], 20);
+  EXPECT_EQ(s.body["coverage"]["intervals"][24]["required"], 0);
+  EXPECT_EQ(s.body["coverage"]["intervals"][18]["scheduled"], 20);
+}
+
+TEST_F(WfmApiTest, ImpossibleScheduleRulesAreClearProblems) {
+  // A lunch that cannot fit in the shift.
+  json bad = schedule_request();
+  bad["templates"][0]["breaks"][0]["earliest_after_min"] = 470;
+  bad["templates"][0]["breaks"][0]["latest_after_min"] = 470;
+  auto r = post("/api/v1/wfm/schedules", bad);
+  ASSERT_EQ(r.status, 400) << r.raw;
+  EXPECT_EQ(r.body["type"].get<std::string>().find("validation") != std::string::npos, true)
+      << r.raw;
+  EXPECT_FALSE(r.body["detail"].get<std::string>().empty());
+  // A contract no availability can reach.
+  json contract = schedule_request();
+  contract["agents"][0]["min_hours"] = 40;
+  auto c = post("/api/v1/wfm/schedules", contract);
+  ASSERT_EQ(c.status, 400) << c.raw;
+  EXPECT_NE(c.body["detail"].get<std::string>().find("Ada"), std::string::npos) << c.raw;
+  // Negative headcount, wrong length, no templates, bad times.
+  json negative = schedule_request();
+  negative["requirement"]["required"][20] = -1;
+  EXPECT_EQ(post("/api/v1/wfm/schedules", negative).status, 400);
+  json short_req = schedule_request();
+  short_req["requirement"]["required"].erase(0);
+  auto sr = post("/api/v1/wfm/schedules", short_req);
+  ASSERT_EQ(sr.status, 400);
+  EXPECT_EQ(sr.body["errors"][0]["field"], "requirement.required");
+  json none = schedule_request();
+  none["templates"] = json::array();
+  none["templates"][0]["length"] = "8h";
+  auto n = post("/api/v1/wfm/schedules", none);
+  EXPECT_EQ(n.status, 400);
+  EXPECT_EQ(post("/api/v1/wfm/schedules", json::object()).status, 400);
+  auto missing = post("/api/v1/wfm/schedules/12345/publish", json::object());
+  EXPECT_EQ(missing.status, 404);
+}
+
+}  // namespace
+}  // namespace sb::api
