@@ -4,7 +4,8 @@
 //
 // Sets up a skill, routing profile, queue, agent, disposition and two users over the API as
 // admin, then drives Chromium: the agent goes available, takes an offered contact, ends it and
-// wraps it up while a supervisor's wallboard shows the counts change; then every admin page.
+// wraps it up while a supervisor's wallboard shows the counts change; then every admin page; a
+// supervisor generates, edits and publishes a schedule that the agent then finds on My schedule.
 // Screenshots go to the artifacts directory. Prints "N passed, M failed, K skipped" last.
 
 import { mkdirSync } from 'node:fs';
@@ -132,6 +133,7 @@ class Api {
 
 const run = Date.now().toString(36);
 const AGENT_USER = { username: `alice-${run}`, password: 'alice-password-1', display_name: 'Alice Agent' };
+const AGENT_NAME = 'Alice Agent'; // the configured agent the agent user acts as
 const LOCKED_USER = { username: `lee-${run}`, password: 'lee-password-123', display_name: 'Lee Locked' };
 const ANALYST_USER = { username: `ana-${run}`, password: 'ana-password-123', display_name: 'Ana Analyst' };
 const SUPERVISOR_USER = { username: `sam-${run}`, password: 'sam-password-12', display_name: 'Sam Supervisor' };
@@ -222,7 +224,7 @@ async function main() {
     ids.agent = (
       await admin.post(
         '/api/v1/agents',
-        { name: `Alice Agent`, profile: ids.profile, skills: [{ skill: ids.skill, proficiency: 5 }], queues: [{ queue: ids.queue, tier: 1 }] },
+        { name: AGENT_NAME, profile: ids.profile, skills: [{ skill: ids.skill, proficiency: 5 }], queues: [{ queue: ids.queue, tier: 1 }] },
         { expect: 201 },
       )
     ).id;
@@ -273,7 +275,7 @@ async function main() {
     await loginUi(agentPage, AGENT_USER.username, AGENT_USER.password);
     await agentPage.getByTestId('agent-desktop').waitFor({ timeout: WAIT_MS });
     const nav = await agentPage.getByTestId('nav').locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('data-testid')));
-    assert(JSON.stringify(nav) === '["nav-desktop"]', `agent nav is desktop only (got ${JSON.stringify(nav)})`);
+    assert(JSON.stringify(nav) === '["nav-desktop","nav-my-schedule"]', `agent nav is the desktop and my schedule (got ${JSON.stringify(nav)})`);
     await waitText(agentPage.getByTestId('ws-status'), (t) => t === 'Live', 'agent WebSocket live');
   });
 
@@ -292,7 +294,7 @@ async function main() {
     await loginUi(supPage, SUPERVISOR_USER.username, SUPERVISOR_USER.password);
     await supPage.getByTestId('wallboard').waitFor({ timeout: WAIT_MS });
     const nav = await supPage.getByTestId('nav').locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('data-testid')));
-    assert(JSON.stringify(nav) === '["nav-wallboard","nav-reports"]', `supervisor nav is wallboard and reports (got ${JSON.stringify(nav)})`);
+    assert(JSON.stringify(nav) === '["nav-wallboard","nav-reports","nav-wfm-forecast","nav-wfm-staffing","nav-wfm-schedules"]', `supervisor nav is wallboard, reports and planning (got ${JSON.stringify(nav)})`);
     await queueRow(supPage).waitFor({ timeout: WAIT_MS });
     await waitText(queueRow(supPage).getByTestId('wb-queue-waiting'), (t) => t === '0', 'waiting 0 before the contact');
     handledBefore = Number(await queueRow(supPage).getByTestId('wb-queue-handled').textContent());
@@ -415,7 +417,7 @@ async function main() {
     await page.locator('[data-testid="wb-agent-row"]').first().waitFor();
     assert((await page.getByTestId('wb-agent-not-ready').count()) === 0, 'no state buttons for an analyst');
     const nav = await page.getByTestId('nav').locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('data-testid')));
-    assert(JSON.stringify(nav) === '["nav-wallboard","nav-reports"]', `analyst nav is wallboard and reports (got ${JSON.stringify(nav)})`);
+    assert(JSON.stringify(nav) === '["nav-wallboard","nav-reports","nav-wfm-forecast","nav-wfm-staffing","nav-wfm-schedules"]', `analyst nav is wallboard, reports and planning (got ${JSON.stringify(nav)})`);
     await page.context().close();
   }, { needs: false });
 
@@ -519,6 +521,44 @@ async function main() {
     }, await adminPage.getByTestId('reports-csv').getAttribute('href'));
     assert(csv.status === 200 && /text\/csv/.test(csv.type ?? '') && csv.head.startsWith('interval,queue,offered'), `CSV export (got ${JSON.stringify(csv)})`);
     await shot(adminPage, '12-reports');
+  }, { needs: false });
+
+  await step('the supervisor generates a schedule in the web app, edits it and publishes it', async () => {
+    await supPage.getByTestId('nav-wfm-schedules').click();
+    await supPage.getByTestId('wfm-schedules').waitFor({ timeout: WAIT_MS });
+    const today = new Date().toISOString().slice(0, 10);
+    await supPage.getByTestId('schedule-start').fill(today);
+    await supPage.getByTestId('schedule-days').fill('1');
+    await supPage.getByTestId('schedule-required').fill('1');
+    await supPage.getByTestId('schedule-make').click();
+    await supPage.getByTestId('schedule-grid').waitFor({ timeout: 15_000 });
+    await waitText(supPage.getByTestId('schedule-state'), (t) => t === 'draft', 'a draft');
+    const row = supPage.locator(`[data-testid="schedule-row"][data-agent="${AGENT_NAME}"]`);
+    await row.waitFor({ timeout: WAIT_MS });
+    const work = await row.locator('td[data-kind="work"]').count();
+    assert(work >= 1, `the agent has work in the grid (got ${work} cells)`);
+    const cells = await supPage.getByTestId('coverage-cell').count();
+    assert(cells >= 1, 'the coverage row has cells');
+    // A one-hour meeting for the agent at 10:00: the coverage row goes down there.
+    await supPage.getByTestId('activity-agent').selectOption(AGENT_NAME);
+    await supPage.getByTestId('activity-kind').selectOption('meeting');
+    await supPage.getByTestId('activity-date').fill(today);
+    await supPage.getByTestId('activity-from').fill('10:00');
+    await supPage.getByTestId('activity-to').fill('11:00');
+    await supPage.getByTestId('activity-add').click();
+    await row.locator('td[data-kind="meeting"]').first().waitFor({ timeout: WAIT_MS });
+    await shot(supPage, '13-schedule-grid');
+    await supPage.getByTestId('schedule-publish').click();
+    await waitText(supPage.getByTestId('schedule-state'), (t) => t === 'published', 'published');
+  }, { needs: false });
+
+  await step('the agent sees the published schedule on My schedule', async () => {
+    await agentPage.getByTestId('nav-my-schedule').click();
+    await agentPage.getByTestId('my-schedule').waitFor({ timeout: WAIT_MS });
+    await agentPage.locator('[data-testid="my-activity"][data-kind="meeting"]').first().waitFor({ timeout: WAIT_MS });
+    const n = await agentPage.getByTestId('my-activity').count();
+    assert(n >= 2, `work and the meeting are listed (got ${n})`);
+    await shot(agentPage, '14-my-schedule');
   }, { needs: false });
 
   await step('signing out returns to the login page', async () => {

@@ -13,6 +13,10 @@ import { ProfilesPage } from './pages/admin/Profiles';
 import { AgentsPage } from './pages/admin/Agents';
 import { UsersPage } from './pages/admin/Users';
 import { CodesPage } from './pages/admin/Codes';
+import { ForecastPage } from './pages/Forecast';
+import { StaffingPage } from './pages/Staffing';
+import { SchedulesPage } from './pages/Schedules';
+import { MySchedulePage } from './pages/MySchedule';
 
 export function App() {
   const [session, setSession] = useState<Session | null | undefined>(undefined);
@@ -97,6 +101,18 @@ export function App() {
         break;
       case '/admin/codes':
         page = <CodesPage />;
+        break;
+      case '/wfm/forecast':
+        page = <ForecastPage />;
+        break;
+      case '/wfm/staffing':
+        page = <StaffingPage />;
+        break;
+      case '/wfm/schedules':
+        page = <SchedulesPage user={user} />;
+        break;
+      case '/my-schedule':
+        page = <MySchedulePage />;
         break;
     }
   }

@@ -9,6 +9,12 @@ export interface NavItem {
 const DESKTOP: NavItem = { path: '/desktop', label: 'Agent desktop', testid: 'nav-desktop' };
 const WALLBOARD: NavItem = { path: '/wallboard', label: 'Wallboard', testid: 'nav-wallboard' };
 const REPORTS: NavItem = { path: '/reports', label: 'Reports', testid: 'nav-reports' };
+const PLANNING: NavItem[] = [
+  { path: '/wfm/forecast', label: 'Forecast', testid: 'nav-wfm-forecast' },
+  { path: '/wfm/staffing', label: 'Staffing', testid: 'nav-wfm-staffing' },
+  { path: '/wfm/schedules', label: 'Schedules', testid: 'nav-wfm-schedules' },
+];
+const MY_SCHEDULE: NavItem = { path: '/my-schedule', label: 'My schedule', testid: 'nav-my-schedule' };
 const ADMIN: NavItem[] = [
   { path: '/admin/queues', label: 'Queues', testid: 'nav-admin-queues' },
   { path: '/admin/skills', label: 'Skills', testid: 'nav-admin-skills' },
@@ -18,16 +24,19 @@ const ADMIN: NavItem[] = [
   { path: '/admin/codes', label: 'Codes', testid: 'nav-admin-codes' },
 ];
 
-/** What each role may see (admin: all; supervisor and analyst: wallboard and reports; agent: desktop). */
+/**
+ * What each role may see (admin: all; supervisor and analyst: wallboard, reports and workforce
+ * planning; agent: desktop and their schedule; anyone linked to an agent: their schedule).
+ */
 export function navFor(role: Role, hasAgent: boolean): NavItem[] {
   switch (role) {
     case 'admin':
-      return [...(hasAgent ? [DESKTOP] : []), WALLBOARD, REPORTS, ...ADMIN];
+      return [...(hasAgent ? [DESKTOP, MY_SCHEDULE] : []), WALLBOARD, REPORTS, ...PLANNING, ...ADMIN];
     case 'supervisor':
     case 'analyst':
-      return [WALLBOARD, REPORTS];
+      return [WALLBOARD, REPORTS, ...PLANNING, ...(hasAgent ? [MY_SCHEDULE] : [])];
     case 'agent':
-      return [DESKTOP];
+      return [DESKTOP, MY_SCHEDULE];
   }
 }
 

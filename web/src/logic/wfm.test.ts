@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import {
+  activitiesByDay,
+  activityBody,
+  coverageClass,
+  forecastBody,
+  forecastSeries,
+  minutesByKind,
+  nextDay,
+  scheduleDays,
+  scheduleGrid,
+  staffingBody,
+  staffingSummary,
+  type Activity,
+  type ScheduleJson,
+  type StaffingForm,
+} from './wfm';
+
+const MIN = 60_000;
+const T0 = Date.UTC(2026, 2, 2); // Monday 2026-03-02 00:00Z
+
+function act(id: number, agent: string, kind: Activity['kind'], fromMin: number, toMin: number, label = ''): Activity {
+  const iso = (m: number) => new Date(T0 + m * MIN).toISOString().slice(0, 19) + '+00:00';
+  return { id, schedule_id: 1, agent, kind, start: T0 + fromMin * MIN, end: T0 + toMin * MIN, start_local: iso(fromMin), end_local: iso(toMin), label };
+}
+
+function schedule(activities: Activity[], required: (i: number) => number): ScheduleJson {
+  const intervals = [];
+  for (let i = 0; i < 96; i++) {
+    const start = T0 + i * 30 * MIN;
+    let scheduled = 0;
+    for (const a of activities) {
+      if (a.kind !== 'work') continue;
+      const overlap = Math.min(a.end, start + 30 * MIN) - Math.max(a.start, start);
+      if (overlap > 0) scheduled += overlap / (30 * MIN);
+    }
+    const req = required(i);
+    intervals.push({ start, local: new Date(start).toISOString().slice(0, 19) + '+00:00', required: req, scheduled, difference: scheduled - req });
+  }
+  return { id: 1, name: 's', team: '', time_zone: 'UTC', start: T0, end: T0 + 2 * 86_400_000, interval_minutes: 30, state: 'draft', revision: 1, solver: {}, agents: ['ann', 'bob'], activities, coverage: { intervals, under: 0, over: 0 } };
+}
+
+describe('forecast chart series', () => {
+  it('puts actuals and forecast on one axis', () => {
+    const pts = forecastSeries({
+      id: 1, queue: 'q', channel: '', method: 'seasonal_naive', time_zone: 'UTC', source: 'reports', created_at: 0, interval_minutes: 30, history_from: 0, history_to: 0,
+      actuals: [{ start: 2000, volume: 5 }, { start: 1000, volume: 4 }],
+      intervals: [{ start: 2000, local: '', volume: 6, aht_s: null, horizon_days: 0 }, { start: 3000, local: '', volume: 7, aht_s: 100, horizon_days: 0 }],
+    }, (ms) => String(ms));
+    expect(pts).toEqual([
+      { start: 1000, label: '1000', actual: 4, forecast: null },
+      { start: 2000, label: '2000', actual: 5, forecast: 6 },
+      { start: 3000, label: '3000', actual: null, forecast: 7 },
+    ]);
+  });
+});
+
+describe('forecast form', () => {
+  const base = { queue: 'sales', horizonDays: '7', historyDays: '56', intervalMinutes: '30', method: 'auto', timeZone: '', csv: '' };
+  it('builds the request from reports history', () => {
+    expect(forecastBody(base).body).toEqual({ queue: 'sales', horizon_days: 7, interval_minutes: 30, method: 'auto', time_zone: 'UTC', history_days: 56 });
+  });
+  it('sends an uploaded CSV instead of a history length', () => {
+    const r = forecastBody({ ...base, historyDays: '', csv: 'start,volume\n' });
+    expect(r.body?.history_csv).toBe('start,volume\n');
+    expect(r.body?.history_days).toBeUndefined();
+  });
+  it('names every bad field', () => {
+    expect(Object.keys(forecastBody({ ...base, queue: ' ', horizonDays: '0', historyDays: '3' }).errors).sort()).toEqual(['historyDays', 'horizonDays', 'queue']);
+  });
+});
+
+describe('staffing form', () => {
+  const base: StaffingForm = { model: 'erlang_c', thresholdS: '20', targetSl: '80', shrinkage: '30', patienceS: '', ahtS: '', whatIfHeadcount: '', volumeFactor: '', ahtFactor: '' };
+  it('turns percentages into shares', () => {
+    expect(staffingBody(base).body).toEqual({ model: 'erlang_c', threshold_s: 20, target_sl: 0.8, shrinkage: 0.3 });
+  });
+  it('adds the what-if when a headcount is given', () => {
+    expect(staffingBody({ ...base, whatIfHeadcount: '20', volumeFactor: '1.1' }).body?.what_if).toEqual({ headcount: 20, volume_factor: 1.1, aht_factor: 1 });
+  });
+  it('needs patience for Erlang A and sane numbers', () => {
+    expect(staffingBody({ ...base, model: 'erlang_a' }).errors.patienceS).toBeTruthy();
+    expect(staffingBody({ ...base, model: 'erlang_a', patienceS: '120' }).body?.patience_s).toBe(120);
+    const bad = staffingBody({ ...base, targetSl: '100', shrinkage: '-1', whatIfHeadcount: '2.5' });
+    expect(Object.keys(bad.errors).sort()).toEqual(['shrinkage', 'targetSl', 'whatIfHeadcount']);
+  });
+  it('summarises peaks and the worst service level of busy intervals', () => {
+    const row = (required: number, scheduled: number, sl: number, volume: number) => ({ start: 0, local: '', volume, aht_s: 1, load_erlangs: 1, shrinkage: 0, required, scheduled, agents: required, service_level: sl, asa_s: 0, p_abandon: null, occupancy: 0, stable: true });
+    expect(staffingSummary({ forecast_id: 1, model: 'erlang_c', what_if: false, interval_minutes: 30, peak_scheduled: 20, scheduled_agent_hours: 0, rows: [row(14, 20, 0.88, 100), row(3, 5, 0.95, 10), row(0, 0, 1, 0)] })).toEqual({ peakRequired: 14, peakScheduled: 20, minSl: 0.88 });
+  });
+});
+
+describe('schedule grid', () => {
+  const acts = [act(1, 'ann', 'work', 540, 720, 'day'), act(2, 'ann', 'lunch', 720, 750, 'lunch'), act(3, 'ann', 'work', 750, 1020, 'day'), act(4, 'bob', 'meeting', 600, 660, '1:1')];
+  const s = schedule(acts, (i) => (i >= 18 && i < 34 ? 2 : 0));
+  it('lists the local days', () => {
+    expect(scheduleDays(s)).toEqual(['2026-03-02', '2026-03-03']);
+  });
+  it('shows each agent’s activity per interval, trimmed to the busy hours, with the coverage row', () => {
+    const g = scheduleGrid(s, '2026-03-02');
+    expect(g.columns[0].start).toBe(T0 + 540 * MIN);
+    expect(g.columns.length).toBe(16); // 09:00-17:00
+    expect(g.rows.map((r) => r.agent)).toEqual(['ann', 'bob']);
+    expect(g.rows[0].cells[0].kind).toBe('work');
+    expect(g.rows[0].cells[6].kind).toBe('lunch'); // 12:00
+    expect(g.rows[1].cells[2].kind).toBe('meeting'); // 10:00
+    expect(g.rows[1].cells[0].kind).toBeNull();
+    expect(g.coverage[0]).toBe(-1); // ann alone, 2 needed
+    expect(g.coverage[6]).toBe(-2); // ann at lunch
+  });
+  it('recomputed coverage follows an edit', () => {
+    const edited = schedule([...acts, act(5, 'bob', 'work', 540, 600)], (i) => (i >= 18 && i < 34 ? 2 : 0));
+    expect(scheduleGrid(edited, '2026-03-02').coverage.slice(0, 3)).toEqual([0, 0, -1]);
+  });
+  it('an empty day has no columns', () => {
+    expect(scheduleGrid(s, '2026-03-03').columns).toEqual([]);
+  });
+  it('classes coverage cells', () => {
+    expect([coverageClass(-0.5), coverageClass(0), coverageClass(1)]).toEqual(['cov-under', 'cov-ok', 'cov-over']);
+  });
+});
+
+describe('activity form', () => {
+  it('sends local times of the schedule’s zone', () => {
+    expect(activityBody({ agent: 'ann', kind: 'meeting', date: '2026-03-02', from: '13:00', to: '14:00', label: ' team ' }).body).toEqual({ agent: 'ann', kind: 'meeting', start: '2026-03-02T13:00', end: '2026-03-02T14:00', label: 'team' });
+  });
+  it('midnight ends on the next day', () => {
+    expect(activityBody({ agent: 'a', kind: 'work', date: '2026-02-28', from: '20:00', to: '24:00', label: '' }).body?.end).toBe('2026-03-01T00:00');
+    expect(nextDay('2026-12-31')).toBe('2027-01-01');
+  });
+  it('refuses an end before the start and missing fields', () => {
+    const r = activityBody({ agent: '', kind: 'nap' as never, date: '2026-03-02', from: '14:00', to: '13:00', label: '' });
+    expect(Object.keys(r.errors).sort()).toEqual(['agent', 'kind', 'to']);
+  });
+});
+
+describe('my schedule', () => {
+  it('groups by local day and sums minutes by kind', () => {
+    const a = [act(3, 'ann', 'work', 1440 + 540, 1440 + 600), act(1, 'ann', 'work', 540, 720), act(2, 'ann', 'lunch', 720, 750)];
+    const days = activitiesByDay(a);
+    expect(days.map((d) => d.day)).toEqual(['2026-03-02', '2026-03-03']);
+    expect(days[0].items.map((x) => x.id)).toEqual([1, 2]);
+    expect(minutesByKind(days[0].items)).toEqual({ work: 180, lunch: 30 });
+  });
+});

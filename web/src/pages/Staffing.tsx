@@ -1,0 +1,141 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, errorText } from '../api';
+import { Field } from '../components';
+import { formatPercent } from '../logic/time';
+import { staffingBody, staffingSummary, type ForecastJson, type StaffingForm, type StaffingJson } from '../logic/wfm';
+
+/** Staffing table of a forecast: required and scheduled agents per interval, with what-if inputs. */
+export function StaffingPage() {
+  const [forecasts, setForecasts] = useState<ForecastJson[]>([]);
+  const [forecastId, setForecastId] = useState<number | null>(null);
+  const [form, setForm] = useState<StaffingForm>({ model: 'erlang_c', thresholdS: '20', targetSl: '80', shrinkage: '30', patienceS: '', ahtS: '240', whatIfHeadcount: '', volumeFactor: '', ahtFactor: '' });
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [error, setError] = useState<string | null>(null);
+  const [table, setTable] = useState<StaffingJson | null>(null);
+
+  useEffect(() => {
+    api
+      .get<{ forecasts: ForecastJson[] }>('/api/v1/wfm/forecasts')
+      .then((r) => {
+        setForecasts(r.forecasts);
+        if (r.forecasts.length > 0) setForecastId(r.forecasts[0].id);
+      })
+      .catch((e) => setError(errorText(e)));
+  }, []);
+
+  const run = async (e: Event) => {
+    e.preventDefault();
+    const r = staffingBody(form);
+    setErrors(r.errors);
+    if (!r.body || forecastId === null) return;
+    setError(null);
+    try {
+      setTable(await api.post<StaffingJson>(`/api/v1/wfm/forecasts/${forecastId}/staffing`, r.body));
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+  const set = (k: keyof StaffingForm) => (e: Event) => setForm({ ...form, [k]: (e.target as HTMLInputElement).value });
+  const summary = table ? staffingSummary(table) : null;
+
+  return (
+    <div class="page" data-testid="wfm-staffing">
+      <div class="page-head">
+        <h1>Staffing</h1>
+      </div>
+      <form class="card filters" onSubmit={run} data-testid="staffing-form">
+        <Field label="Forecast">
+          <select value={forecastId === null ? '' : String(forecastId)} onChange={(e) => setForecastId(Number((e.target as HTMLSelectElement).value))} data-testid="staffing-forecast">
+            {forecasts.map((f) => (
+              <option value={String(f.id)}>
+                #{f.id} {f.queue} ({f.method})
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field label="Model">
+          <select value={form.model} onChange={set('model')}>
+            <option value="erlang_c">Erlang C</option>
+            <option value="erlang_a">Erlang A (abandons)</option>
+          </select>
+        </Field>
+        <Field label="Answer within (s)" error={errors.thresholdS}>
+          <input type="number" value={form.thresholdS} onInput={set('thresholdS')} size={5} />
+        </Field>
+        <Field label="Service goal (%)" error={errors.targetSl}>
+          <input type="number" value={form.targetSl} onInput={set('targetSl')} size={5} />
+        </Field>
+        <Field label="Shrinkage (%)" error={errors.shrinkage}>
+          <input type="number" value={form.shrinkage} onInput={set('shrinkage')} size={5} />
+        </Field>
+        {form.model === 'erlang_a' ? (
+          <Field label="Patience (s)" error={errors.patienceS}>
+            <input type="number" value={form.patienceS} onInput={set('patienceS')} size={5} />
+          </Field>
+        ) : null}
+        <Field label="AHT if unknown (s)" error={errors.ahtS}>
+          <input type="number" value={form.ahtS} onInput={set('ahtS')} size={5} />
+        </Field>
+        <Field label="What-if headcount" error={errors.whatIfHeadcount} hint="empty: required staff">
+          <input type="number" value={form.whatIfHeadcount} onInput={set('whatIfHeadcount')} size={5} data-testid="staffing-headcount" />
+        </Field>
+        <Field label="Volume ×" error={errors.volumeFactor}>
+          <input value={form.volumeFactor} onInput={set('volumeFactor')} size={4} placeholder="1" />
+        </Field>
+        <Field label="AHT ×" error={errors.ahtFactor}>
+          <input value={form.ahtFactor} onInput={set('ahtFactor')} size={4} placeholder="1" />
+        </Field>
+        <button type="submit" class="btn" disabled={forecastId === null} data-testid="staffing-run">
+          Calculate
+        </button>
+      </form>
+      {error ? (
+        <div class="banner banner-error" role="alert" data-testid="staffing-error">
+          <span>{error}</span>
+        </div>
+      ) : null}
+      {table && summary ? (
+        <section class="card">
+          <h2>{table.what_if ? 'What the headcount achieves' : 'Required agents'} per interval</h2>
+          <p class="muted small">
+            Peak required {summary.peakRequired}, peak scheduled {summary.peakScheduled}, {Math.round(table.scheduled_agent_hours)} scheduled agent-hours; lowest service level {formatPercent(summary.minSl)}.
+          </p>
+          <table class="grid" data-testid="staffing-table">
+            <thead>
+              <tr>
+                <th>Interval</th>
+                <th class="num">Volume</th>
+                <th class="num">AHT</th>
+                <th class="num">Erlangs</th>
+                <th class="num">Required</th>
+                <th class="num">Scheduled</th>
+                <th class="num">On phones</th>
+                <th class="num">SL</th>
+                <th class="num">ASA</th>
+                {table.model === 'erlang_a' ? <th class="num">Abandon</th> : null}
+                <th class="num">Occupancy</th>
+              </tr>
+            </thead>
+            <tbody>
+              {table.rows.map((r) => (
+                <tr data-testid="staffing-row">
+                  <td class="nowrap">{r.local.slice(0, 16).replace('T', ' ')}</td>
+                  <td class="num">{r.volume.toFixed(1)}</td>
+                  <td class="num">{Math.round(r.aht_s)} s</td>
+                  <td class="num">{r.load_erlangs.toFixed(2)}</td>
+                  <td class="num">{r.required}</td>
+                  <td class="num">{r.scheduled}</td>
+                  <td class="num">{r.agents}</td>
+                  <td class={`num${r.volume > 0 && r.service_level < Number(form.targetSl) / 100 ? ' hot' : ''}`}>{formatPercent(r.service_level)}</td>
+                  <td class="num">{r.stable ? `${r.asa_s.toFixed(1)} s` : '∞'}</td>
+                  {table.model === 'erlang_a' ? <td class="num">{formatPercent(r.p_abandon)}</td> : null}
+                  <td class="num">{formatPercent(r.occupancy)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      ) : null}
+    </div>
+  );
+}
