@@ -265,6 +265,16 @@ void Tracker::account(Agent& a, Millis to) {
     }
     a.cursor = boundary;
   }
+  settle(a);
+}
+
+void Tracker::settle(Agent& a) {
+  // A mismatch whose end falls exactly on the cursor (a state change, an activity boundary) ends
+  // now rather than when the next stretch is accounted, so that its transition is not late.
+  if (!a.in_episode) return;
+  auto scheduled = activity_at(a);
+  if (matches(scheduled ? std::optional<Activity>(scheduled->activity) : std::nullopt, a.actual))
+    end_mismatch(a, a.cursor);
 }
 
 void Tracker::set_actual(Agent& a, Millis at) {
@@ -296,6 +306,7 @@ void Tracker::on_event(const Event& e) {
     const Millis at = std::max(e.at, a.cursor);
     change(a);
     set_actual(a, at);
+    settle(a);
   };
   std::visit(
       [&](const auto& x) {

@@ -198,6 +198,7 @@ class Tracker {
   void account(Agent& a, Millis to);
   void set_actual(Agent& a, Millis at);
   void end_mismatch(Agent& a, Millis at);
+  void settle(Agent& a);
   std::optional<ScheduledActivity> activity_at(const Agent& a) const;
 
   Schedule schedule_;

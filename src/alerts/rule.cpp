@@ -13,6 +13,8 @@ const std::vector<MetricInfo>& metric_catalog() {
       {"service_level_today", Source::kLive, "ratio", "service level since 00:00 UTC"},
       {"abandon_rate_today", Source::kLive, "ratio", "abandoned / offered since 00:00 UTC"},
       {"asa_today_s", Source::kLive, "s", "average speed of answer since 00:00 UTC"},
+      {"agents_out_of_adherence", Source::kLive, "count",
+       "scheduled agents out of schedule adherence now (center only)"},
       {"offered", Source::kInterval, "count", "contacts offered in the interval"},
       {"handled", Source::kInterval, "count", "offers answered in the interval"},
       {"abandoned", Source::kInterval, "count", "offers abandoned in the interval"},

@@ -38,6 +38,7 @@ ApiApp::ApiApp(service::CenterService& service, accounts::Accounts& accounts, Di
   register_alert_routes();
   register_report_routes();
   register_wfm_routes();
+  register_adherence_routes();
   router_.add("GET", "/metrics", kPublic, "Prometheus metrics (loopback or admin)",
               [this](RouteContext& ctx, Reply reply) {
                 const std::string& remote = ctx.req.remote;
@@ -69,6 +70,12 @@ ApiApp::ApiApp(service::CenterService& service, accounts::Accounts& accounts, Di
     }
   });
   hub_ = std::make_unique<LiveHub>(*this);
+  adherence_ = std::make_unique<AdherenceMonitor>(
+      service_, clock_, options_.adherence,
+      [this](const std::vector<adherence::Transition>& transitions,
+             const std::vector<adherence::AgentStatus>& live,
+             Millis now) { deliver_adherence(transitions, live, now); });
+  adherence_status_ = adherence_->start();
   AlertSources sources;
   sources.live = [this](Millis now) { return live_alert_sample(now); };
   sources.closed_intervals = [this](Millis after_end, Millis now) {
@@ -93,8 +100,9 @@ ApiApp::ApiApp(service::CenterService& service, accounts::Accounts& accounts, Di
 ApiApp::~ApiApp() { stop(); }
 
 void ApiApp::stop() {
-  stop_flows();                  // no bot work starts from engine events any more
-  if (alerts_) alerts_->stop();  // it publishes through the hub
+  stop_flows();                        // no bot work starts from engine events any more
+  if (alerts_) alerts_->stop();        // it publishes through the hub
+  if (adherence_) adherence_->stop();  // so does adherence
   if (hub_) hub_->stop();
   if (config_subscription_ != 0) {
     service_.unsubscribe(config_subscription_);

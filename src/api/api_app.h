@@ -6,12 +6,14 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 
 #include "accounts/accounts.h"
 #include "alerts/evaluator.h"
+#include "api/adherence_monitor.h"
 #include "api/alert_monitor.h"
 #include "api/directory.h"
 #include "api/http_server.h"
@@ -33,6 +35,7 @@ struct ApiOptions {
   std::string flows_dir;        // flow versions (<data dir>/flows); empty = in memory only
   AlertMonitorOptions alerts;   // alerts.db path (default in memory), period, webhook
   std::string wfm_db_path;      // forecasts and schedules (<data dir>/wfm.db); empty = in memory
+  AdherenceOptions adherence;   // grace threshold, live period (src/adherence)
 };
 
 class LiveHub;
@@ -83,6 +86,10 @@ class ApiApp final : public Dispatcher {
   wfmstore::ScheduleStore* schedule_store() { return schedules_.get(); }
   wfmstore::ForecastStore* forecast_store() { return forecasts_.get(); }
   const Status& wfm_status() const { return wfm_status_; }
+  // Where adherence reads the published schedules (the composition root connects the schedule
+  // store). Unset: nobody is scheduled, the RTA board is empty.
+  void set_schedule_source(ScheduleSource source);
+  AdherenceMonitor* adherence_monitor() { return adherence_.get(); }
 
  private:
   // Authentication: the principal of a request, or the 401/403 to answer.
@@ -113,6 +120,13 @@ class ApiApp final : public Dispatcher {
   void register_report_routes();
   void register_wfm_routes();
   Status open_wfm_stores();
+  void register_adherence_routes();
+  // The RTA board's rows (worst first), for the API and the supervisor channel.
+  json adherence_live_json(const AdherenceMonitor::Snapshot& snapshot);
+  void deliver_adherence(const std::vector<adherence::Transition>& transitions,
+                         const std::vector<adherence::AgentStatus>& live, Millis now);
+  // Team name of every agent in a team (from the directory).
+  std::map<AgentId, std::string> team_of_agents();
   // The report request of a /api/v1/reports query string; nullopt with the 400 in `bad`.
   std::optional<reports::ReportRequest> report_request(const HttpRequest& req, bool distributions,
                                                        HttpResponse& bad);
@@ -161,6 +175,9 @@ class ApiApp final : public Dispatcher {
   std::unique_ptr<wfmstore::ScheduleStore> schedules_;
   std::unique_ptr<wfmstore::ForecastStore> forecasts_;
   Status wfm_status_;
+  std::unique_ptr<AdherenceMonitor> adherence_;
+  Status adherence_status_;
+  Millis last_adherence_push_ = 0;  // guarded by the monitor's tick lock (deliver runs under it)
   Status alerts_status_;
   std::mutex config_cache_mu_;
   std::shared_ptr<const CenterConfig> config_cache_;

@@ -260,6 +260,13 @@ void LiveHub::broadcast_supervisor(const std::string& message) {
   for (auto& t : targets) t->send(message);
 }
 
+bool LiveHub::has_supervisors() {
+  std::lock_guard lock(mu_);
+  for (auto& [id, c] : clients_)
+    if (c.channel == Channel::kSupervisor) return true;
+  return false;
+}
+
 void LiveHub::on_open(const std::shared_ptr<WsConnection>& conn, const accounts::Principal& p) {
   std::lock_guard lock(mu_);
   clients_[conn->id()] = Client{conn, p, Channel::kNone};
@@ -358,6 +365,12 @@ void LiveHub::on_message(const std::shared_ptr<WsConnection>& conn, const std::s
     conn->send(json{{"type", "queues"}, {"items", app_.queue_stats_json()}}.dump());
     conn->send(json{{"type", "agents"}, {"items", app_.agent_states_json()}}.dump());
     conn->send(json{{"type", "alerts"}, {"items", app_.active_alerts_json()}}.dump());
+    if (app_.adherence_ != nullptr) {
+      auto snapshot = app_.adherence_->live();
+      if (snapshot.ok())
+        conn->send(
+            json{{"type", "adherence"}, {"rta", app_.adherence_live_json(*snapshot)}}.dump());
+    }
   }
 }
 

@@ -41,6 +41,11 @@ class LiveHub {
   // Sends `message` to every socket on the supervisor channel now (alert transitions).
   void broadcast_supervisor(const std::string& message);
 
+  // Sends `message` to the agent channel sockets of `agent` (adherence alerts).
+  void push_to_agent(AgentId agent, const std::string& message) { send_to_agent(agent, message); }
+  // Whether any socket listens on the supervisor channel.
+  bool has_supervisors();
+
   // When the offer of `contact` to `agent` stops ringing; 0 when it does not ring there.
   Millis offer_expiry(ContactId contact, AgentId agent);
 

@@ -111,6 +111,15 @@ alerts::Sample ApiApp::live_alert_sample(Millis now) {
     put_ratio(c, "abandon_rate_today", today.abandon_rate, today.offered > 0);
     put_ratio(c, "asa_today_s", today.asa_s, today.handled > 0);
   });
+  // Outside the engine read: the adherence monitor has its own thread and lock.
+  if (adherence_ && adherence_status_.ok()) {
+    auto rta = adherence_->live();
+    if (rta.ok()) {
+      double out = 0;
+      for (const auto& a : rta->agents) out += a.out_of_adherence ? 1 : 0;
+      s.center["agents_out_of_adherence"] = out;
+    }
+  }
   return s;
 }
 

@@ -683,6 +683,12 @@ Status CenterService::flush_reports() {
   return impl_->reports->health();
 }
 
+Status CenterService::read_log(std::uint64_t from_seq, const EventStore::ReadCallback& on_batch) {
+  if (impl_->on_engine_thread())
+    return Status::failed_precondition("read_log from the service thread would stall it");
+  return impl_->store->read(from_seq, on_batch);
+}
+
 Status CenterService::health() const {
   std::lock_guard lock(impl_->mu);
   return impl_->failure;

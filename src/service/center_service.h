@@ -160,6 +160,11 @@ class CenterService {
   // Waits until every event delivered so far is in the read model; its error if it stopped.
   Status flush_reports();
 
+  // Streams the durable log from `from_seq` on (EventStore::read), for read models that keep
+  // themselves in memory and catch up at start (adherence). Safe from any thread but the
+  // service thread (a listener must not wait for the store).
+  Status read_log(std::uint64_t from_seq, const EventStore::ReadCallback& on_batch);
+
  private:
   struct Impl;
   explicit CenterService(std::unique_ptr<Impl> impl);

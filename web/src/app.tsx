@@ -7,6 +7,7 @@ import { LoginPage } from './pages/Login';
 import { AgentDesktop } from './pages/AgentDesktop';
 import { Wallboard } from './pages/Wallboard';
 import { ReportsPage } from './pages/Reports';
+import { RtaPage } from './pages/Rta';
 import { QueuesPage } from './pages/admin/Queues';
 import { SkillsPage } from './pages/admin/Skills';
 import { ProfilesPage } from './pages/admin/Profiles';
@@ -83,6 +84,9 @@ export function App() {
         break;
       case '/reports':
         page = <ReportsPage />;
+        break;
+      case '/rta':
+        page = <RtaPage />;
         break;
       case '/admin/queues':
         page = <QueuesPage />;

@@ -15,6 +15,7 @@ const PLANNING: NavItem[] = [
   { path: '/wfm/schedules', label: 'Schedules', testid: 'nav-wfm-schedules' },
 ];
 const MY_SCHEDULE: NavItem = { path: '/my-schedule', label: 'My schedule', testid: 'nav-my-schedule' };
+const RTA: NavItem = { path: '/rta', label: 'Adherence', testid: 'nav-rta' };
 const ADMIN: NavItem[] = [
   { path: '/admin/queues', label: 'Queues', testid: 'nav-admin-queues' },
   { path: '/admin/skills', label: 'Skills', testid: 'nav-admin-skills' },
@@ -25,14 +26,16 @@ const ADMIN: NavItem[] = [
 ];
 
 /**
- * What each role may see (admin: all; supervisor and analyst: wallboard, reports and workforce
- * planning; agent: desktop and their schedule; anyone linked to an agent: their schedule).
+ * What each role may see (admin: all; supervisor: wallboard, real-time adherence, reports and
+ * workforce planning; analyst: wallboard, reports and workforce planning; agent: desktop and
+ * their schedule; anyone linked to an agent: their schedule).
  */
 export function navFor(role: Role, hasAgent: boolean): NavItem[] {
   switch (role) {
     case 'admin':
-      return [...(hasAgent ? [DESKTOP, MY_SCHEDULE] : []), WALLBOARD, REPORTS, ...PLANNING, ...ADMIN];
+      return [...(hasAgent ? [DESKTOP, MY_SCHEDULE] : []), WALLBOARD, RTA, REPORTS, ...PLANNING, ...ADMIN];
     case 'supervisor':
+      return [WALLBOARD, RTA, REPORTS, ...PLANNING, ...(hasAgent ? [MY_SCHEDULE] : [])];
     case 'analyst':
       return [WALLBOARD, REPORTS, ...PLANNING, ...(hasAgent ? [MY_SCHEDULE] : [])];
     case 'agent':

@@ -14,6 +14,7 @@ import {
   type ReportFilters,
   type ReportJson,
 } from '../logic/reports';
+import { adherenceByAgent, type AdherenceHistoryRow } from '../logic/rta';
 import { formatPercent, formatSecondsStat } from '../logic/time';
 import type { Queue } from '../types';
 
@@ -25,6 +26,7 @@ interface Loaded {
   agents: ReportJson;
   channels: ReportJson;
   distributions: DistributionsJson;
+  adherence: Map<string, AdherenceHistoryRow>; // by agent name; empty when not readable
 }
 
 /** Historical reports: volume/SL/ASA by interval, SL heatmap, wait distribution, agents, channel mix. */
@@ -57,7 +59,12 @@ export function ReportsPage() {
           get<ReportJson>('/api/v1/reports/intervals', ['channel']),
           get<DistributionsJson>('/api/v1/reports/distributions', []),
         ]);
-        if (!cancelled) setData({ intervals, heatmap, agents, channels, distributions });
+        // Adherence per agent over the same days (UTC days; schedules from workforce management).
+        const adherence = await api
+          .get<{ agents: AdherenceHistoryRow[] }>(`/api/v1/adherence/history?from=${filters.from}&to=${filters.to}`)
+          .then((h) => adherenceByAgent(h))
+          .catch(() => adherenceByAgent(null));
+        if (!cancelled) setData({ intervals, heatmap, agents, channels, distributions, adherence });
       } catch (e) {
         if (!cancelled) setError(errorText(e));
       } finally {
@@ -179,7 +186,7 @@ export function ReportsPage() {
                   <th class="num">Handled</th>
                   <th class="num">AHT</th>
                   <th class="num">Occupancy</th>
-                  <th class="num" title="Needs schedules (workforce management)">
+                  <th class="num" title="Schedule adherence over the range (UTC days): minutes in adherence / scheduled minutes; conformance on hover">
                     Adherence
                   </th>
                   <th class="num">CSAT</th>
@@ -199,7 +206,13 @@ export function ReportsPage() {
                     <td class="num">{a.handled}</td>
                     <td class="num">{formatSecondsStat(a.ahtS)}</td>
                     <td class="num">{formatPercent(a.occupancy)}</td>
-                    <td class="num muted">—</td>
+                    <td
+                      class="num"
+                      data-testid="reports-agent-adherence"
+                      title={data.adherence.get(a.agent) ? `conformance ${formatPercent(data.adherence.get(a.agent)?.conformance)}` : 'no published schedule'}
+                    >
+                      {formatPercent(data.adherence.get(a.agent)?.adherence)}
+                    </td>
                     <td class="num">{a.csat === null ? '—' : `${formatPercent(a.csat)} (${a.csatResponses})`}</td>
                   </tr>
                 ))}

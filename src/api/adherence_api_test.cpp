@@ -1,0 +1,319 @@
+// Adherence through the API: a published schedule, agent state changes at injected times, the
+// RTA answer, the historical figures, a republished schedule, the role checks, and the
+// adherence monitor's transitions.
+
+#include <gtest/gtest.h>
+
+#include <future>
+#include <map>
+#include <mutex>
+
+#include "../../tests/store/temp_dir.h"
+#include "api/api_app.h"
+#include "api/test_center.h"
+#include "reports/time_zone.h"
+
+namespace sb::api {
+namespace {
+
+using store_testing::TempDir;
+
+const Millis kDay = reports::days_from_civil(2026, 12, 1) * kMillisPerDay;
+Millis at(int h, int m = 0, int s = 0) {
+  return kDay + h * kMillisPerHour + m * kMillisPerMinute + s * kMillisPerSecond;
+}
+
+// The published schedules, as the schedule store would give them.
+struct Published {
+  std::mutex mu;
+  std::vector<adherence::ScheduledActivity> activities;
+  ScheduleSource source() {
+    return [this]() -> Result<adherence::Schedule> {
+      std::lock_guard lock(mu);
+      return adherence::Schedule::make(activities);
+    };
+  }
+  void publish(std::vector<adherence::ScheduledActivity> acts) {
+    std::lock_guard lock(mu);
+    activities = std::move(acts);
+  }
+};
+
+class AdherenceApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    clock_.set(at(8));
+    center_ = std::make_unique<testing::TestCenter>(dir_.path().string(), clock_);
+    ASSERT_TRUE(center_->status.ok()) << center_->status.message();
+    app_ = center_->app.get();
+    make_user("admin", accounts::Role::kAdmin, std::nullopt);
+    admin_ = key_for("admin");
+    ASSERT_EQ(post("/api/v1/skills", {{"name", "billing"}}).status, 201);
+    ASSERT_EQ(post("/api/v1/profiles", {{"name", "voice"}, {"capacity", {{"voice", 1}}}}).status,
+              201);
+    ASSERT_EQ(post("/api/v1/queues", {{"name", "Billing"}}).status, 201);
+    for (const char* name : {"Ada", "Bob"}) {
+      auto a = post("/api/v1/agents", {{"name", name},
+                                       {"profile", 0},
+                                       {"skills", {{{"skill", 0}, {"proficiency", 5}}}},
+                                       {"queues", {{{"queue", 0}, {"tier", 1}}}}});
+      ASSERT_EQ(a.status, 201) << a.raw;
+    }
+    auto team = post("/api/v1/teams", {{"name", "Blue"}, {"agents", {0, 1}}});
+    ASSERT_EQ(team.status, 201) << team.raw;
+    make_user("ada", accounts::Role::kAgent, 0);
+    make_user("sup", accounts::Role::kSupervisor, std::nullopt);
+    make_user("ana", accounts::Role::kAnalyst, std::nullopt);
+    ada_ = key_for("ada");
+    sup_ = key_for("sup");
+    ana_ = key_for("ana");
+    // Ada: work 9-12, break 12:00-12:15, work 12:15-13. Bob: work 9-13.
+    published_.publish({{0, adherence::Activity::kWork, at(9), at(12)},
+                        {0, adherence::Activity::kBreak, at(12), at(12, 15)},
+                        {0, adherence::Activity::kWork, at(12, 15), at(13)},
+                        {1, adherence::Activity::kWork, at(9), at(13)}});
+    app_->set_schedule_source(published_.source());
+  }
+  void TearDown() override { center_->stop(); }
+
+  void make_user(const std::string& name, accounts::Role role, std::optional<AgentId> agent) {
+    accounts::NewUser u;
+    u.username = name;
+    u.password = name + "-password-1";
+    u.role = role;
+    u.agent_id = agent;
+    ASSERT_TRUE(center_->accounts->create_user(u).ok());
+  }
+  std::string key_for(const std::string& username) {
+    auto u = center_->accounts->find_user(username);
+    EXPECT_TRUE(u.ok());
+    auto k = center_->accounts->create_api_key(u->id, "test");
+    EXPECT_TRUE(k.ok());
+    return k->key;
+  }
+
+  struct Answer {
+    int status = 0;
+    json body;
+    std::string raw;
+  };
+  Answer call(const std::string& method, const std::string& target, const std::string& key,
+              const std::string& body = "") {
+    HttpRequest req;
+    req.method = method;
+    req.target = target;
+    req.body = body;
+    req.remote = "127.0.0.1";
+    req.headers["authorization"] = "Bearer " + key;
+    if (!body.empty()) req.headers["content-type"] = "application/json";
+    split_target(req);
+    std::promise<HttpResponse> p;
+    auto f = p.get_future();
+    app_->handle(req, [&p](HttpResponse r) { p.set_value(std::move(r)); });
+    HttpResponse r = f.get();
+    Answer a;
+    a.status = r.status;
+    a.raw = r.body;
+    a.body = json::parse(r.body, nullptr, false);
+    return a;
+  }
+  Answer post(const std::string& target, const json& body) {
+    return call("POST", target, admin_, body.dump());
+  }
+  Answer get(const std::string& target, const std::string& key) { return call("GET", target, key); }
+  // An agent state change at `t` (the event's time is the service clock's).
+  void state(Millis t, AgentId agent, const json& body) {
+    clock_.set(t);
+    auto r = call("PUT", "/api/v1/agents/" + std::to_string(agent) + "/state", admin_, body.dump());
+    ASSERT_EQ(r.status, 200) << r.raw;
+  }
+  static const json* row_of(const json& rows, const std::string& name) {
+    for (const auto& r : rows)
+      if (r.value("name", "") == name) return &r;
+    return nullptr;
+  }
+
+  ManualClock clock_;
+  TempDir dir_;
+  std::unique_ptr<testing::TestCenter> center_;
+  ApiApp* app_ = nullptr;
+  Published published_;
+  std::string admin_, ada_, sup_, ana_;
+};
+
+TEST_F(AdherenceApiTest, RtaBoardAndHistoryFollowTheScheduleAndTheEvents) {
+  state(at(9), 0, {{"presence", "available"}});  // Ada logs in on time
+  clock_.set(at(9, 2));
+  // Bob is two minutes late: out of adherence since 9:00, shown first.
+  auto live = get("/api/v1/adherence/live", sup_);
+  ASSERT_EQ(live.status, 200) << live.raw;
+  EXPECT_EQ(live.body["now"], at(9, 2));
+  EXPECT_EQ(live.body["grace_s"], 60.0);
+  EXPECT_EQ(live.body["out_of_adherence"], 1);
+  ASSERT_EQ(live.body["agents"].size(), 2u);
+  const json& bob = live.body["agents"][0];
+  EXPECT_EQ(bob["name"], "Bob");
+  EXPECT_EQ(bob["team"], "Blue");
+  EXPECT_EQ(bob["scheduled"]["activity"], "work");
+  EXPECT_EQ(bob["actual"]["state"], "logged_out");
+  EXPECT_EQ(bob["out_of_adherence"], true);
+  EXPECT_EQ(bob["out_since"], at(9));
+  EXPECT_EQ(bob["out_for_s"], 120.0);
+  EXPECT_EQ(bob["out_today_s"], 120.0);
+  const json& ada = live.body["agents"][1];
+  EXPECT_EQ(ada["name"], "Ada");
+  EXPECT_EQ(ada["actual"]["state"], "available");
+  EXPECT_EQ(ada["actual"]["since"], at(9));
+  EXPECT_EQ(ada["out_of_adherence"], false);
+  EXPECT_EQ(ada["adherence_today"], 1.0);
+
+  state(at(9, 2), 1, {{"presence", "available"}});
+  // Ada goes on her break 30 s late (forgiven) and comes back 90 s late (out).
+  state(at(12, 0, 30), 0, {{"presence", "not_ready"}, {"reason", 1}});
+  clock_.set(at(12, 16, 10));
+  live = get("/api/v1/adherence/live", sup_);
+  ASSERT_EQ(live.status, 200);
+  EXPECT_EQ(live.body["agents"][0]["name"], "Ada");
+  EXPECT_EQ(live.body["agents"][0]["scheduled"]["activity"], "work");
+  EXPECT_EQ(live.body["agents"][0]["actual"]["state"], "not_ready");
+  EXPECT_EQ(live.body["agents"][0]["actual"]["reason_name"], "break");
+  EXPECT_EQ(live.body["agents"][0]["out_since"], at(12, 15));
+  EXPECT_EQ(live.body["agents"][0]["out_for_s"], 70.0);
+  // ... and the team filter keeps both, the agent filter one.
+  EXPECT_EQ(get("/api/v1/adherence/live?team=Blue", sup_).body["agents"].size(), 2u);
+  EXPECT_EQ(get("/api/v1/adherence/live?agent=Bob", sup_).body["agents"].size(), 1u);
+  EXPECT_EQ(get("/api/v1/adherence/live?team=Red", sup_).status, 400);
+
+  state(at(12, 16, 30), 0, {{"presence", "available"}});
+  state(at(13), 0, {{"presence", "offline"}});
+  state(at(13), 1, {{"presence", "offline"}});
+  clock_.set(at(14));
+
+  auto history = get("/api/v1/adherence/history?from=2026-12-01&to=2026-12-01", sup_);
+  ASSERT_EQ(history.status, 200) << history.raw;
+  ASSERT_EQ(history.body["days"].size(), 2u);
+  const json* a = row_of(history.body["agents"], "Ada");
+  const json* b = row_of(history.body["agents"], "Bob");
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ((*a)["scheduled_s"], 14400.0);
+  EXPECT_EQ((*a)["scheduled_work_s"], 13500.0);
+  EXPECT_EQ((*a)["in_adherence_s"], 14400.0 - 90);
+  EXPECT_EQ((*a)["out_of_adherence_s"], 90.0);
+  EXPECT_EQ((*a)["worked_s"], 10830.0 + 2610.0);  // 9:00-12:00:30 and 12:16:30-13:00
+  EXPECT_DOUBLE_EQ((*a)["adherence"].get<double>(), (14400.0 - 90) / 14400.0);
+  EXPECT_DOUBLE_EQ((*a)["conformance"].get<double>(), 13440.0 / 13500.0);
+  EXPECT_EQ((*a)["activities_s"]["break"], 900.0);
+  EXPECT_EQ((*b)["out_of_adherence_s"], 120.0);
+  EXPECT_DOUBLE_EQ((*b)["adherence"].get<double>(), 14280.0 / 14400.0);
+  EXPECT_DOUBLE_EQ((*b)["conformance"].get<double>(), 14280.0 / 14400.0);
+  EXPECT_EQ(history.body["days"][0]["day"], "2026-12-01");
+  ASSERT_EQ(history.body["teams"].size(), 1u);
+  EXPECT_EQ(history.body["teams"][0]["team"], "Blue");
+  EXPECT_EQ(history.body["teams"][0]["scheduled_s"], 28800.0);
+  EXPECT_EQ(history.body["teams"][0]["out_of_adherence_s"], 210.0);
+  EXPECT_EQ(history.body["total"]["in_adherence_s"], 28800.0 - 210);
+  // Other days have nothing.
+  auto before = get("/api/v1/adherence/history?from=2026-11-01&to=2026-11-30", sup_);
+  EXPECT_EQ(before.body["days"].size(), 0u);
+  EXPECT_TRUE(before.body["total"]["adherence"].is_null());
+
+  // A republished schedule (Bob gets a 12:00-12:15 break he worked through) recomputes the day.
+  published_.publish({{0, adherence::Activity::kWork, at(9), at(12)},
+                      {0, adherence::Activity::kBreak, at(12), at(12, 15)},
+                      {0, adherence::Activity::kWork, at(12, 15), at(13)},
+                      {1, adherence::Activity::kWork, at(9), at(12)},
+                      {1, adherence::Activity::kBreak, at(12), at(12, 15)},
+                      {1, adherence::Activity::kWork, at(12, 15), at(13)}});
+  app_->adherence_monitor()->schedule_changed();
+  history = get("/api/v1/adherence/history?from=2026-12-01&to=2026-12-01&agent=Bob", sup_);
+  ASSERT_EQ(history.status, 200);
+  ASSERT_EQ(history.body["agents"].size(), 1u);
+  EXPECT_EQ(history.body["agents"][0]["out_of_adherence_s"], 120.0 + 900.0);
+  EXPECT_EQ(history.body["agents"][0]["worked_s"], 14280.0);
+  EXPECT_DOUBLE_EQ(history.body["agents"][0]["conformance"].get<double>(), 14280.0 / 13500.0);
+}
+
+TEST_F(AdherenceApiTest, AgentsSeeOnlyTheirOwnAdherence) {
+  state(at(9), 0, {{"presence", "available"}});
+  clock_.set(at(10));
+  auto mine = get("/api/v1/adherence/live", ada_);
+  ASSERT_EQ(mine.status, 200) << mine.raw;
+  ASSERT_EQ(mine.body["agents"].size(), 1u);
+  EXPECT_EQ(mine.body["agents"][0]["name"], "Ada");
+  EXPECT_EQ(get("/api/v1/adherence/live?agent=Ada", ada_).status, 200);
+  EXPECT_EQ(get("/api/v1/adherence/live?agent=0", ada_).status, 200);
+  EXPECT_EQ(get("/api/v1/adherence/live?agent=Bob", ada_).status, 403);
+  EXPECT_EQ(get("/api/v1/adherence/live?team=Blue", ada_).status, 403);
+  auto own = get("/api/v1/adherence/history?from=2026-12-01&to=2026-12-01", ada_);
+  ASSERT_EQ(own.status, 200);
+  ASSERT_EQ(own.body["agents"].size(), 1u);
+  EXPECT_EQ(own.body["agents"][0]["name"], "Ada");
+  EXPECT_EQ(get("/api/v1/adherence/history?from=2026-12-01&to=2026-12-01&agent=1", ada_).status,
+            403);
+  // Analysts read history, not the live board.
+  EXPECT_EQ(get("/api/v1/adherence/live", ana_).status, 403);
+  EXPECT_EQ(get("/api/v1/adherence/history?from=2026-12-01&to=2026-12-01", ana_).status, 200);
+  // Bad ranges name the field.
+  auto bad = get("/api/v1/adherence/history?from=2026-12-01&to=2026-11-01", sup_);
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.raw.find("\"to\""), std::string::npos);
+  EXPECT_EQ(get("/api/v1/adherence/history?from=2026-02-30&to=2026-03-01", sup_).status, 400);
+  EXPECT_EQ(get("/api/v1/adherence/history?to=2026-03-01", sup_).status, 400);
+}
+
+TEST_F(AdherenceApiTest, MonitorDeliversTransitionsOnceAndTheAlertFigureCountsThem) {
+  // A second monitor on the same service, recording what it delivers.
+  std::vector<adherence::Transition> seen;
+  AdherenceOptions o;
+  o.period = 0;
+  AdherenceMonitor monitor(
+      *center_->service, clock_, o,
+      [&](const std::vector<adherence::Transition>& t, const std::vector<adherence::AgentStatus>&,
+          Millis) { seen.insert(seen.end(), t.begin(), t.end()); });
+  monitor.set_schedule_source(published_.source());
+  ASSERT_TRUE(monitor.start().ok());
+  state(at(9, 0, 20), 0, {{"presence", "available"}});
+  clock_.set(at(9, 5));
+  ASSERT_TRUE(monitor.tick().ok());
+  ASSERT_EQ(seen.size(), 1u);  // Bob out at 9:01; Ada's 20 s were forgiven
+  EXPECT_EQ(seen[0].agent, 1u);
+  EXPECT_TRUE(seen[0].out);
+  EXPECT_EQ(seen[0].at, at(9, 1));
+  ASSERT_TRUE(monitor.tick().ok());
+  EXPECT_EQ(seen.size(), 1u);
+  state(at(9, 6), 1, {{"presence", "available"}});
+  ASSERT_TRUE(monitor.tick().ok());
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_FALSE(seen[1].out);
+  EXPECT_EQ(seen[1].at, at(9, 6));
+  // A restart of the monitor (a rebuild from the log) does not alert about the past again.
+  AdherenceMonitor again(
+      *center_->service, clock_, o,
+      [&](const std::vector<adherence::Transition>& t, const std::vector<adherence::AgentStatus>&,
+          Millis) { seen.insert(seen.end(), t.begin(), t.end()); });
+  again.set_schedule_source(published_.source());
+  ASSERT_TRUE(again.start().ok());
+  EXPECT_EQ(seen.size(), 2u);
+  auto totals = again.totals();
+  ASSERT_TRUE(totals.ok());
+  EXPECT_EQ(totals->at({1, kDay}).out_of_adherence, 6 * kMillisPerMinute);
+  monitor.stop();
+  again.stop();
+
+  // The live alert figure: a rule on agents_out_of_adherence fires while Ada is on a break
+  // during work.
+  auto rule = post("/api/v1/alert-rules", {{"name", "RTA"},
+                                           {"metric", "agents_out_of_adherence"},
+                                           {"comparison", "above"},
+                                           {"threshold", 0}});
+  ASSERT_EQ(rule.status, 201) << rule.raw;
+  state(at(10), 0, {{"presence", "not_ready"}, {"reason", 1}});
+  clock_.set(at(10, 3));
+  ASSERT_TRUE(app_->alert_monitor()->tick().ok());
+  auto active = get("/api/v1/alerts", sup_);
+  ASSERT_EQ(active.status, 200) << active.raw;
+  EXPECT_NE(active.raw.find("agents_out_of_adherence"), std::string::npos) << active.raw;
+}
+
+}  // namespace
+}  // namespace sb::api
