@@ -7,11 +7,13 @@
 #include <future>
 #include <map>
 #include <mutex>
+#include <tuple>
 
 #include "../../tests/store/temp_dir.h"
 #include "api/api_app.h"
 #include "api/test_center.h"
 #include "reports/time_zone.h"
+#include "wfmstore/schedule_store.h"
 
 namespace sb::api {
 namespace {
@@ -23,21 +25,7 @@ Millis at(int h, int m = 0, int s = 0) {
   return kDay + h * kMillisPerHour + m * kMillisPerMinute + s * kMillisPerSecond;
 }
 
-// The published schedules, as the schedule store would give them.
-struct Published {
-  std::mutex mu;
-  std::vector<adherence::ScheduledActivity> activities;
-  ScheduleSource source() {
-    return [this]() -> Result<adherence::Schedule> {
-      std::lock_guard lock(mu);
-      return adherence::Schedule::make(activities);
-    };
-  }
-  void publish(std::vector<adherence::ScheduledActivity> acts) {
-    std::lock_guard lock(mu);
-    activities = std::move(acts);
-  }
-};
+using Acts = std::vector<std::tuple<std::string, wfmstore::ActivityKind, Millis, Millis>>;
 
 class AdherenceApiTest : public ::testing::Test {
  protected:
@@ -68,13 +56,45 @@ class AdherenceApiTest : public ::testing::Test {
     sup_ = key_for("sup");
     ana_ = key_for("ana");
     // Ada: work 9-12, break 12:00-12:15, work 12:15-13. Bob: work 9-13.
-    published_.publish({{0, adherence::Activity::kWork, at(9), at(12)},
-                        {0, adherence::Activity::kBreak, at(12), at(12, 15)},
-                        {0, adherence::Activity::kWork, at(12, 15), at(13)},
-                        {1, adherence::Activity::kWork, at(9), at(13)}});
-    app_->set_schedule_source(published_.source());
+    publish({{"Ada", wfmstore::ActivityKind::kWork, at(9), at(12)},
+             {"Ada", wfmstore::ActivityKind::kBreak, at(12), at(12, 15)},
+             {"Ada", wfmstore::ActivityKind::kWork, at(12, 15), at(13)},
+             {"Bob", wfmstore::ActivityKind::kWork, at(9), at(13)}});
+  }
+  // A schedule of the day in the schedule store (a draft), published through the API.
+  void publish(const Acts& acts) {
+    wfmstore::Schedule s;
+    s.header.name = "day " + std::to_string(++published_);
+    s.header.start = at(0);
+    s.header.interval_minutes = 15;
+    s.header.required.assign(96, 0.0);
+    s.agents = {"Ada", "Bob"};
+    for (const auto& [agent, kind, start, end] : acts) {
+      wfmstore::Activity a;
+      a.agent = agent;
+      a.kind = kind;
+      a.start = start;
+      a.end = end;
+      s.activities.push_back(a);
+    }
+    ASSERT_NE(app_->schedule_store(), nullptr) << app_->wfm_status().message();
+    auto created = app_->schedule_store()->create(s, clock_.now());
+    ASSERT_TRUE(created.ok()) << created.status().message();
+    auto r =
+        call("POST", "/api/v1/wfm/schedules/" + std::to_string(created->header.id) + "/publish",
+             sup_.empty() ? admin_ : sup_, "{}");
+    ASSERT_EQ(r.status, 200) << r.raw;
   }
   void TearDown() override { center_->stop(); }
+
+  // The schedule store's published schedules, as the API application reads them.
+  ScheduleSource source() {
+    return schedule_source_from(*app_->schedule_store(), [this] {
+      auto c = std::make_shared<CenterConfig>();
+      center_->service->read([&](const service::LiveView& v) { *c = v.engine.configuration(); });
+      return std::shared_ptr<const CenterConfig>(c);
+    });
+  }
 
   void make_user(const std::string& name, accounts::Role role, std::optional<AgentId> agent) {
     accounts::NewUser u;
@@ -137,7 +157,7 @@ class AdherenceApiTest : public ::testing::Test {
   TempDir dir_;
   std::unique_ptr<testing::TestCenter> center_;
   ApiApp* app_ = nullptr;
-  Published published_;
+  int published_ = 0;
   std::string admin_, ada_, sup_, ana_;
 };
 
@@ -218,12 +238,12 @@ TEST_F(AdherenceApiTest, RtaBoardAndHistoryFollowTheScheduleAndTheEvents) {
   EXPECT_TRUE(before.body["total"]["adherence"].is_null());
 
   // A republished schedule (Bob gets a 12:00-12:15 break he worked through) recomputes the day.
-  published_.publish({{0, adherence::Activity::kWork, at(9), at(12)},
-                      {0, adherence::Activity::kBreak, at(12), at(12, 15)},
-                      {0, adherence::Activity::kWork, at(12, 15), at(13)},
-                      {1, adherence::Activity::kWork, at(9), at(12)},
-                      {1, adherence::Activity::kBreak, at(12), at(12, 15)},
-                      {1, adherence::Activity::kWork, at(12, 15), at(13)}});
+  publish({{"Ada", wfmstore::ActivityKind::kWork, at(9), at(12)},
+           {"Ada", wfmstore::ActivityKind::kBreak, at(12), at(12, 15)},
+           {"Ada", wfmstore::ActivityKind::kWork, at(12, 15), at(13)},
+           {"Bob", wfmstore::ActivityKind::kWork, at(9), at(12)},
+           {"Bob", wfmstore::ActivityKind::kBreak, at(12), at(12, 15)},
+           {"Bob", wfmstore::ActivityKind::kWork, at(12, 15), at(13)}});
   app_->adherence_monitor()->schedule_changed();
   history = get("/api/v1/adherence/history?from=2026-12-01&to=2026-12-01&agent=Bob", sup_);
   ASSERT_EQ(history.status, 200);
@@ -270,7 +290,7 @@ TEST_F(AdherenceApiTest, MonitorDeliversTransitionsOnceAndTheAlertFigureCountsTh
       *center_->service, clock_, o,
       [&](const std::vector<adherence::Transition>& t, const std::vector<adherence::AgentStatus>&,
           Millis) { seen.insert(seen.end(), t.begin(), t.end()); });
-  monitor.set_schedule_source(published_.source());
+  monitor.set_schedule_source(source());
   ASSERT_TRUE(monitor.start().ok());
   state(at(9, 0, 20), 0, {{"presence", "available"}});
   clock_.set(at(9, 5));
@@ -291,7 +311,7 @@ TEST_F(AdherenceApiTest, MonitorDeliversTransitionsOnceAndTheAlertFigureCountsTh
       *center_->service, clock_, o,
       [&](const std::vector<adherence::Transition>& t, const std::vector<adherence::AgentStatus>&,
           Millis) { seen.insert(seen.end(), t.begin(), t.end()); });
-  again.set_schedule_source(published_.source());
+  again.set_schedule_source(source());
   ASSERT_TRUE(again.start().ok());
   EXPECT_EQ(seen.size(), 2u);
   auto totals = again.totals();

@@ -30,6 +30,10 @@
 #include "base/time.h"
 #include "service/center_service.h"
 
+namespace sb::wfmstore {
+class ScheduleStore;
+}
+
 namespace sb::api {
 
 struct AdherenceOptions {
@@ -41,6 +45,12 @@ struct AdherenceOptions {
 // The published schedules (all of them: past days are needed for history). The composition root
 // connects the schedule store (src/wfmstore); unset: no agent is scheduled.
 using ScheduleSource = std::function<Result<adherence::Schedule>()>;
+
+// The published schedules of the schedule store (src/wfmstore), agents named as in `config`
+// (activities of names that are not agents of the center are ignored). `store` must outlive the
+// source.
+ScheduleSource schedule_source_from(const wfmstore::ScheduleStore& store,
+                                    std::function<std::shared_ptr<const CenterConfig>()> config);
 
 class AdherenceMonitor {
  public:

@@ -75,6 +75,9 @@ ApiApp::ApiApp(service::CenterService& service, accounts::Accounts& accounts, Di
       [this](const std::vector<adherence::Transition>& transitions,
              const std::vector<adherence::AgentStatus>& live,
              Millis now) { deliver_adherence(transitions, live, now); });
+  if (schedules_)
+    adherence_->set_schedule_source(
+        schedule_source_from(*schedules_, [this] { return config_snapshot(); }));
   adherence_status_ = adherence_->start();
   AlertSources sources;
   sources.live = [this](Millis now) { return live_alert_sample(now); };

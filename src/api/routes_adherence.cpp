@@ -3,15 +3,25 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <limits>
+#include <mutex>
 #include <set>
 
 #include "api/api_app.h"
 #include "api/live_hub.h"
 #include "api/route_util.h"
 #include "reports/time_zone.h"
+#include "wfmstore/schedule_store.h"
 
 namespace sb::api {
 namespace {
+
+static_assert(static_cast<int>(wfmstore::ActivityKind::kWork) ==
+                      static_cast<int>(adherence::Activity::kWork) &&
+                  static_cast<int>(wfmstore::ActivityKind::kOff) ==
+                      static_cast<int>(adherence::Activity::kOff) &&
+                  wfmstore::kActivityKindCount == adherence::kActivityCount,
+              "the schedule store's activity kinds and adherence's must agree");
 
 // At most every this often the supervisor channel gets the board unprompted (at once on a change
 // of someone's adherence).
@@ -71,6 +81,50 @@ void sort_worst_first(json& items) {
 }
 
 }  // namespace
+
+ScheduleSource schedule_source_from(const wfmstore::ScheduleStore& store,
+                                    std::function<std::shared_ptr<const CenterConfig>()> config) {
+  // Published schedules change rarely: the whole set is read again only when a schedule header
+  // changed (created, edited, published, superseded, removed), else the last one is reused.
+  struct Cache {
+    std::mutex mu;
+    std::string fingerprint;
+    std::optional<adherence::Schedule> schedule;
+  };
+  auto cache = std::make_shared<Cache>();
+  return [&store, config = std::move(config), cache]() -> Result<adherence::Schedule> {
+    auto headers = store.list();
+    if (!headers.ok()) return headers.status();
+    const auto cfg = config();
+    std::string fingerprint;
+    for (const auto& h : *headers)
+      fingerprint += std::to_string(h.id) + ':' + std::to_string(static_cast<int>(h.state)) + ':' +
+                     std::to_string(h.revision) + ':' + std::to_string(h.updated_at) + ';';
+    fingerprint += "agents:" + std::to_string(cfg->agents.size());
+    std::lock_guard lock(cache->mu);
+    if (cache->schedule && cache->fingerprint == fingerprint) return *cache->schedule;
+    std::map<std::string, AgentId> ids;
+    for (const auto& a : cfg->agents) ids[a.name] = a.id;
+    constexpr Millis kAll = std::numeric_limits<Millis>::max();
+    auto agents = store.published_agents(std::numeric_limits<Millis>::min(), kAll);
+    if (!agents.ok()) return agents.status();
+    std::vector<adherence::ScheduledActivity> activities;
+    for (const auto& name : *agents) {
+      auto it = ids.find(name);
+      if (it == ids.end()) continue;  // not an agent of this center (docs/metrics.md)
+      auto acts = store.published_activities(name, std::numeric_limits<Millis>::min(), kAll);
+      if (!acts.ok()) return acts.status();
+      for (const auto& a : *acts)
+        activities.push_back(
+            {it->second, static_cast<adherence::Activity>(a.kind), a.start, a.end});
+    }
+    auto schedule = adherence::Schedule::make(std::move(activities));
+    if (!schedule.ok()) return schedule.status();
+    cache->fingerprint = std::move(fingerprint);
+    cache->schedule = *schedule;
+    return schedule;
+  };
+}
 
 void ApiApp::set_schedule_source(ScheduleSource source) {
   if (adherence_) adherence_->set_schedule_source(std::move(source));
