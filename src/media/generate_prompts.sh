@@ -22,6 +22,13 @@ say invalid "Sorry, that is not a valid choice."
 say goodbye "Goodbye."
 digits=(zero one two three four five six seven eight nine)
 for i in "${!digits[@]}"; do say "digit_$i" "${digits[$i]}"; done
+# Numbers for position and wait announcements: 0-20 and the tens (21 = number_20 + number_1).
+for i in $(seq 0 20) 30 40 50 60 70 80 90; do say "number_$i" "$i"; done
+say wait_about "Your estimated wait time is about"
+say minute "minute."
+say minutes "minutes."
+say wait_short "You should be connected in less than a minute."
+say callback_accepted "Thank you. We will call you back, and you keep your place in line. Goodbye."
 
 # Music on hold: a slow arpeggio synthesised by sox (eight seconds, looped by the player).
 notes=(C4 E4 G4 C5 A3 C4 E4 A4 F3 A3 C4 F4 G3 B3 D4 G4)

@@ -182,6 +182,26 @@ TEST(Player, PlaysPlaylistThenStopsOrLoops) {
   EXPECT_EQ(player.frames(), 10u);
 }
 
+TEST(Player, AppendQueuesAfterWhatPlaysAndReplacesMusic) {
+  auto a = std::make_shared<const Prompt>(make_prompt("a", std::vector<std::int16_t>(160, 1000)));
+  auto b = std::make_shared<const Prompt>(make_prompt("b", std::vector<std::int16_t>(160, -1000)));
+  Player player;
+  std::uint8_t frame[kFrameSamples];
+  player.append({a});  // nothing playing: starts
+  player.append({b});  // queued after a
+  ASSERT_TRUE(player.next_frame(Codec::kPcmu, frame));
+  EXPECT_EQ(frame[0], linear_to_ulaw(1000));
+  ASSERT_TRUE(player.next_frame(Codec::kPcmu, frame));
+  EXPECT_EQ(frame[0], linear_to_ulaw(-1000));
+  EXPECT_FALSE(player.next_frame(Codec::kPcmu, frame));
+
+  player.start({a}, true);  // music
+  player.append({b});       // a prompt replaces the music
+  ASSERT_TRUE(player.next_frame(Codec::kPcmu, frame));
+  EXPECT_EQ(frame[0], linear_to_ulaw(-1000));
+  EXPECT_FALSE(player.next_frame(Codec::kPcmu, frame));
+}
+
 TEST(Prompts, BuiltInSetLoads) {
 #ifndef SB_PROMPTS_DIR
   GTEST_SKIP() << "the build did not generate prompts (espeak-ng or sox missing)";
@@ -190,7 +210,8 @@ TEST(Prompts, BuiltInSetLoads) {
   auto lib = PromptLibrary::load_dir(dir);
   ASSERT_TRUE(lib.ok()) << lib.status().message();
   for (const char* name :
-       {"welcome", "menu", "please_hold", "thank_you", "music", "digit_0", "digit_9", "position"}) {
+       {"welcome", "menu", "please_hold", "thank_you", "music", "digit_0", "digit_9", "position",
+        "number_0", "number_20", "number_90", "wait_about", "minutes", "wait_short"}) {
     auto p = (*lib)->find(name);
     ASSERT_NE(p, nullptr) << name;
     EXPECT_GT(p->ulaw.size(), 2000u) << name;  // at least a quarter second of speech

@@ -58,6 +58,12 @@ void Player::start(std::vector<std::shared_ptr<const Prompt>> playlist, bool loo
   frames_ = 0;
 }
 
+void Player::append(std::vector<std::shared_ptr<const Prompt>> more) {
+  if (playlist_.empty() || loop_) return start(std::move(more), false);
+  for (auto& p : more)
+    if (p && !p->ulaw.empty()) playlist_.push_back(std::move(p));
+}
+
 bool Player::next_frame(Codec codec, std::uint8_t* out) {
   if (playlist_.empty()) return false;
   std::size_t filled = 0;

@@ -43,8 +43,11 @@ class PromptLibrary {
 class Player {
  public:
   void start(std::vector<std::shared_ptr<const Prompt>> playlist, bool loop);
+  // Adds prompts after what is playing (a looping playlist is replaced: music gives way).
+  void append(std::vector<std::shared_ptr<const Prompt>> more);
   void stop() { playlist_.clear(); }
   bool active() const { return !playlist_.empty(); }
+  bool looping() const { return loop_ && active(); }
   // Fills one frame of `codec` codes (silence-padded at the end of the playlist). False when
   // the player has nothing (more) to play.
   bool next_frame(Codec codec, std::uint8_t* out);

@@ -57,7 +57,7 @@ struct ServeSettings {
   std::uint64_t snapshot_every = 10'000;
   // Voice (docs/voice.md): off unless sip_listen is set.
   std::string sip_listen;      // HOST:PORT for SIP on UDP and TCP, e.g. 127.0.0.1:5060
-  std::string sip_dids;        // "DID=queue,..."; "*=queue" takes any other number
+  std::string sip_dids;        // "DID=queue,DID=flow:ID,..."; "*=..." takes any other number
   std::string recordings_dir;  // default <data_dir>/recordings; "none": no recording
   std::string prompts_dir;     // default: the prompts built beside the binary
 
@@ -147,7 +147,8 @@ std::string find_web_root(const std::string& configured, const char* argv0) {
   return "";
 }
 
-// "1000=1,2000=2,*=3" -> DID -> queue (and the default queue).
+// "1000=1,2000=flow:main-ivr,*=3" -> DID -> queue id or flow id (and the default for any other
+// number).
 Status parse_dids(const std::string& text, voice::VoiceOptions& v) {
   std::size_t pos = 0;
   while (pos < text.size()) {
@@ -157,11 +158,24 @@ Status parse_dids(const std::string& text, voice::VoiceOptions& v) {
     pos = end + 1;
     if (item.empty()) continue;
     const std::size_t eq = item.find('=');
-    char* stop = nullptr;
-    const long q = eq == std::string::npos ? -1 : std::strtol(item.c_str() + eq + 1, &stop, 10);
-    if (eq == std::string::npos || eq == 0 || q < 0 || stop == nullptr || *stop != '\0')
-      return Status::invalid_argument("sip_dids: '" + item + "' is not DID=QUEUE_ID");
+    if (eq == std::string::npos || eq == 0)
+      return Status::invalid_argument("sip_dids: '" + item + "' is not DID=QUEUE_ID or DID=flow:ID");
     const std::string did = item.substr(0, eq);
+    const std::string target = item.substr(eq + 1);
+    if (target.rfind("flow:", 0) == 0) {
+      const std::string flow = target.substr(5);
+      if (flow.empty()) return Status::invalid_argument("sip_dids: '" + item + "' names no flow");
+      if (did == "*") {
+        v.default_flow = flow;
+      } else {
+        v.did_flows[did] = flow;
+      }
+      continue;
+    }
+    char* stop = nullptr;
+    const long q = std::strtol(target.c_str(), &stop, 10);
+    if (target.empty() || q < 0 || stop == nullptr || *stop != '\0')
+      return Status::invalid_argument("sip_dids: '" + item + "' is not DID=QUEUE_ID or DID=flow:ID");
     if (did == "*") {
       v.default_queue = static_cast<QueueId>(q);
     } else {
@@ -228,6 +242,12 @@ api::VoiceHooks voice_hooks(voice::VoiceGateway& gw) {
                      {"abandoned", v.abandoned},
                      {"connected", v.connected},
                      {"agent_phones", v.agent_phones},
+                     {"ivr_calls", v.ivr_calls},
+                     {"self_served", v.self_served},
+                     {"callbacks", v.callbacks},
+                     {"callbacks_dialed", v.callbacks_dialed},
+                     {"surveys", v.surveys},
+                     {"announcements", v.announcements},
                      {"sip_port", gw.sip_port()},
                      {"calls_in", v.sip.calls_in},
                      {"calls_out", v.sip.calls_out},
@@ -381,6 +401,16 @@ int run_serve(const ServeParams& p) {
       std::cerr << "switchboard serve: " << opts.status().message() << "\n";
       return 2;
     }
+    // IVR flows: the API's flow store (a version published there is used by the next call) and
+    // the directory, where the flow's attributes become what the agent sees on the contact.
+    opts->clock = &clock;
+    opts->flow_hooks.flow = [&app](const std::string& id) { return app.flow_store().get(id); };
+    opts->flow_hooks.set_attributes = [dir = directory->get()](ContactId c,
+                                                               const flows::Attributes& a) {
+      api::json j = api::json::object();
+      for (const auto& [k, v] : a) j[k] = v;
+      return dir->set_contact_attributes(c, j);
+    };
     auto gw = voice::VoiceGateway::start(std::move(*opts), **service, **accounts);
     if (!gw.ok()) {
       std::cerr << "switchboard serve: voice: " << gw.status().message() << "\n";

@@ -108,6 +108,8 @@ struct Leg final : media::RtpReceiver {
   int remote_telev_pt = -1;
   media::DtmfReceiver dtmf;
   media::Player player;
+  std::vector<std::shared_ptr<const media::Prompt>> then_loop;  // music after the prompts
+  bool hangup_when_done = false;
   std::uint32_t tx_ts = 0;
   bool tx_marker = true;
   std::uint64_t last_rx = 0;  // jiffies of the last audio packet
@@ -292,6 +294,15 @@ struct SipServer::Impl {
       }
     }
     for (Leg* leg : done) {
+      if (leg->hangup_when_done) {
+        end_leg(leg->id, EndReason::kLocalHangup, 0, true);
+        continue;
+      }
+      if (!leg->then_loop.empty()) {
+        leg->player.start(std::move(leg->then_loop), true);
+        leg->then_loop.clear();
+        if (leg->player.active()) continue;
+      }
       playing.erase(leg);
       events->on_playback_done(leg->id);
     }
@@ -556,6 +567,11 @@ struct SipServer::Impl {
     call.from_name = pl_str(msg->from.dname);
     call.call_id = pl_str(msg->callid);
     call.transport = sip_transp_name(msg->tp);
+    {
+      char src[64] = {0};
+      sa_ntop(&msg->src, src, sizeof(src));
+      call.source = std::string(src) + ":" + std::to_string(sa_port(&msg->src));
+    }
     legs.emplace(leg->id, std::move(leg));
     n_legs.fetch_add(1);
     calls_in.fetch_add(1);
@@ -696,8 +712,33 @@ struct SipServer::Impl {
     if (opt.prompts)
       for (const auto& n : names)
         if (auto p = opt.prompts->find(n)) list.push_back(std::move(p));
+    leg->then_loop.clear();
     leg->player.start(std::move(list), loop);
     leg->tx_marker = true;
+    if (leg->player.active()) {
+      playing.insert(leg);
+    } else {
+      playing.erase(leg);
+      events->on_playback_done(id);
+    }
+  }
+
+  void do_play_prompts(LegId id, std::vector<std::shared_ptr<const media::Prompt>> list, bool loop,
+                       bool append) {
+    Leg* leg = find(id);
+    if (leg == nullptr) return;
+    const bool was_active = leg->player.active();
+    if (append && loop && was_active && !leg->player.looping()) {
+      leg->then_loop = std::move(list);
+      return;
+    }
+    leg->then_loop.clear();
+    if (append && !loop) {
+      leg->player.append(std::move(list));
+    } else {
+      leg->player.start(std::move(list), loop);
+    }
+    if (!append || !was_active) leg->tx_marker = true;
     if (leg->player.active()) {
       playing.insert(leg);
     } else {
@@ -713,6 +754,7 @@ struct SipServer::Impl {
     break_bridge(*caller);
     break_bridge(*agent);
     for (Leg* l : {caller, agent}) {
+      l->then_loop.clear();
       l->player.stop();
       playing.erase(l);
       l->tx_marker = true;
@@ -878,9 +920,28 @@ LegId SipServer::dial(std::string uri, std::string from_user, std::string from_n
 void SipServer::play(LegId leg, std::vector<std::string> prompts, bool loop) {
   impl_->post([i = impl_.get(), leg, p = std::move(prompts), loop] { i->do_play(leg, p, loop); });
 }
+void SipServer::play_prompts(LegId leg, std::vector<std::shared_ptr<const media::Prompt>> prompts,
+                             bool loop, bool append) {
+  impl_->post([i = impl_.get(), leg, p = std::move(prompts), loop, append]() mutable {
+    i->do_play_prompts(leg, std::move(p), loop, append);
+  });
+}
+void SipServer::hangup_after_playback(LegId leg) {
+  impl_->post([i = impl_.get(), leg] {
+    Leg* l = i->find(leg);
+    if (l == nullptr) return;
+    if (!l->player.active() || l->player.looping()) {
+      i->end_leg(leg, EndReason::kLocalHangup, 0, true);
+    } else {
+      l->hangup_when_done = true;
+      l->then_loop.clear();
+    }
+  });
+}
 void SipServer::stop_playback(LegId leg) {
   impl_->post([i = impl_.get(), leg] {
     if (Leg* l = i->find(leg)) {
+      l->then_loop.clear();
       l->player.stop();
       i->playing.erase(l);
     }

@@ -42,6 +42,7 @@ struct IncomingCall {
   std::string from_name;  // display name of From
   std::string call_id;
   std::string transport;  // "UDP" or "TCP"
+  std::string source;     // "ip:port" the INVITE came from (where a callback to a number goes)
 };
 
 struct Registration {
@@ -131,7 +132,14 @@ class SipServer {
   // Plays named prompts one after the other (looping: music on hold) to the leg, replacing
   // whatever played before. Unknown names are skipped.
   void play(LegId leg, std::vector<std::string> prompts, bool loop);
+  // The same with prompts the caller resolved (a flow's recordings, synthesized text). With
+  // `append`, they play after what is playing now (music on hold gives way at once); a looping
+  // list appended (music) starts to loop once the prompts before it are over.
+  void play_prompts(LegId leg, std::vector<std::shared_ptr<const media::Prompt>> prompts, bool loop,
+                    bool append);
   void stop_playback(LegId leg);
+  // Hangs the leg up once what it plays now has been played (at once when nothing plays).
+  void hangup_after_playback(LegId leg);
   // Relays RTP between two answered legs, transcoding µ-law/A-law if they differ. With a
   // non-empty path the conversation is recorded there (stereo WAV, `caller` left, `agent` right).
   void bridge(LegId caller, LegId agent, std::string recording_path);

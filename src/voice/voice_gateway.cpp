@@ -1,14 +1,31 @@
 #include "voice/voice_gateway.h"
 
 #include <algorithm>
+#include <deque>
 #include <iostream>
 
+#include "base/overloaded.h"
+#include "domain/codec.h"
+#include "flows/flow_runtime.h"
+#include "flows/http_executor.h"
 #include "media/prompts.h"
+#include "media/wav.h"
 #include "routing/commands.h"
 
 namespace sb::voice {
 
-enum class Phase : std::uint8_t { kQueued = 0, kRinging, kConnected, kHeld };
+// kIvr: a flow talks to the caller (not in the engine yet). kQueued also stands for a callback
+// waiting for an agent (then `caller` is kNoLeg). kCallbackDialing: the agent answered a callback
+// and the customer is being dialed. kAfterCall: the agent left, the flow runs on (a survey).
+enum class Phase : std::uint8_t {
+  kQueued = 0,
+  kRinging,
+  kConnected,
+  kHeld,
+  kIvr,
+  kCallbackDialing,
+  kAfterCall
+};
 
 struct VoiceGateway::Call {
   ContactId contact = kNoContact;
@@ -22,12 +39,74 @@ struct VoiceGateway::Call {
   int recording_seq = 0;
   bool recording = false;
   bool recording_paused = false;
-  std::string digits;  // DTMF received while queued (kept for the flow engine / attributes)
+  std::string digits;  // DTMF received while queued (calls without a flow)
+  bool arrival_submitted = false;  // ArriveContact sent (CustomerLeft must follow a hang-up)
+  // IVR flows.
+  std::unique_ptr<flows::FlowSession> flow;
+  std::deque<flows::Action> pending;  // actions not carried out yet (behind a synthesis)
+  bool synthesizing = false;
+  Millis play_ends_at = 0;  // when what the caller hears now ends (estimate)
+  bool callback = false;    // a callback contact: the caller's leg may go, the contact stays
+  std::string callback_uri;
+  std::string source;  // "ip:port" the caller's INVITE came from
+  std::string music = "music";
+  bool transferring = false;  // the flow transferred the call to a queue
 };
 
 namespace {
 
 std::string recording_prefix(ContactId c) { return "contact-" + std::to_string(c) + "-"; }
+
+SurveyKind domain_survey_kind(flows::SurveyKind k) {
+  switch (k) {
+    case flows::SurveyKind::kCsat:
+      return SurveyKind::kCsat;
+    case flows::SurveyKind::kNps:
+      return SurveyKind::kNps;
+    case flows::SurveyKind::kCes:
+      return SurveyKind::kCes;
+  }
+  return SurveyKind::kCsat;
+}
+
+std::optional<std::int64_t> parse_decimal(const std::string& s) {
+  if (s.empty() || s.size() > 9) return std::nullopt;
+  std::int64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + (c - '0');
+  }
+  return v;
+}
+
+// A queue named in a flow: by name, or a decimal id.
+std::optional<QueueId> resolve_queue(const CenterConfig& c, const std::string& name) {
+  for (const auto& q : c.queues)
+    if (q.name == name) return q.id;
+  if (auto id = parse_decimal(name))
+    for (const auto& q : c.queues)
+      if (q.id == *id) return q.id;
+  return std::nullopt;
+}
+
+std::optional<SkillId> resolve_skill(const CenterConfig& c, const std::string& name) {
+  for (std::size_t i = 0; i < c.skills.size(); ++i)
+    if (!name.empty() && c.skills[i] == name) return static_cast<SkillId>(i);
+  if (auto id = parse_decimal(name); id && *id < static_cast<std::int64_t>(c.skills.size()))
+    return static_cast<SkillId>(*id);
+  return std::nullopt;
+}
+
+Millis prompt_ms(const media::Prompt& p) { return static_cast<Millis>(p.ulaw.size() / 8); }
+
+// Where a callback goes: a SIP URI as it is, user@host as a SIP URI, a bare number through the
+// host the call came from (the trunk or PBX that delivered it).
+std::string callback_uri(const std::string& number, const std::string& source) {
+  if (number.rfind("sip:", 0) == 0 || number.rfind("sips:", 0) == 0) return number;
+  if (number.find('@') != std::string::npos) return "sip:" + number;
+  if (number.empty() || source.empty()) return "";
+  return "sip:" + number + "@" + source;
+}
 
 }  // namespace
 
@@ -50,8 +129,19 @@ Result<std::unique_ptr<VoiceGateway>> VoiceGateway::start(VoiceOptions options,
       return Status::io_error("cannot create recordings directory " + options.recordings_dir +
                               ": " + ec.message());
   }
+  const bool flows_used = !options.did_flows.empty() || !options.default_flow.empty();
+  if (flows_used && (options.clock == nullptr || !options.flow_hooks.flow))
+    return Status::invalid_argument("voice: DIDs mapped to flows need a clock and the flow store");
   std::unique_ptr<VoiceGateway> g(new VoiceGateway(std::move(options), service, accounts));
   VoiceGateway* raw = g.get();
+  g->prompts_ = g->options_.sip.prompts;
+  if (g->options_.clock != nullptr) {
+    g->timers_ = std::make_unique<TaskThreads>(*g->options_.clock, 1);
+    g->control_ = std::make_unique<TaskThreads>(*g->options_.clock, 1);
+    g->slow_ = std::make_unique<TaskThreads>(*g->options_.clock, 2);
+    g->http_ = std::make_unique<flows::HttpExecutor>();
+    if (g->options_.synthesize_speech) g->speech_ = std::make_unique<SpeechCache>();
+  }
   g->options_.sip.credentials = [raw](const std::string& user) -> std::optional<std::string> {
     auto ha1 = raw->accounts_.sip_ha1(user);
     if (!ha1.ok()) return std::nullopt;
@@ -86,7 +176,13 @@ void VoiceGateway::stop() {
     service_.unsubscribe(subscription_);
     subscription_ = 0;
   }
+  for (auto* t : {timers_.get(), control_.get(), slow_.get()})
+    if (t != nullptr) t->stop();
   if (sip_) sip_->stop();
+}
+
+Millis VoiceGateway::now() const {
+  return options_.clock != nullptr ? options_.clock->now() : 0;
 }
 
 std::uint16_t VoiceGateway::sip_port() const { return sip_ ? sip_->port() : 0; }
@@ -101,6 +197,12 @@ VoiceStats VoiceGateway::stats() const {
   s.abandoned = n_abandoned_;
   s.connected = n_connected_;
   s.agent_phones = phones_.size();
+  s.ivr_calls = n_ivr_;
+  s.self_served = n_self_served_;
+  s.callbacks = n_callbacks_;
+  s.callbacks_dialed = n_callbacks_dialed_;
+  s.surveys = n_surveys_;
+  s.announcements = n_announcements_;
   return s;
 }
 
@@ -108,9 +210,43 @@ VoiceStats VoiceGateway::stats() const {
 
 void VoiceGateway::on_incoming_call(const sip::IncomingCall& in) {
   wait_ready();
-  QueueId queue = options_.default_queue;
-  if (auto it = options_.did_queues.find(in.did); it != options_.did_queues.end())
-    queue = it->second;
+  std::string flow_id;
+  QueueId queue = kNoId;
+  if (auto it = options_.did_flows.find(in.did); it != options_.did_flows.end()) {
+    flow_id = it->second;
+  } else if (auto q = options_.did_queues.find(in.did); q != options_.did_queues.end()) {
+    queue = q->second;
+  } else if (!options_.default_flow.empty()) {
+    flow_id = options_.default_flow;
+  } else {
+    queue = options_.default_queue;
+  }
+  if (!flow_id.empty()) {
+    auto flow = options_.flow_hooks.flow(flow_id);
+    if (!flow.ok()) {
+      std::cerr << "voice: DID " << in.did << ": flow \"" << flow_id
+                << "\": " << flow.status().message() << "\n";
+      std::lock_guard lock(mu_);
+      ++n_refused_;
+      sip_->reject(in.leg, 480, "Temporarily Unavailable");
+      return;
+    }
+    const ContactId contact = service_.next_contact_id();
+    std::lock_guard lock(mu_);
+    auto call = std::make_unique<Call>();
+    call->contact = contact;
+    call->caller = in.leg;
+    call->phase = Phase::kIvr;
+    call->source = in.source;
+    Call& ref = *call;
+    by_leg_[in.leg] = contact;
+    calls_[contact] = std::move(call);
+    ++n_calls_;
+    ++n_ivr_;
+    sip_->answer(in.leg);
+    start_flow_locked(ref, std::move(*flow), in);
+    return;
+  }
   if (queue == kNoId) {
     std::lock_guard lock(mu_);
     ++n_refused_;
@@ -124,6 +260,8 @@ void VoiceGateway::on_incoming_call(const sip::IncomingCall& in) {
     call->contact = contact;
     call->queue = queue;
     call->caller = in.leg;
+    call->arrival_submitted = true;
+    call->source = in.source;
     by_leg_[in.leg] = contact;
     calls_[contact] = std::move(call);
     ++n_calls_;
@@ -168,6 +306,15 @@ void VoiceGateway::on_answered(sip::LegId leg) {
       return;
     }
     auto c = calls_.find(l->second);
+    if (c != calls_.end() && c->second->caller == leg &&
+        c->second->phase == Phase::kCallbackDialing) {
+      // The customer answered the callback: bridge them with the waiting agent.
+      Call& call = *c->second;
+      call.phase = Phase::kConnected;
+      ++n_connected_;
+      sip_->bridge(call.caller, call.agent_leg, next_recording_path_locked(call));
+      return;
+    }
     if (c == calls_.end() || c->second->agent_leg != leg || c->second->phase != Phase::kRinging) {
       sip_->hangup(leg);
       return;
@@ -189,6 +336,24 @@ void VoiceGateway::on_answered(sip::LegId leg) {
       return;
     }
     Call& call = *it->second;
+    if (call.callback && call.caller == sip::kNoLeg) {
+      // A callback: the agent is on the line; now dial the customer (music meanwhile).
+      const std::string uri = call.callback_uri;
+      if (uri.empty()) {
+        std::cerr << "voice: contact " << contact << ": callback without a number to dial\n";
+        sip_->hangup(leg);
+        by_leg_.erase(leg);
+        service_.submit(cmd::EndContact{contact}, nullptr);
+        calls_.erase(it);
+        return;
+      }
+      call.phase = Phase::kCallbackDialing;
+      sip_->play(leg, {"please_hold", "music"}, false);
+      call.caller = sip_->dial(uri, "switchboard", "Switchboard");
+      by_leg_[call.caller] = contact;
+      ++n_callbacks_dialed_;
+      return;
+    }
     call.phase = Phase::kConnected;
     ++n_connected_;
     sip_->bridge(call.caller, leg, next_recording_path_locked(call));
@@ -219,20 +384,62 @@ void VoiceGateway::on_ended(sip::LegId leg, sip::EndReason reason, int sip_code)
   if (it == calls_.end()) return;
   Call& call = *it->second;
   if (leg == call.caller) {
+    if (call.callback && (call.phase == Phase::kQueued || call.phase == Phase::kRinging ||
+                          call.phase == Phase::kIvr)) {
+      // A callback keeps its place in line without the caller on the line.
+      call.caller = sip::kNoLeg;
+      call.pending.clear();
+      return;
+    }
+    if (call.phase == Phase::kCallbackDialing) {
+      // The customer did not take the callback: the contact ends; the agent is released.
+      std::cerr << "voice: contact " << contact << ": callback not answered ("
+                << sip::end_reason_name(reason) << " " << sip_code << ")\n";
+      if (call.agent_leg != sip::kNoLeg) {
+        sip_->hangup(call.agent_leg);
+        by_leg_.erase(call.agent_leg);
+      }
+      calls_.erase(it);
+      service_.submit(cmd::EndContact{contact}, nullptr);
+      return;
+    }
+    if (call.flow && !call.flow->finished()) {
+      flows::Actions ignored;  // the customer is gone: nothing left to say
+      (void)call.flow->on_hangup(now(), ignored);
+    }
     // The customer left: an abandonment before connection, the end of the contact after it.
-    if (call.phase != Phase::kConnected && call.phase != Phase::kHeld) ++n_abandoned_;
+    const bool in_engine = call.arrival_submitted && call.phase != Phase::kAfterCall;
+    if (in_engine && call.phase != Phase::kConnected && call.phase != Phase::kHeld)
+      ++n_abandoned_;
     if (call.agent_leg != sip::kNoLeg) {
       sip_->hangup(call.agent_leg);
       by_leg_.erase(call.agent_leg);
     }
     calls_.erase(it);
     // Commands run in order: even before ArriveContact's answer, this comes after it.
-    service_.submit(cmd::CustomerLeft{contact}, nullptr);
+    if (in_engine) service_.submit(cmd::CustomerLeft{contact}, nullptr);
     return;
   }
   if (leg != call.agent_leg) return;
   call.agent_leg = sip::kNoLeg;
   const AgentId agent = call.agent;
+  if (call.phase == Phase::kCallbackDialing) {
+    // The agent hung up while the customer was being dialed.
+    if (call.caller != sip::kNoLeg) {
+      sip_->hangup(call.caller);
+      by_leg_.erase(call.caller);
+    }
+    calls_.erase(it);
+    service_.submit(cmd::EndContact{contact}, nullptr);
+    return;
+  }
+  if ((call.phase == Phase::kConnected || call.phase == Phase::kHeld) && call.flow &&
+      call.flow->wait_state() == flows::WaitState::kInQueue && call.caller != sip::kNoLeg) {
+    // The agent hung up; the caller stays for what the flow does after the call (a survey).
+    service_.submit(cmd::EndContact{contact}, nullptr);
+    after_call_locked(call);
+    return;
+  }
   if (call.phase == Phase::kConnected || call.phase == Phase::kHeld) {
     // The agent hung up: the conversation is over; the caller hears goodbye.
     call.phase = Phase::kQueued;
@@ -258,7 +465,28 @@ void VoiceGateway::on_dtmf(sip::LegId leg, char digit) {
   auto c = calls_.find(l->second);
   if (c == calls_.end()) return;
   Call& call = *c->second;
-  if (leg == call.caller && call.digits.size() < 64) call.digits.push_back(digit);
+  if (leg != call.caller) return;
+  if (call.flow && !call.flow->finished() &&
+      (call.phase == Phase::kIvr || call.phase == Phase::kQueued ||
+       call.phase == Phase::kAfterCall)) {
+    if (call.flow->wait_state() == flows::WaitState::kInput) {
+      // Barge-in: a key stops the prompt (and drops prompts not started yet, e.g. behind a
+      // synthesis); what the flow says next follows at once.
+      sip_->stop_playback(call.caller);
+      call.play_ends_at = now();
+      std::erase_if(call.pending, [](const flows::Action& a) {
+        return std::holds_alternative<flows::act::Say>(a);
+      });
+    }
+    flows::Actions out;
+    Status st = call.flow->on_digits(std::string(1, digit), now(), out);
+    // Keys while a data dip or the queue's answer is pending are not input: dropped by design.
+    if (!st.ok() && st.code() != StatusCode::kFailedPrecondition)
+      std::cerr << "voice: contact " << call.contact << ": " << st.message() << "\n";
+    drive_locked(call, std::move(out));
+    return;
+  }
+  if (call.digits.size() < 64) call.digits.push_back(digit);
 }
 
 void VoiceGateway::on_hold(sip::LegId /*leg*/, bool /*held*/) {
@@ -296,6 +524,13 @@ void VoiceGateway::on_playback_done(sip::LegId leg) {
     if (c == calls_.end()) return;
     Call& call = *c->second;
     if (leg != call.caller || call.phase != Phase::kQueued) return;
+    if (call.flow) {
+      // In a flow's queue: music; announcements come from the flow's timer (AnnounceQueue).
+      if (!call.callback) {
+        if (auto m = find_prompt(call.music)) sip_->play_prompts(leg, {m}, true, false);
+      }
+      return;
+    }
     ++call.music_plays;
     const bool announce = options_.announce_every_plays > 0 && call.arrived &&
                           call.music_plays % options_.announce_every_plays == 0;
@@ -308,19 +543,59 @@ void VoiceGateway::on_playback_done(sip::LegId leg) {
   }
   // Not under mu_: the service thread takes mu_ in on_events while read() waits for it.
   std::size_t position = 0;
+  Millis ewt = kNever;
   service_.read([&](const service::LiveView& v) {
     auto waiting = v.engine.waiting_contacts(queue);
     auto it = std::find(waiting.begin(), waiting.end(), contact);
     if (it != waiting.end()) position = static_cast<std::size_t>(it - waiting.begin()) + 1;
+    if (auto w = v.engine.estimated_wait(contact, v.now); w.ok()) ewt = *w;
   });
-  std::vector<std::string> list;
-  if (position > 0) {
-    list.push_back("position");
-    for (char c : std::to_string(position)) list.push_back(std::string("digit_") + c);
-    list.push_back("in_line");
+  auto list = announcement(position, ewt);
+  if (!list.empty()) {
+    std::lock_guard lock(mu_);
+    ++n_announcements_;
   }
-  list.push_back("music");
-  sip_->play(leg, std::move(list), false);
+  if (auto m = find_prompt("music")) list.push_back(m);
+  sip_->play_prompts(leg, std::move(list), false, false);
+}
+
+std::shared_ptr<const media::Prompt> VoiceGateway::find_prompt(const std::string& name) const {
+  return prompts_ ? prompts_->find(name) : nullptr;
+}
+
+// "You are number N in line. Your estimated wait time is about M minutes." (or "less than a
+// minute"); numbers up to 99 from the number prompts, larger ones digit by digit. Nothing for an
+// unknown position; no wait sentence when nobody staffs the queue (kNever).
+std::vector<std::shared_ptr<const media::Prompt>> VoiceGateway::announcement(std::size_t position,
+                                                                             Millis ewt) const {
+  std::vector<std::shared_ptr<const media::Prompt>> out;
+  auto add = [&](const std::string& name) {
+    if (auto p = find_prompt(name)) out.push_back(std::move(p));
+  };
+  auto number = [&](std::int64_t n) {
+    if (n <= 20) {
+      add("number_" + std::to_string(n));
+    } else if (n < 100) {
+      add("number_" + std::to_string(n / 10 * 10));
+      if (n % 10 != 0) add("number_" + std::to_string(n % 10));
+    } else {
+      for (char c : std::to_string(n)) add(std::string("digit_") + c);
+    }
+  };
+  if (position == 0) return out;
+  add("position");
+  number(static_cast<std::int64_t>(position));
+  add("in_line");
+  if (ewt == kNever || ewt < 0) return out;
+  if (ewt < kMillisPerMinute) {
+    add("wait_short");
+  } else {
+    const std::int64_t minutes = (ewt + kMillisPerMinute - 1) / kMillisPerMinute;
+    add("wait_about");
+    number(minutes);
+    add(minutes == 1 ? "minute" : "minutes");
+  }
+  return out;
 }
 
 // ---- Engine events ------------------------------------------------------------------------------
@@ -403,12 +678,398 @@ void VoiceGateway::end_call_locked(ContactId contact) {
   auto it = calls_.find(contact);
   if (it == calls_.end()) return;
   Call& call = *it->second;
+  if (call.phase == Phase::kAfterCall) return;  // the flow still talks to the caller
+  if ((call.phase == Phase::kConnected || call.phase == Phase::kHeld) && call.flow &&
+      call.flow->wait_state() == flows::WaitState::kInQueue && call.caller != sip::kNoLeg) {
+    after_call_locked(call);  // ended from the desktop: the flow's after-call part runs
+    return;
+  }
   for (sip::LegId leg : {call.caller, call.agent_leg}) {
     if (leg == sip::kNoLeg) continue;
     sip_->hangup(leg);
     by_leg_.erase(leg);
   }
   calls_.erase(it);
+}
+
+// ---- IVR flows ----------------------------------------------------------------------------------
+
+VoiceGateway::Call* VoiceGateway::find_call_locked(ContactId contact) {
+  auto it = calls_.find(contact);
+  return it == calls_.end() ? nullptr : it->second.get();
+}
+
+void VoiceGateway::start_flow_locked(Call& call, std::shared_ptr<const flows::FlowDefinition> flow,
+                                     const sip::IncomingCall& in) {
+  flows::SessionOptions o;
+  o.channel = flows::SessionChannel::kVoice;
+  o.attributes["caller"] = in.from_user;
+  if (!in.from_name.empty()) o.attributes["caller_name"] = in.from_name;
+  o.attributes["dialed"] = in.did;
+  o.attributes["channel"] = "voice";
+  call.flow = std::make_unique<flows::FlowSession>(std::move(flow), std::move(o));
+  flows::Actions out;
+  Status st = call.flow->start(now(), out);
+  if (!st.ok()) std::cerr << "voice: contact " << call.contact << ": " << st.message() << "\n";
+  drive_locked(call, std::move(out));
+}
+
+void VoiceGateway::drive_locked(Call& call, flows::Actions actions) {
+  for (auto& a : actions) call.pending.push_back(std::move(a));
+  pump_locked(call);
+}
+
+void VoiceGateway::play_locked(Call& call, std::vector<std::shared_ptr<const media::Prompt>> list,
+                               bool append) {
+  if (call.caller == sip::kNoLeg || list.empty()) return;
+  Millis total = 0;
+  for (const auto& p : list) total += prompt_ms(*p);
+  const Millis t = now();
+  call.play_ends_at = (append ? std::max(t, call.play_ends_at) : t) + total;
+  sip_->play_prompts(call.caller, std::move(list), false, append);
+}
+
+// Carries out the flow's actions in order. A prompt whose speech is not synthesized yet stops
+// the pump: the synthesis runs on a slow thread, and the pump resumes after it (so prompts and
+// what follows them keep their order).
+void VoiceGateway::pump_locked(Call& call) {
+  std::vector<std::shared_ptr<const media::Prompt>> batch;
+  Millis batch_ms = 0;
+  const Millis t = now();
+  auto flush = [&] {
+    if (!batch.empty()) play_locked(call, std::move(batch), true);
+    batch.clear();
+    batch_ms = 0;
+  };
+  const ContactId contact = call.contact;
+  while (!call.pending.empty() && !call.synthesizing) {
+    flows::Action action = std::move(call.pending.front());
+    call.pending.pop_front();
+    std::visit(
+        Overloaded{
+            [&](flows::act::Say& x) {
+              const bool can_play =
+                  call.caller != sip::kNoLeg &&
+                  (call.phase == Phase::kIvr || call.phase == Phase::kQueued ||
+                   call.phase == Phase::kAfterCall);
+              if (!can_play) return;
+              std::shared_ptr<const media::Prompt> p;
+              if (!x.audio.empty()) {
+                const std::string stem = std::filesystem::path(x.audio).stem().string();
+                p = find_prompt(stem);
+                if (!p && !options_.prompts_dir.empty() &&
+                    x.audio.find('/') == std::string::npos && x.audio.find("..") == std::string::npos) {
+                  std::lock_guard alock(audio_mu_);
+                  auto it = audio_files_.find(x.audio);
+                  if (it != audio_files_.end()) {
+                    p = it->second;
+                  } else {
+                    auto pcm = media::read_wav_8k_mono(
+                        (std::filesystem::path(options_.prompts_dir) / x.audio).string());
+                    if (pcm.ok()) p = std::make_shared<const media::Prompt>(media::make_prompt(stem, *pcm));
+                    audio_files_[x.audio] = p;  // a missing file is remembered as missing
+                  }
+                }
+              }
+              if (!p && !x.text.empty() && speech_) {
+                p = speech_->find(x.text);
+                if (!p && !speech_->failed(x.text)) {
+                  // Synthesize, then come back to this very prompt.
+                  call.pending.push_front(std::move(x));
+                  flush();
+                  call.synthesizing = true;
+                  slow_->post([this, contact, text = std::get<flows::act::Say>(call.pending.front()).text] {
+                    auto r = speech_->get_or_synthesize(text);
+                    if (!r.ok())
+                      std::cerr << "voice: cannot speak \"" << text << "\": " << r.status().message()
+                                << "\n";
+                    std::lock_guard lock(mu_);
+                    Call* c = find_call_locked(contact);
+                    if (c == nullptr) return;
+                    c->synthesizing = false;
+                    pump_locked(*c);
+                  });
+                  return;
+                }
+              }
+              if (!p) {
+                std::cerr << "voice: contact " << contact << ": no audio for prompt \""
+                          << (x.audio.empty() ? x.text : x.audio) << "\"\n";
+                return;
+              }
+              batch_ms += prompt_ms(*p);
+              batch.push_back(std::move(p));
+            },
+            [&](flows::act::StartTimer& x) {
+              // Input timeouts count from the end of the prompt that asks, not from its start.
+              const Millis delay = std::max<Millis>(0, call.play_ends_at - t) + batch_ms;
+              timers_->post_at(x.at + delay, [this, contact, id = x.id] {
+                std::lock_guard lock(mu_);
+                Call* c = find_call_locked(contact);
+                if (c == nullptr || !c->flow) return;
+                flows::Actions out;
+                Status st = c->flow->on_timer(id, now(), out);
+                if (!st.ok()) std::cerr << "voice: contact " << contact << ": " << st.message() << "\n";
+                drive_locked(*c, std::move(out));
+              });
+            },
+            [&](flows::act::CancelTimer&) {},  // the session ignores timers it cancelled
+            [&](flows::act::HttpRequest& x) {
+              slow_->post([this, contact, req = std::move(x)] {
+                flows::HttpResponse resp = http_->execute(req);
+                std::lock_guard lock(mu_);
+                Call* c = find_call_locked(contact);
+                if (c == nullptr || !c->flow) return;
+                flows::Actions out;
+                Status st = c->flow->on_http_response(req.id, resp, now(), out);
+                if (!st.ok()) std::cerr << "voice: contact " << contact << ": " << st.message() << "\n";
+                drive_locked(*c, std::move(out));
+              });
+            },
+            [&](flows::act::SetAttributes&) {
+              if (call.arrival_submitted && options_.flow_hooks.set_attributes)
+                control_->post([this, contact, attrs = call.flow->attributes()] {
+                  set_attributes_job(contact, attrs);
+                });
+            },
+            [&](flows::act::Enqueue& x) {
+              flush();
+              control_->post(
+                  [this, contact, e = std::move(x)]() mutable { enqueue_job(contact, std::move(e), false); });
+            },
+            [&](flows::act::AnnounceQueue&) {
+              if (call.phase == Phase::kQueued && call.caller != sip::kNoLeg && !call.callback)
+                control_->post([this, contact] { announce_job(contact); });
+            },
+            [&](flows::act::RequestCallback& x) {
+              flush();
+              if (!call.arrival_submitted || call.callback || call.phase != Phase::kQueued) return;
+              call.callback = true;
+              call.callback_uri = callback_uri(x.number, call.source);
+              ++n_callbacks_;
+              service_.submit(cmd::RequestCallback{contact}, [contact](service::CommandResult r) {
+                if (!r.ok())
+                  std::cerr << "voice: contact " << contact << ": callback refused: "
+                            << r.status().message() << "\n";
+              });
+              if (options_.flow_hooks.set_attributes) {
+                flows::Attributes attrs = call.flow->attributes();
+                attrs["callback_number"] = x.number;
+                control_->post([this, contact, attrs] { set_attributes_job(contact, attrs); });
+              }
+              // The caller hears the confirmation, then the line drops; the place is kept.
+              if (call.caller != sip::kNoLeg) sip_->hangup_after_playback(call.caller);
+            },
+            [&](flows::act::Transfer& x) {
+              flush();
+              const std::string prefix = "queue:";
+              if (x.target.rfind(prefix, 0) == 0 && !call.arrival_submitted) {
+                flows::act::Enqueue e;
+                e.queue = x.target.substr(prefix.size());
+                e.attributes = call.flow->attributes();
+                call.transferring = true;
+                control_->post(
+                    [this, contact, e = std::move(e)]() mutable { enqueue_job(contact, std::move(e), true); });
+              } else {
+                std::cerr << "voice: contact " << contact << ": transfer to \"" << x.target
+                          << "\" is not supported (only queue:<name> from an IVR)\n";
+              }
+            },
+            [&](flows::act::RecordSurvey& x) {
+              cmd::RecordSurvey r;
+              r.contact = contact;
+              r.agent = call.agent;
+              r.queue = call.queue;
+              r.kind = domain_survey_kind(x.kind);
+              r.score = x.score;
+              ++n_surveys_;
+              service_.submit(r, [contact](service::CommandResult res) {
+                if (!res.ok())
+                  std::cerr << "voice: contact " << contact << ": survey answer refused: "
+                            << res.status().message() << "\n";
+              });
+            },
+            [&](flows::act::End& x) {
+              flush();
+              if (x.outcome == flows::Outcome::kSelfServed && !call.arrival_submitted) {
+                ++n_self_served_;
+                service_.submit(cmd::SelfServe{contact, Channel::kVoice, 0},
+                                [contact](service::CommandResult r) {
+                                  if (!r.ok())
+                                    std::cerr << "voice: contact " << contact << ": "
+                                              << r.status().message() << "\n";
+                                });
+              }
+              if (call.transferring || call.caller == sip::kNoLeg) return;
+              if (call.phase == Phase::kIvr || call.phase == Phase::kAfterCall ||
+                  call.phase == Phase::kQueued)
+                sip_->hangup_after_playback(call.caller);
+            },
+        },
+        action);
+  }
+  flush();
+}
+
+void VoiceGateway::after_call_locked(Call& call) {
+  if (call.agent_leg != sip::kNoLeg) {
+    sip_->hangup(call.agent_leg);
+    by_leg_.erase(call.agent_leg);
+    call.agent_leg = sip::kNoLeg;
+  }
+  sip_->unbridge(call.caller);
+  call.recording = false;
+  call.phase = Phase::kAfterCall;
+  call.pending.clear();
+  flows::Actions out;
+  Status st = call.flow->on_contact_ended(now(), out);
+  if (!st.ok()) {
+    std::cerr << "voice: contact " << call.contact << ": " << st.message() << "\n";
+    sip_->hangup(call.caller);
+    return;
+  }
+  drive_locked(call, std::move(out));
+}
+
+void VoiceGateway::set_attributes_job(ContactId contact, flows::Attributes attributes) {
+  Status st = options_.flow_hooks.set_attributes(contact, attributes);
+  if (!st.ok())
+    std::cerr << "voice: contact " << contact << ": attributes not saved: " << st.message() << "\n";
+}
+
+void VoiceGateway::rekey_locked(Call& call, ContactId fresh) {
+  auto it = calls_.find(call.contact);
+  if (it == calls_.end()) return;
+  std::unique_ptr<Call> owned = std::move(it->second);
+  calls_.erase(it);
+  owned->contact = fresh;
+  for (sip::LegId leg : {owned->caller, owned->agent_leg})
+    if (leg != sip::kNoLeg) by_leg_[leg] = fresh;
+  calls_[fresh] = std::move(owned);
+}
+
+// On the control thread: resolves the queue and skills against the configuration, stores the
+// attributes where the agent sees them, and submits ArriveContact; the answer goes back to the
+// flow (on_queue_result). `transfer`: a flow's transfer to queue:<name> (no answer expected).
+void VoiceGateway::enqueue_job(ContactId contact, flows::act::Enqueue e, bool transfer) {
+  CenterConfig config;
+  service_.read([&](const service::LiveView& v) { config = v.engine.configuration(); });
+  auto refuse = [&](const std::string& reason) {
+    std::lock_guard lock(mu_);
+    Call* c = find_call_locked(contact);
+    if (c == nullptr) return;
+    std::cerr << "voice: contact " << contact << ": not queued: " << reason << "\n";
+    if (transfer || !c->flow) {
+      if (c->caller != sip::kNoLeg) sip_->hangup(c->caller);
+      return;
+    }
+    flows::Actions out;
+    Status st = c->flow->on_queue_result(false, reason, now(), out);
+    if (!st.ok()) std::cerr << "voice: contact " << contact << ": " << st.message() << "\n";
+    drive_locked(*c, std::move(out));
+  };
+  auto queue = resolve_queue(config, e.queue);
+  if (!queue) return refuse("unknown queue \"" + e.queue + "\"");
+  cmd::ArriveContact arrive;
+  arrive.channel = e.callback ? Channel::kCallback : Channel::kVoice;
+  arrive.queue = *queue;
+  arrive.priority = std::clamp(e.priority, -1000, 1000);
+  for (const auto& need : e.skills) {
+    auto skill = resolve_skill(config, need.skill);
+    if (!skill) {
+      if (need.optional) continue;
+      return refuse("unknown skill \"" + need.skill + "\"");
+    }
+    arrive.requirements.push({*skill, static_cast<std::uint8_t>(std::clamp(need.min_proficiency, 1, 10)),
+                              need.optional});
+  }
+  flows::Attributes attrs = e.attributes;
+  if (e.callback) attrs["callback_number"] = e.number;
+  {
+    std::lock_guard lock(mu_);
+    Call* c = find_call_locked(contact);
+    if (c == nullptr || c->arrival_submitted) return;  // the caller left meanwhile
+    if (c->flow)
+      attrs["flow"] = c->flow->flow().id + " v" + std::to_string(c->flow->flow().version);
+  }
+  if (options_.flow_hooks.set_attributes) {
+    // Before the contact exists in the engine, so the agent it is offered to sees them (and not
+    // under mu_: the directory is a database write).
+    Status st = options_.flow_hooks.set_attributes(contact, attrs);
+    if (!st.ok())
+      std::cerr << "voice: contact " << contact << ": attributes not saved: " << st.message() << "\n";
+  }
+  std::lock_guard lock(mu_);
+  Call* c = find_call_locked(contact);
+  if (c == nullptr || c->arrival_submitted) return;  // the caller left meanwhile
+  c->arrival_submitted = true;
+  c->queue = *queue;
+  if (!e.music.empty()) c->music = std::filesystem::path(e.music).stem().string();
+  if (!find_prompt(c->music)) c->music = "music";
+  if (e.callback) {
+    c->callback = true;
+    c->callback_uri = callback_uri(e.number, c->source);
+  }
+  arrive.contact = contact;
+  service_.submit(arrive, [this, contact, transfer, is_callback = e.callback](service::CommandResult r) {
+    std::lock_guard lock(mu_);
+    Call* c = find_call_locked(contact);
+    bool accepted = r.ok();
+    std::string reason = r.ok() ? "" : r.status().message();
+    if (r.ok())
+      for (const Event& ev : *r)
+        if (const auto* b = std::get_if<ev::ContactBlocked>(&ev.payload)) {
+          accepted = false;
+          reason = std::string(block_reason_name(b->reason));
+        }
+    if (c == nullptr) return;
+    if (!accepted) {
+      ++n_refused_;
+      c->arrival_submitted = false;
+      c->callback = false;
+      if (r.ok()) rekey_locked(*c, service_.next_contact_id());  // the blocked id is spent
+    } else {
+      c->arrived = true;
+      if (c->phase == Phase::kIvr) c->phase = Phase::kQueued;
+      if (!is_callback && c->caller != sip::kNoLeg)
+        if (auto m = find_prompt(c->music)) sip_->play_prompts(c->caller, {m}, true, true);
+    }
+    if (transfer || !c->flow) {
+      if (!accepted && c->caller != sip::kNoLeg) sip_->hangup(c->caller);
+      return;
+    }
+    flows::Actions out;
+    Status st = c->flow->on_queue_result(accepted, reason, now(), out);
+    if (!st.ok()) std::cerr << "voice: contact " << c->contact << ": " << st.message() << "\n";
+    drive_locked(*c, std::move(out));
+  });
+}
+
+// On the control thread (reading the engine must not hold mu_): position and estimated wait.
+void VoiceGateway::announce_job(ContactId contact) {
+  QueueId queue = kNoId;
+  {
+    std::lock_guard lock(mu_);
+    Call* c = find_call_locked(contact);
+    if (c == nullptr || c->phase != Phase::kQueued || c->caller == sip::kNoLeg) return;
+    queue = c->queue;
+  }
+  std::size_t position = 0;
+  Millis ewt = kNever;
+  service_.read([&](const service::LiveView& v) {
+    auto waiting = v.engine.waiting_contacts(queue);
+    auto it = std::find(waiting.begin(), waiting.end(), contact);
+    if (it != waiting.end()) position = static_cast<std::size_t>(it - waiting.begin()) + 1;
+    if (auto w = v.engine.estimated_wait(contact, v.now); w.ok()) ewt = *w;
+  });
+  auto list = announcement(position, ewt);
+  if (list.empty()) return;
+  std::lock_guard lock(mu_);
+  Call* c = find_call_locked(contact);
+  if (c == nullptr || c->phase != Phase::kQueued || c->caller == sip::kNoLeg) return;
+  ++n_announcements_;
+  play_locked(*c, std::move(list), true);
+  if (auto m = find_prompt(c->music)) sip_->play_prompts(c->caller, {m}, true, true);
 }
 
 // ---- Recordings ---------------------------------------------------------------------------------

@@ -3,6 +3,8 @@
 // engine decides with SIP and RTP (see docs/voice.md).
 //
 //   inbound INVITE ─► DID → queue ─► answer, welcome + music ─► ArriveContact (voice)
+//   inbound INVITE ─► DID → flow ─► answer, run a FlowSession (IVR): prompts, DTMF, data dips;
+//     its queue node ─► ArriveContact with skills, priority and the flow's attributes
 //   ContactOffered to an agent with a registered phone ─► INVITE the phone
 //   phone answers ─► AcceptOffer ─► bridge caller ↔ agent through the relay, record (stereo)
 //   caller hangs up ─► CustomerLeft (abandon while queued, end when connected)
@@ -14,6 +16,7 @@
 // call table.
 
 #include <condition_variable>
+#include <functional>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -26,13 +29,39 @@
 #include "accounts/accounts.h"
 #include "base/status.h"
 #include "domain/ids.h"
+#include "flows/flow_runtime.h"
 #include "service/center_service.h"
 #include "sip/sip_server.h"
+#include "voice/speech.h"
+#include "voice/task_threads.h"
+
+namespace sb::flows {
+class HttpExecutor;
+}
 
 namespace sb::voice {
 
+// What the gateway needs from the rest of the server to run IVR flows (set by the composition
+// root; see serve_command.cpp).
+struct FlowHooks {
+  // The active version of a flow (FlowStore::get): calls start on it; a new version published
+  // later is used by later calls. Unset: DIDs mapped to flows are refused.
+  std::function<Result<std::shared_ptr<const flows::FlowDefinition>>(const std::string& id)> flow;
+  // Stores a contact's attributes where agents see them (the API's directory).
+  std::function<Status(ContactId, const flows::Attributes&)> set_attributes;
+};
+
 struct VoiceOptions {
   sip::SipOptions sip;
+  // Dialed number -> flow id (checked before did_queues); `default_flow` for any other number
+  // (before default_queue).
+  std::map<std::string, std::string> did_flows;
+  std::string default_flow;
+  FlowHooks flow_hooks;
+  // Now for flows (timers, business hours) and timer scheduling. Required when flows are used.
+  const Clock* clock = nullptr;
+  // Prompts of flows without a recording are spoken with espeak-ng + sox (cached per text).
+  bool synthesize_speech = true;
   // Dialed number (Request-URI user) -> queue. A DID not listed goes to `default_queue`, or is
   // refused with 404 when that is kNoId.
   std::map<std::string, QueueId> did_queues;
@@ -59,6 +88,12 @@ struct VoiceStats {
   std::uint64_t abandoned = 0;     // caller hung up before connection
   std::uint64_t connected = 0;     // bridged to an agent's phone
   std::uint64_t agent_phones = 0;  // agents with a registered phone
+  std::uint64_t ivr_calls = 0;     // calls that ran a flow
+  std::uint64_t self_served = 0;   // flows that ended as self-served
+  std::uint64_t callbacks = 0;     // callbacks requested by callers
+  std::uint64_t callbacks_dialed = 0;  // customers dialed back for an agent
+  std::uint64_t surveys = 0;           // survey answers recorded
+  std::uint64_t announcements = 0;     // position / wait announcements played
 };
 
 class VoiceGateway final : public sip::SipEvents {
@@ -99,6 +134,25 @@ class VoiceGateway final : public sip::SipEvents {
   void end_call_locked(ContactId contact);
   std::string next_recording_path_locked(Call& call);
 
+  // IVR flows (all with mu_ held unless named otherwise).
+  void start_flow_locked(Call& call, std::shared_ptr<const flows::FlowDefinition> flow,
+                         const sip::IncomingCall& in);
+  void drive_locked(Call& call, flows::Actions actions);
+  void pump_locked(Call& call);
+  void after_call_locked(Call& call);
+  void enqueue_job(ContactId contact, flows::act::Enqueue e, bool transfer);
+  void announce_job(ContactId contact);
+  void set_attributes_job(ContactId contact, flows::Attributes attributes);
+  void rekey_locked(Call& call, ContactId fresh);
+  Call* find_call_locked(ContactId contact);
+  std::shared_ptr<const media::Prompt> find_prompt(const std::string& name) const;
+  std::vector<std::shared_ptr<const media::Prompt>> announcement(std::size_t position,
+                                                                 Millis ewt) const;
+  void play_locked(Call& call, std::vector<std::shared_ptr<const media::Prompt>> list,
+                   bool append);
+  void warm_flow(const std::shared_ptr<const flows::FlowDefinition>& flow);
+  Millis now() const;
+
   VoiceOptions options_;
   service::CenterService& service_;
   accounts::Accounts& accounts_;
@@ -111,12 +165,24 @@ class VoiceGateway final : public sip::SipEvents {
   bool ready_ = false;
   service::SubscriptionId subscription_ = 0;
 
+  std::shared_ptr<const media::PromptLibrary> prompts_;
+  std::unique_ptr<SpeechCache> speech_;
+  std::unique_ptr<flows::HttpExecutor> http_;
+  std::unique_ptr<TaskThreads> timers_;  // flow timers
+  std::unique_ptr<TaskThreads> control_;  // engine reads, attribute writes (in order)
+  std::unique_ptr<TaskThreads> slow_;     // HTTP data dips, speech synthesis
+  std::mutex audio_mu_;
+  std::map<std::string, std::shared_ptr<const media::Prompt>> audio_files_;  // flow "audio"
+  std::map<std::string, bool> warmed_;  // flow id@version -> static prompts synthesized
+
   mutable std::mutex mu_;
   std::map<ContactId, std::unique_ptr<Call>> calls_;
   std::map<sip::LegId, ContactId> by_leg_;
   std::map<AgentId, std::string> phones_;        // agent -> registered contact URI
   std::map<std::string, AgentId> phone_agents_;  // SIP user -> agent
   std::uint64_t n_calls_ = 0, n_refused_ = 0, n_abandoned_ = 0, n_connected_ = 0;
+  std::uint64_t n_ivr_ = 0, n_self_served_ = 0, n_callbacks_ = 0, n_callbacks_dialed_ = 0,
+                n_surveys_ = 0, n_announcements_ = 0;
 };
 
 }  // namespace sb::voice
