@@ -82,6 +82,19 @@ TEST(TelephoneEvent, ParsesAndDedupesByTimestamp) {
   EXPECT_EQ(rx.on_packet(2600, hash), '#');
   const std::uint8_t flash[] = {16, 0x8a, 0x03, 0x20};
   EXPECT_EQ(rx.on_packet(4000, flash), std::nullopt);
+
+  // A sender that restarts its timestamps (SIPp, one play_dtmf after another): a different code,
+  // or a new start after an end, on a timestamp seen before is a new digit.
+  DtmfReceiver again;
+  const std::uint8_t one[] = {1, 0x0a, 0x00, 0xa0};
+  const std::uint8_t one_end[] = {1, 0x8a, 0x03, 0x20};
+  const std::uint8_t nine[] = {9, 0x0a, 0x00, 0xa0};
+  EXPECT_EQ(again.on_packet(500, one), '1');
+  EXPECT_EQ(again.on_packet(500, one_end), std::nullopt);
+  EXPECT_EQ(again.on_packet(500, one_end), std::nullopt);
+  EXPECT_EQ(again.on_packet(500, nine), '9');
+  EXPECT_EQ(again.on_packet(500, one), '1');
+  EXPECT_EQ(again.on_packet(500, one), std::nullopt);
 }
 
 std::vector<std::uint8_t> mono_wav(const std::vector<std::int16_t>& s, std::uint32_t rate = 8000,

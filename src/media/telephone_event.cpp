@@ -20,8 +20,14 @@ char event_digit(std::uint8_t event) {
 std::optional<char> DtmfReceiver::on_packet(std::uint32_t ts, std::span<const std::uint8_t> p) {
   auto e = parse_telephone_event(p);
   if (!e) return std::nullopt;
-  if (last_timestamp_ && *last_timestamp_ == ts) return std::nullopt;
+  // Same event: same timestamp and code, and not a fresh start after an end (senders such as
+  // SIPp restart their timestamps with each burst of digits, so a timestamp alone can repeat).
+  const bool same = last_timestamp_ && *last_timestamp_ == ts && last_event_ == e->event &&
+                    !(last_ended_ && !e->end);
   last_timestamp_ = ts;
+  last_event_ = e->event;
+  last_ended_ = e->end;
+  if (same) return std::nullopt;
   const char d = event_digit(e->event);
   if (d == '\0') return std::nullopt;
   return d;

@@ -24,7 +24,8 @@ char event_digit(std::uint8_t event);
 
 // Turns the stream of event packets into digits: one digit per event, however many packets
 // (start, updates and the three end retransmissions) carry it. Events are told apart by their
-// RTP timestamp, which stays the same for all packets of one event.
+// RTP timestamp, which stays the same for all packets of one event, by the event code, and by a
+// start (no end bit) after an end (a new event that reuses a timestamp).
 class DtmfReceiver {
  public:
   // The digit, once, on the first packet of a new event.
@@ -32,6 +33,8 @@ class DtmfReceiver {
 
  private:
   std::optional<std::uint32_t> last_timestamp_;
+  std::uint8_t last_event_ = 0;
+  bool last_ended_ = false;
 };
 
 }  // namespace sb::media

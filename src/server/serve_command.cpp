@@ -159,7 +159,8 @@ Status parse_dids(const std::string& text, voice::VoiceOptions& v) {
     if (item.empty()) continue;
     const std::size_t eq = item.find('=');
     if (eq == std::string::npos || eq == 0)
-      return Status::invalid_argument("sip_dids: '" + item + "' is not DID=QUEUE_ID or DID=flow:ID");
+      return Status::invalid_argument("sip_dids: '" + item +
+                                      "' is not DID=QUEUE_ID or DID=flow:ID");
     const std::string did = item.substr(0, eq);
     const std::string target = item.substr(eq + 1);
     if (target.rfind("flow:", 0) == 0) {
@@ -175,7 +176,8 @@ Status parse_dids(const std::string& text, voice::VoiceOptions& v) {
     char* stop = nullptr;
     const long q = std::strtol(target.c_str(), &stop, 10);
     if (target.empty() || q < 0 || stop == nullptr || *stop != '\0')
-      return Status::invalid_argument("sip_dids: '" + item + "' is not DID=QUEUE_ID or DID=flow:ID");
+      return Status::invalid_argument("sip_dids: '" + item +
+                                      "' is not DID=QUEUE_ID or DID=flow:ID");
     if (did == "*") {
       v.default_queue = static_cast<QueueId>(q);
     } else {

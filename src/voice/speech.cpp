@@ -56,8 +56,8 @@ Result<media::Prompt> synthesize_speech(const std::string& text, const std::stri
   const std::string out = (dir / "out.wav").string();
   Status st = run_program({"espeak-ng", "-v", "en-us", "-s", "160", "-w", raw, "--", text});
   if (st.ok())
-    st = run_program({"sox", "-q", raw, "-r", "8000", "-c", "1", "-b", "16", "-e",
-                      "signed-integer", out, "norm", "-3"});
+    st = run_program({"sox", "-q", raw, "-r", "8000", "-c", "1", "-b", "16", "-e", "signed-integer",
+                      out, "norm", "-3"});
   Result<media::Prompt> result = st;
   if (st.ok()) {
     auto pcm = media::read_wav_8k_mono(out);

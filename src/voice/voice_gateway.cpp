@@ -39,7 +39,7 @@ struct VoiceGateway::Call {
   int recording_seq = 0;
   bool recording = false;
   bool recording_paused = false;
-  std::string digits;  // DTMF received while queued (calls without a flow)
+  std::string digits;              // DTMF received while queued (calls without a flow)
   bool arrival_submitted = false;  // ArriveContact sent (CustomerLeft must follow a hang-up)
   // IVR flows.
   std::unique_ptr<flows::FlowSession> flow;
@@ -181,9 +181,7 @@ void VoiceGateway::stop() {
   if (sip_) sip_->stop();
 }
 
-Millis VoiceGateway::now() const {
-  return options_.clock != nullptr ? options_.clock->now() : 0;
-}
+Millis VoiceGateway::now() const { return options_.clock != nullptr ? options_.clock->now() : 0; }
 
 std::uint16_t VoiceGateway::sip_port() const { return sip_ ? sip_->port() : 0; }
 
@@ -409,8 +407,7 @@ void VoiceGateway::on_ended(sip::LegId leg, sip::EndReason reason, int sip_code)
     }
     // The customer left: an abandonment before connection, the end of the contact after it.
     const bool in_engine = call.arrival_submitted && call.phase != Phase::kAfterCall;
-    if (in_engine && call.phase != Phase::kConnected && call.phase != Phase::kHeld)
-      ++n_abandoned_;
+    if (in_engine && call.phase != Phase::kConnected && call.phase != Phase::kHeld) ++n_abandoned_;
     if (call.agent_leg != sip::kNoLeg) {
       sip_->hangup(call.agent_leg);
       by_leg_.erase(call.agent_leg);
@@ -480,6 +477,7 @@ void VoiceGateway::on_dtmf(sip::LegId leg, char digit) {
     }
     flows::Actions out;
     Status st = call.flow->on_digits(std::string(1, digit), now(), out);
+
     // Keys while a data dip or the queue's answer is pending are not input: dropped by design.
     if (!st.ok() && st.code() != StatusCode::kFailedPrecondition)
       std::cerr << "voice: contact " << call.contact << ": " << st.message() << "\n";
@@ -748,17 +746,16 @@ void VoiceGateway::pump_locked(Call& call) {
     std::visit(
         Overloaded{
             [&](flows::act::Say& x) {
-              const bool can_play =
-                  call.caller != sip::kNoLeg &&
-                  (call.phase == Phase::kIvr || call.phase == Phase::kQueued ||
-                   call.phase == Phase::kAfterCall);
+              const bool can_play = call.caller != sip::kNoLeg &&
+                                    (call.phase == Phase::kIvr || call.phase == Phase::kQueued ||
+                                     call.phase == Phase::kAfterCall);
               if (!can_play) return;
               std::shared_ptr<const media::Prompt> p;
               if (!x.audio.empty()) {
                 const std::string stem = std::filesystem::path(x.audio).stem().string();
                 p = find_prompt(stem);
-                if (!p && !options_.prompts_dir.empty() &&
-                    x.audio.find('/') == std::string::npos && x.audio.find("..") == std::string::npos) {
+                if (!p && !options_.prompts_dir.empty() && x.audio.find('/') == std::string::npos &&
+                    x.audio.find("..") == std::string::npos) {
                   std::lock_guard alock(audio_mu_);
                   auto it = audio_files_.find(x.audio);
                   if (it != audio_files_.end()) {
@@ -766,7 +763,8 @@ void VoiceGateway::pump_locked(Call& call) {
                   } else {
                     auto pcm = media::read_wav_8k_mono(
                         (std::filesystem::path(options_.prompts_dir) / x.audio).string());
-                    if (pcm.ok()) p = std::make_shared<const media::Prompt>(media::make_prompt(stem, *pcm));
+                    if (pcm.ok())
+                      p = std::make_shared<const media::Prompt>(media::make_prompt(stem, *pcm));
                     audio_files_[x.audio] = p;  // a missing file is remembered as missing
                   }
                 }
@@ -778,17 +776,18 @@ void VoiceGateway::pump_locked(Call& call) {
                   call.pending.push_front(std::move(x));
                   flush();
                   call.synthesizing = true;
-                  slow_->post([this, contact, text = std::get<flows::act::Say>(call.pending.front()).text] {
-                    auto r = speech_->get_or_synthesize(text);
-                    if (!r.ok())
-                      std::cerr << "voice: cannot speak \"" << text << "\": " << r.status().message()
-                                << "\n";
-                    std::lock_guard lock(mu_);
-                    Call* c = find_call_locked(contact);
-                    if (c == nullptr) return;
-                    c->synthesizing = false;
-                    pump_locked(*c);
-                  });
+                  slow_->post(
+                      [this, contact, text = std::get<flows::act::Say>(call.pending.front()).text] {
+                        auto r = speech_->get_or_synthesize(text);
+                        if (!r.ok())
+                          std::cerr << "voice: cannot speak \"" << text
+                                    << "\": " << r.status().message() << "\n";
+                        std::lock_guard lock(mu_);
+                        Call* c = find_call_locked(contact);
+                        if (c == nullptr) return;
+                        c->synthesizing = false;
+                        pump_locked(*c);
+                      });
                   return;
                 }
               }
@@ -809,7 +808,8 @@ void VoiceGateway::pump_locked(Call& call) {
                 if (c == nullptr || !c->flow) return;
                 flows::Actions out;
                 Status st = c->flow->on_timer(id, now(), out);
-                if (!st.ok()) std::cerr << "voice: contact " << contact << ": " << st.message() << "\n";
+                if (!st.ok())
+                  std::cerr << "voice: contact " << contact << ": " << st.message() << "\n";
                 drive_locked(*c, std::move(out));
               });
             },
@@ -822,7 +822,8 @@ void VoiceGateway::pump_locked(Call& call) {
                 if (c == nullptr || !c->flow) return;
                 flows::Actions out;
                 Status st = c->flow->on_http_response(req.id, resp, now(), out);
-                if (!st.ok()) std::cerr << "voice: contact " << contact << ": " << st.message() << "\n";
+                if (!st.ok())
+                  std::cerr << "voice: contact " << contact << ": " << st.message() << "\n";
                 drive_locked(*c, std::move(out));
               });
             },
@@ -834,8 +835,9 @@ void VoiceGateway::pump_locked(Call& call) {
             },
             [&](flows::act::Enqueue& x) {
               flush();
-              control_->post(
-                  [this, contact, e = std::move(x)]() mutable { enqueue_job(contact, std::move(e), false); });
+              control_->post([this, contact, e = std::move(x)]() mutable {
+                enqueue_job(contact, std::move(e), false);
+              });
             },
             [&](flows::act::AnnounceQueue&) {
               if (call.phase == Phase::kQueued && call.caller != sip::kNoLeg && !call.callback)
@@ -849,8 +851,8 @@ void VoiceGateway::pump_locked(Call& call) {
               ++n_callbacks_;
               service_.submit(cmd::RequestCallback{contact}, [contact](service::CommandResult r) {
                 if (!r.ok())
-                  std::cerr << "voice: contact " << contact << ": callback refused: "
-                            << r.status().message() << "\n";
+                  std::cerr << "voice: contact " << contact
+                            << ": callback refused: " << r.status().message() << "\n";
               });
               if (options_.flow_hooks.set_attributes) {
                 flows::Attributes attrs = call.flow->attributes();
@@ -868,8 +870,9 @@ void VoiceGateway::pump_locked(Call& call) {
                 e.queue = x.target.substr(prefix.size());
                 e.attributes = call.flow->attributes();
                 call.transferring = true;
-                control_->post(
-                    [this, contact, e = std::move(e)]() mutable { enqueue_job(contact, std::move(e), true); });
+                control_->post([this, contact, e = std::move(e)]() mutable {
+                  enqueue_job(contact, std::move(e), true);
+                });
               } else {
                 std::cerr << "voice: contact " << contact << ": transfer to \"" << x.target
                           << "\" is not supported (only queue:<name> from an IVR)\n";
@@ -885,8 +888,8 @@ void VoiceGateway::pump_locked(Call& call) {
               ++n_surveys_;
               service_.submit(r, [contact](service::CommandResult res) {
                 if (!res.ok())
-                  std::cerr << "voice: contact " << contact << ": survey answer refused: "
-                            << res.status().message() << "\n";
+                  std::cerr << "voice: contact " << contact
+                            << ": survey answer refused: " << res.status().message() << "\n";
               });
             },
             [&](flows::act::End& x) {
@@ -980,7 +983,8 @@ void VoiceGateway::enqueue_job(ContactId contact, flows::act::Enqueue e, bool tr
       if (need.optional) continue;
       return refuse("unknown skill \"" + need.skill + "\"");
     }
-    arrive.requirements.push({*skill, static_cast<std::uint8_t>(std::clamp(need.min_proficiency, 1, 10)),
+    arrive.requirements.push({*skill,
+                              static_cast<std::uint8_t>(std::clamp(need.min_proficiency, 1, 10)),
                               need.optional});
   }
   flows::Attributes attrs = e.attributes;
@@ -997,7 +1001,8 @@ void VoiceGateway::enqueue_job(ContactId contact, flows::act::Enqueue e, bool tr
     // under mu_: the directory is a database write).
     Status st = options_.flow_hooks.set_attributes(contact, attrs);
     if (!st.ok())
-      std::cerr << "voice: contact " << contact << ": attributes not saved: " << st.message() << "\n";
+      std::cerr << "voice: contact " << contact << ": attributes not saved: " << st.message()
+                << "\n";
   }
   std::lock_guard lock(mu_);
   Call* c = find_call_locked(contact);
@@ -1011,38 +1016,42 @@ void VoiceGateway::enqueue_job(ContactId contact, flows::act::Enqueue e, bool tr
     c->callback_uri = callback_uri(e.number, c->source);
   }
   arrive.contact = contact;
-  service_.submit(arrive, [this, contact, transfer, is_callback = e.callback](service::CommandResult r) {
-    std::lock_guard lock(mu_);
-    Call* c = find_call_locked(contact);
-    bool accepted = r.ok();
-    std::string reason = r.ok() ? "" : r.status().message();
-    if (r.ok())
-      for (const Event& ev : *r)
-        if (const auto* b = std::get_if<ev::ContactBlocked>(&ev.payload)) {
-          accepted = false;
-          reason = std::string(block_reason_name(b->reason));
-        }
-    if (c == nullptr) return;
-    if (!accepted) {
-      ++n_refused_;
-      c->arrival_submitted = false;
-      c->callback = false;
-      if (r.ok()) rekey_locked(*c, service_.next_contact_id());  // the blocked id is spent
-    } else {
-      c->arrived = true;
-      if (c->phase == Phase::kIvr) c->phase = Phase::kQueued;
-      if (!is_callback && c->caller != sip::kNoLeg)
-        if (auto m = find_prompt(c->music)) sip_->play_prompts(c->caller, {m}, true, true);
-    }
-    if (transfer || !c->flow) {
-      if (!accepted && c->caller != sip::kNoLeg) sip_->hangup(c->caller);
-      return;
-    }
-    flows::Actions out;
-    Status st = c->flow->on_queue_result(accepted, reason, now(), out);
-    if (!st.ok()) std::cerr << "voice: contact " << c->contact << ": " << st.message() << "\n";
-    drive_locked(*c, std::move(out));
-  });
+  service_.submit(arrive,
+                  [this, contact, transfer, is_callback = e.callback](service::CommandResult r) {
+                    std::lock_guard lock(mu_);
+                    Call* c = find_call_locked(contact);
+                    bool accepted = r.ok();
+                    std::string reason = r.ok() ? "" : r.status().message();
+                    if (r.ok())
+                      for (const Event& ev : *r)
+                        if (const auto* b = std::get_if<ev::ContactBlocked>(&ev.payload)) {
+                          accepted = false;
+                          reason = std::string(block_reason_name(b->reason));
+                        }
+                    if (c == nullptr) return;
+                    if (!accepted) {
+                      ++n_refused_;
+                      c->arrival_submitted = false;
+                      c->callback = false;
+                      if (r.ok())
+                        rekey_locked(*c, service_.next_contact_id());  // the blocked id is spent
+                    } else {
+                      c->arrived = true;
+                      if (c->phase == Phase::kIvr) c->phase = Phase::kQueued;
+                      if (!is_callback && c->caller != sip::kNoLeg)
+                        if (auto m = find_prompt(c->music))
+                          sip_->play_prompts(c->caller, {m}, true, true);
+                    }
+                    if (transfer || !c->flow) {
+                      if (!accepted && c->caller != sip::kNoLeg) sip_->hangup(c->caller);
+                      return;
+                    }
+                    flows::Actions out;
+                    Status st = c->flow->on_queue_result(accepted, reason, now(), out);
+                    if (!st.ok())
+                      std::cerr << "voice: contact " << c->contact << ": " << st.message() << "\n";
+                    drive_locked(*c, std::move(out));
+                  });
 }
 
 // On the control thread (reading the engine must not hold mu_): position and estimated wait.

@@ -16,9 +16,9 @@
 // call table.
 
 #include <condition_variable>
-#include <functional>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -84,13 +84,13 @@ struct VoiceStats {
   sip::SipStats sip;
   std::uint64_t calls = 0;  // inbound calls taken as contacts
   std::uint64_t active_calls = 0;
-  std::uint64_t refused = 0;       // unknown DID, blocked by the queue, service refusal
-  std::uint64_t abandoned = 0;     // caller hung up before connection
-  std::uint64_t connected = 0;     // bridged to an agent's phone
-  std::uint64_t agent_phones = 0;  // agents with a registered phone
-  std::uint64_t ivr_calls = 0;     // calls that ran a flow
-  std::uint64_t self_served = 0;   // flows that ended as self-served
-  std::uint64_t callbacks = 0;     // callbacks requested by callers
+  std::uint64_t refused = 0;           // unknown DID, blocked by the queue, service refusal
+  std::uint64_t abandoned = 0;         // caller hung up before connection
+  std::uint64_t connected = 0;         // bridged to an agent's phone
+  std::uint64_t agent_phones = 0;      // agents with a registered phone
+  std::uint64_t ivr_calls = 0;         // calls that ran a flow
+  std::uint64_t self_served = 0;       // flows that ended as self-served
+  std::uint64_t callbacks = 0;         // callbacks requested by callers
   std::uint64_t callbacks_dialed = 0;  // customers dialed back for an agent
   std::uint64_t surveys = 0;           // survey answers recorded
   std::uint64_t announcements = 0;     // position / wait announcements played
@@ -148,8 +148,7 @@ class VoiceGateway final : public sip::SipEvents {
   std::shared_ptr<const media::Prompt> find_prompt(const std::string& name) const;
   std::vector<std::shared_ptr<const media::Prompt>> announcement(std::size_t position,
                                                                  Millis ewt) const;
-  void play_locked(Call& call, std::vector<std::shared_ptr<const media::Prompt>> list,
-                   bool append);
+  void play_locked(Call& call, std::vector<std::shared_ptr<const media::Prompt>> list, bool append);
   void warm_flow(const std::shared_ptr<const flows::FlowDefinition>& flow);
   Millis now() const;
 
@@ -168,7 +167,7 @@ class VoiceGateway final : public sip::SipEvents {
   std::shared_ptr<const media::PromptLibrary> prompts_;
   std::unique_ptr<SpeechCache> speech_;
   std::unique_ptr<flows::HttpExecutor> http_;
-  std::unique_ptr<TaskThreads> timers_;  // flow timers
+  std::unique_ptr<TaskThreads> timers_;   // flow timers
   std::unique_ptr<TaskThreads> control_;  // engine reads, attribute writes (in order)
   std::unique_ptr<TaskThreads> slow_;     // HTTP data dips, speech synthesis
   std::mutex audio_mu_;
