@@ -46,6 +46,7 @@ struct ServeParams {
   std::string recordings_dir;
   std::string prompts_dir;
   std::string alert_webhook;
+  int adherence_grace_s = -1;
 };
 
 struct ServeSettings {
@@ -63,7 +64,8 @@ struct ServeSettings {
 
   std::string tls_cert;  // PEM; with tls_key the server speaks HTTPS/WSS only
   std::string tls_key;
-  std::string alert_webhook;  // URL that receives fired/cleared alerts (JSON POST)
+  std::string alert_webhook;   // URL that receives fired/cleared alerts (JSON POST)
+  int adherence_grace_s = 60;  // schedule adherence grace threshold (docs/metrics.md)
 };
 
 Status parse_listen(const std::string& listen, ServeSettings& s) {
@@ -110,6 +112,9 @@ Status load_toml(const std::string& path, ServeSettings& s) {
       s.http_threads = static_cast<int>(value.as_integer()->get());
     } else if (k == "alert_webhook" && value.is_string()) {
       s.alert_webhook = value.as_string()->get();
+    } else if (k == "adherence_grace_s" && value.is_integer() && value.as_integer()->get() >= 0 &&
+               value.as_integer()->get() <= 3600) {
+      s.adherence_grace_s = static_cast<int>(value.as_integer()->get());
     } else if ((k == "sip_listen" || k == "sip_dids" || k == "recordings_dir" ||
                 k == "prompts_dir") &&
                value.is_string()) {
@@ -124,7 +129,8 @@ Status load_toml(const std::string& path, ServeSettings& s) {
       return Status::invalid_argument(path + ": unknown or mistyped setting '" + k +
                                       "' (expected data_dir, listen, web_root, http_threads, "
                                       "sip_listen, sip_dids, recordings_dir, prompts_dir, "
-                                      "snapshot_every, tls_cert, tls_key, alert_webhook)");
+                                      "snapshot_every, tls_cert, tls_key, alert_webhook, "
+                                      "adherence_grace_s 0..3600)");
     }
   }
   return Status::ok_status();
@@ -285,6 +291,15 @@ int run_serve(const ServeParams& p) {
   if (const char* v = std::getenv("SWITCHBOARD_RECORDINGS_DIR")) s.recordings_dir = v;
   if (const char* v = std::getenv("SWITCHBOARD_PROMPTS_DIR")) s.prompts_dir = v;
   if (const char* v = std::getenv("SWITCHBOARD_ALERT_WEBHOOK")) s.alert_webhook = v;
+  if (const char* v = std::getenv("SWITCHBOARD_ADHERENCE_GRACE_S")) {
+    char* end = nullptr;
+    const long g = std::strtol(v, &end, 10);
+    if (*v == '\0' || *end != '\0' || g < 0 || g > 3600) {
+      std::cerr << "switchboard serve: SWITCHBOARD_ADHERENCE_GRACE_S must be 0..3600 seconds\n";
+      return 2;
+    }
+    s.adherence_grace_s = static_cast<int>(g);
+  }
   if (const char* v = std::getenv("SWITCHBOARD_LISTEN")) {
     Status st = parse_listen(v, s);
     if (!st.ok()) {
@@ -302,6 +317,7 @@ int run_serve(const ServeParams& p) {
   if (!p.recordings_dir.empty()) s.recordings_dir = p.recordings_dir;
   if (!p.prompts_dir.empty()) s.prompts_dir = p.prompts_dir;
   if (!p.alert_webhook.empty()) s.alert_webhook = p.alert_webhook;
+  if (p.adherence_grace_s >= 0) s.adherence_grace_s = p.adherence_grace_s;
   const bool tls = !s.tls_cert.empty() || !s.tls_key.empty();
   if (!p.listen.empty()) {
     Status st = parse_listen(p.listen, s);
@@ -383,6 +399,7 @@ int run_serve(const ServeParams& p) {
   ao.alerts.db_path = s.data_dir + "/alerts.db";
   ao.wfm_db_path = s.data_dir + "/wfm.db";
   ao.alerts.webhook_url = s.alert_webhook;
+  ao.adherence.grace = s.adherence_grace_s * kMillisPerSecond;
   api::ApiApp app(**service, **accounts, **directory, clock, ao);
   if (!app.alerts_status().ok()) {
     std::cerr << "switchboard serve: alerts: " << app.alerts_status().message() << "\n";
@@ -519,6 +536,9 @@ void register_serve_command(CLI::App& root, int& exit_code) {
   cmd->add_option("--tls-key", params->tls_key, "PEM private key for --tls-cert");
   cmd->add_option("--alert-webhook", params->alert_webhook,
                   "URL that receives fired and cleared alerts as JSON POSTs (with retries)");
+  cmd->add_option("--adherence-grace-s", params->adherence_grace_s,
+                  "Schedule adherence grace threshold in seconds (default 60)")
+      ->check(CLI::Range(0, 3600));
   cmd->add_option("--sip-listen", params->sip_listen,
                   "HOST:PORT for SIP (UDP and TCP); voice is off without it");
   cmd->add_option("--sip-dids", params->sip_dids,
