@@ -828,10 +828,14 @@ void VoiceGateway::pump_locked(Call& call) {
               });
             },
             [&](flows::act::SetAttributes&) {
-              if (call.arrival_submitted && options_.flow_hooks.set_attributes)
-                control_->post([this, contact, attrs = call.flow->attributes()] {
+              if (call.arrival_submitted && options_.flow_hooks.set_attributes) {
+                flows::Attributes attrs = call.flow->attributes();
+                attrs["flow"] =
+                    call.flow->flow().id + " v" + std::to_string(call.flow->flow().version);
+                control_->post([this, contact, attrs = std::move(attrs)] {
                   set_attributes_job(contact, attrs);
                 });
+              }
             },
             [&](flows::act::Enqueue& x) {
               flush();
@@ -856,6 +860,8 @@ void VoiceGateway::pump_locked(Call& call) {
               });
               if (options_.flow_hooks.set_attributes) {
                 flows::Attributes attrs = call.flow->attributes();
+                attrs["flow"] =
+                    call.flow->flow().id + " v" + std::to_string(call.flow->flow().version);
                 attrs["callback_number"] = x.number;
                 control_->post([this, contact, attrs] { set_attributes_job(contact, attrs); });
               }

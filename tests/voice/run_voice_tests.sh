@@ -360,6 +360,8 @@ api GET "/api/v1/contacts/$cb" >"$tmp/cb.json"
 echo "callback contact: $(cat "$tmp/cb.json")"
 check "the contact is now a callback, still queued" \
   test "$(jq_py 'str(d["callback"]) + "/" + d["state"]' <"$tmp/cb.json")" = True/queued
+check "the agent will see the callback number and the flow on the contact" \
+  test "$(jq_py 'd["attributes"].get("flow", "") + " " + d["attributes"].get("callback_number", "")' <"$tmp/cb.json")" = "voice-ivr v1 sip:callback@127.0.0.1:$callback_port"
 check "it keeps its place in line (same enqueued_at)" \
   test "$(jq_py 'd["enqueued_at"]' <"$tmp/cb.json")" = "$enq_before"
 first_ok=0; wait "$first_pid" || first_ok=$?
