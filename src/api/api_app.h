@@ -23,6 +23,7 @@
 #include "flows/flow_store.h"
 #include "reports/report_query.h"
 #include "service/center_service.h"
+#include "wfm/staffing.h"
 #include "wfmstore/forecast_store.h"
 #include "wfmstore/schedule_store.h"
 
@@ -127,6 +128,7 @@ class ApiApp final : public Dispatcher {
                          const std::vector<adherence::AgentStatus>& live, Millis now);
   // Team name of every agent in a team (from the directory).
   std::map<AgentId, std::string> team_of_agents();
+  Result<wfm::PatienceEstimate> estimate_patience(const wfmstore::StoredForecast& f);
   // The report request of a /api/v1/reports query string; nullopt with the 400 in `bad`.
   std::optional<reports::ReportRequest> report_request(const HttpRequest& req, bool distributions,
                                                        HttpResponse& bad);

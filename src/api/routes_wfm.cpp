@@ -250,6 +250,16 @@ HttpResponse planning_problem(const Status& st) {
 
 }  // namespace
 
+// Erlang A without a given patience: estimated from the abandons in the read model over the
+// history the forecast was fitted on.
+Result<wfm::PatienceEstimate> ApiApp::estimate_patience(const wfmstore::StoredForecast& f) {
+  if (reports_ == nullptr)
+    return Status::invalid_argument(
+        "Erlang A needs patience_s (no reports read model to estimate it from)");
+  return wfmstore::patience_from_reports(*reports_, f.queue, f.channel, f.history_from,
+                                         f.history_to);
+}
+
 Status ApiApp::open_wfm_stores() {
   const std::string path = options_.wfm_db_path.empty() ? ":memory:" : options_.wfm_db_path;
   auto schedules = wfmstore::ScheduleStore::open(path);
@@ -492,11 +502,16 @@ void ApiApp::register_wfm_routes() {
           if (!headcount && headcounts.empty())
             errors.push_back({"what_if.headcount", "give headcount or headcounts"});
         }
-        if (o && o->model == wfm::StaffingModel::kErlangA && o->patience_s <= 0)
-          errors.push_back({"patience_s", "Erlang A needs the callers' mean patience (s)"});
         if (!errors.empty()) return reply(bad_request("invalid staffing request", errors));
         auto f = forecasts_->get(*id);
         if (!f.ok()) return reply(problem_from_status(f.status()));
+        std::optional<wfm::PatienceEstimate> estimated;
+        if (o->model == wfm::StaffingModel::kErlangA && o->patience_s <= 0) {
+          auto p = estimate_patience(*f);
+          if (!p.ok()) return reply(planning_problem(p.status()));
+          estimated = *p;
+          o->patience_s = p->mean_patience_s;
+        }
         if (!headcounts.empty() && headcounts.size() != f->intervals.size())
           return reply(bad_request("what_if.headcounts has " + std::to_string(headcounts.size()) +
                                        " values; the forecast has " +
@@ -532,6 +547,12 @@ void ApiApp::register_wfm_routes() {
         reply(json_response(
             {{"forecast_id", f->id},
              {"model", o->model == wfm::StaffingModel::kErlangA ? "erlang_a" : "erlang_c"},
+             {"patience_s",
+              o->model == wfm::StaffingModel::kErlangA ? json(o->patience_s) : json(nullptr)},
+             {"patience_estimate", estimated ? json{{"abandons", estimated->abandons},
+                                                    {"calls", estimated->calls},
+                                                    {"total_wait_s", estimated->total_wait_s}}
+                                             : json(nullptr)},
              {"what_if", what_if},
              {"interval_minutes", f->interval_minutes},
              {"peak_scheduled", peak},
@@ -610,9 +631,6 @@ void ApiApp::register_wfm_routes() {
           } else if (auto fid = rr.integer("forecast_id", false, 0, INT64_MAX)) {
             forecast_id = *fid;
             staffing = staffing_options(rr, &default_aht);
-            if (staffing && staffing->model == wfm::StaffingModel::kErlangA &&
-                staffing->patience_s <= 0)
-              errors.push_back({"requirement.patience_s", "Erlang A needs patience_s"});
           } else {
             errors.push_back({"requirement", "give required (per interval) or forecast_id"});
           }
@@ -760,6 +778,11 @@ void ApiApp::register_wfm_routes() {
         if (forecast_id) {
           auto f = forecasts_->get(*forecast_id);
           if (!f.ok()) return reply(problem_from_status(f.status()));
+          if (staffing->model == wfm::StaffingModel::kErlangA && staffing->patience_s <= 0) {
+            auto pe = estimate_patience(*f);
+            if (!pe.ok()) return reply(planning_problem(pe.status()));
+            staffing->patience_s = pe->mean_patience_s;
+          }
           if (f->interval_minutes != p.interval_minutes)
             return reply(bad_request("forecast " + std::to_string(f->id) + " has " +
                                          std::to_string(f->interval_minutes) +

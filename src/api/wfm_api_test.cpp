@@ -92,7 +92,8 @@ class WfmApiTest : public ::testing::Test {
   }
 
   // `count` answered calls (100 s talk) starting at `start`, into the reports read model.
-  void feed(const std::string& queue, Millis start, int count) {
+  void feed(const std::string& queue, Millis start, int count, bool abandoned = false,
+            Millis wait = 0) {
     std::vector<Event> batch;
     for (int i = 0; i < count; ++i) {
       auto c = std::make_shared<ImportedContact>();
@@ -100,9 +101,10 @@ class WfmApiTest : public ::testing::Test {
       c->external_id = std::to_string(seq_);
       c->arrived_at = start + i * 10 * kMillisPerSecond;
       c->queue = queue;
-      c->agent = "Ada";
-      c->outcome = ImportOutcome::kAnswered;
-      c->talk = 100 * kMillisPerSecond;
+      c->agent = abandoned ? "" : "Ada";
+      c->outcome = abandoned ? ImportOutcome::kAbandoned : ImportOutcome::kAnswered;
+      c->wait = wait;
+      c->talk = abandoned ? 0 : 100 * kMillisPerSecond;
       batch.push_back(
           Event{.seq = ++seq_, .at = c->arrived_at, .payload = ev::ContactImported{.record = c}});
     }
@@ -280,11 +282,38 @@ TEST_F(WfmApiTest, StaffingAndWhatIfAgreeWithTheWorkedExample) {
   EXPECT_TRUE(a.body["rows"][0]["p_abandon"].is_number());
 
   // Bad input.
+  // Without a patience, Erlang A estimates it from the abandons of the read model over the
+  // forecast's history: an uploaded CSV has none there, so that is a clear 400.
   auto no_patience = post("/api/v1/wfm/forecasts/" + id + "/staffing", {{"model", "erlang_a"}});
   EXPECT_EQ(no_patience.status, 400);
-  EXPECT_EQ(no_patience.body["errors"][0]["field"], "patience_s");
+  EXPECT_NE(no_patience.body["detail"].get<std::string>().find("patience_s"), std::string::npos)
+      << no_patience.raw;
   EXPECT_EQ(post("/api/v1/wfm/forecasts/" + id + "/staffing", {{"target_sl", 2}}).status, 400);
   EXPECT_EQ(post("/api/v1/wfm/forecasts/" + id + "/staffing", {{"shrinkage", -0.1}}).status, 400);
+}
+
+TEST_F(WfmApiTest, ErlangAEstimatesPatienceFromTheAbandonsInTheHistory) {
+  // Two weeks: each day at 09:00, 10 answered after 20 s and 2 abandoned after 60 s: 320 s in
+  // queue per 2 abandons, a mean patience of 160 s.
+  for (int k = 1; k <= 14; ++k) {
+    feed("care", at(kMarch2 - k, 9 * 60), 10, false, 20 * kMillisPerSecond);
+    feed("care", at(kMarch2 - k, 9 * 60 + 5), 2, true, 60 * kMillisPerSecond);
+  }
+  auto f =
+      post("/api/v1/wfm/forecasts", {{"queue", "care"}, {"horizon_days", 1}, {"history_days", 14}});
+  ASSERT_EQ(f.status, 201) << f.raw;
+  const std::string id = std::to_string(f.body["id"].get<std::int64_t>());
+  auto a = post("/api/v1/wfm/forecasts/" + id + "/staffing", {{"model", "erlang_a"}});
+  ASSERT_EQ(a.status, 200) << a.raw;
+  EXPECT_NEAR(a.body["patience_s"].get<double>(), 160, 1e-6);
+  EXPECT_EQ(a.body["patience_estimate"]["abandons"], 28);
+  EXPECT_EQ(a.body["patience_estimate"]["calls"], 168);
+  // A given patience is used as is.
+  auto given = post("/api/v1/wfm/forecasts/" + id + "/staffing",
+                    {{"model", "erlang_a"}, {"patience_s", 30}});
+  ASSERT_EQ(given.status, 200);
+  EXPECT_EQ(given.body["patience_s"], 30);
+  EXPECT_EQ(given.body["patience_estimate"], nullptr);
 }
 
 TEST_F(WfmApiTest, BadForecastInputIsAClearProblem) {

@@ -90,6 +90,41 @@ Result<wfm::IntervalSeries> history_from_reports(const reports::ReportStore& rep
                                         std::move(volume), std::move(aht));
 }
 
+Result<wfm::PatienceEstimate> patience_from_reports(const reports::ReportStore& reports,
+                                                    const std::string& queue,
+                                                    const std::string& channel, Millis from,
+                                                    Millis to) {
+  reports::ReportRequest r;
+  r.from = from;
+  r.to = to;
+  r.queues = {queue};
+  if (!channel.empty()) {
+    auto c = parse_channel(channel);
+    if (!c.ok()) return c.status();
+    r.channels = {*c};
+  }
+  r.group_by = {};
+  r.include_histograms = false;
+  SB_RETURN_IF_ERROR(reports::validate(r));
+  auto result = reports.query(r);
+  if (!result.ok() && result.status().code() == StatusCode::kNotFound)
+    return Status::invalid_argument("cannot estimate patience: " + result.status().message() +
+                                    "; give patience_s");
+  if (!result.ok()) return result.status();
+  const reports::Kpis& k = result->total;
+  const std::uint64_t waited = k.handled + k.abandoned + k.timed_out;
+  if (k.abandoned == 0)
+    return Status::invalid_argument("no abandoned contacts in queue '" + queue +
+                                    "' over the history: patience cannot be estimated; give "
+                                    "patience_s");
+  wfm::PatienceEstimate e;
+  e.abandons = static_cast<long>(k.abandoned);
+  e.calls = static_cast<long>(waited);
+  e.total_wait_s = k.avg_wait_s * static_cast<double>(waited);
+  e.mean_patience_s = e.total_wait_s / static_cast<double>(k.abandoned);
+  return e;
+}
+
 StoredForecast to_stored(const wfm::Forecast& f, const wfm::IntervalSeries& history,
                          const reports::TimeZone& tz, Millis now) {
   StoredForecast s;

@@ -15,6 +15,7 @@
 #include "wfm/forecast.h"
 #include "wfm/schedule.h"
 #include "wfm/series.h"
+#include "wfm/staffing.h"
 #include "wfmstore/forecast_store.h"
 #include "wfmstore/schedule_store.h"
 
@@ -38,6 +39,14 @@ struct HistoryQuery {
 // Days without any row are absent (closed). InvalidArgument when nothing was offered at all.
 Result<wfm::IntervalSeries> history_from_reports(const reports::ReportStore& reports,
                                                  const HistoryQuery& q);
+
+// Mean caller patience (Erlang A) of a queue from the read model over [from, to): every queued
+// contact's wait is exposure, so patience = total time in queue (answered, abandoned and timed
+// out) / abandons (docs/forecasting.md). InvalidArgument when nothing was abandoned.
+Result<wfm::PatienceEstimate> patience_from_reports(const reports::ReportStore& reports,
+                                                    const std::string& queue,
+                                                    const std::string& channel, Millis from,
+                                                    Millis to);
 
 // A forecast in local civil time as a stored forecast in UTC, with each interval's horizon (local
 // days after `now`'s local day) and MASE's scale from the history.

@@ -122,6 +122,38 @@ TEST(PlanningTest, HistoryForecastAndAccuracyFromTheReadModel) {
   EXPECT_EQ(full->queue, "sales");
 }
 
+TEST(PlanningTest, PatienceFromAbandonsInTheReadModel) {
+  auto reports = reports::ReportStore::open(":memory:");
+  ASSERT_TRUE(reports.ok());
+  std::vector<Event> batch;
+  // 3 answered after 20, 40, 60 s; 2 abandoned after 30 and 90 s: 240 s in queue, 2 abandons.
+  const std::pair<int, bool> calls[] = {
+      {20, false}, {40, false}, {60, false}, {30, true}, {90, true}};
+  std::uint64_t seq = 0;
+  for (const auto& [wait, abandoned] : calls) {
+    auto c = std::make_shared<ImportedContact>();
+    c->source = "test";
+    c->external_id = std::to_string(seq);
+    c->arrived_at = at(kMon, 9 * 60) + static_cast<Millis>(seq) * 1000;
+    c->queue = "sales";
+    c->outcome = abandoned ? ImportOutcome::kAbandoned : ImportOutcome::kAnswered;
+    if (!abandoned) c->agent = "ann";
+    c->wait = wait * kMillisPerSecond;
+    c->talk = abandoned ? 0 : 60 * kMillisPerSecond;
+    batch.push_back(
+        Event{.seq = ++seq, .at = c->arrived_at, .payload = ev::ContactImported{.record = c}});
+  }
+  ASSERT_TRUE((*reports)->ingest(batch).ok());
+  auto p = patience_from_reports(**reports, "sales", "", at(kMon, 0), at(kMon + 1, 0));
+  ASSERT_TRUE(p.ok()) << p.status().to_string();
+  EXPECT_EQ(p->abandons, 2);
+  EXPECT_EQ(p->calls, 5);
+  EXPECT_NEAR(p->total_wait_s, 240, 1e-6);
+  EXPECT_NEAR(p->mean_patience_s, 120, 1e-6);
+  auto none = patience_from_reports(**reports, "sales", "", at(kMon + 1, 0), at(kMon + 2, 0));
+  EXPECT_EQ(none.status().code(), StatusCode::kInvalidArgument);
+}
+
 TEST(PlanningTest, EmptyHistoryIsAClearError) {
   auto reports = reports::ReportStore::open(":memory:");
   ASSERT_TRUE(reports.ok());

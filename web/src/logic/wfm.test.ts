@@ -78,8 +78,9 @@ describe('staffing form', () => {
   it('adds the what-if when a headcount is given', () => {
     expect(staffingBody({ ...base, whatIfHeadcount: '20', volumeFactor: '1.1' }).body?.what_if).toEqual({ headcount: 20, volume_factor: 1.1, aht_factor: 1 });
   });
-  it('needs patience for Erlang A and sane numbers', () => {
-    expect(staffingBody({ ...base, model: 'erlang_a' }).errors.patienceS).toBeTruthy();
+  it('Erlang A patience is optional (estimated by the server) but must be positive', () => {
+    expect(staffingBody({ ...base, model: 'erlang_a' }).body?.patience_s).toBeUndefined();
+    expect(staffingBody({ ...base, model: 'erlang_a', patienceS: '0' }).errors.patienceS).toBeTruthy();
     expect(staffingBody({ ...base, model: 'erlang_a', patienceS: '120' }).body?.patience_s).toBe(120);
     const bad = staffingBody({ ...base, targetSl: '100', shrinkage: '-1', whatIfHeadcount: '2.5' });
     expect(Object.keys(bad.errors).sort()).toEqual(['shrinkage', 'targetSl', 'whatIfHeadcount']);

@@ -68,6 +68,8 @@ export interface StaffingRow {
 export interface StaffingJson {
   forecast_id: number;
   model: string;
+  patience_s?: number | null;
+  patience_estimate?: { abandons: number; calls: number; total_wait_s: number } | null;
   what_if: boolean;
   interval_minutes: number;
   peak_scheduled: number;
@@ -195,7 +197,7 @@ export function staffingBody(f: StaffingForm): { body?: Record<string, unknown>;
   if (threshold === null || !(threshold >= 0)) errors.thresholdS = 'Seconds, 0 or more';
   if (sl === null || !(sl > 0 && sl < 100)) errors.targetSl = 'A percentage between 0 and 100';
   if (shrink !== null && !(shrink >= 0 && shrink < 95)) errors.shrinkage = 'A percentage from 0 to 95';
-  if (f.model === 'erlang_a' && (patience === null || !(patience > 0))) errors.patienceS = 'Erlang A needs the mean patience in seconds';
+  if (f.model === 'erlang_a' && patience !== null && !(patience > 0)) errors.patienceS = 'Seconds, more than 0 (empty: estimated from history)';
   if (aht !== null && !(aht > 0)) errors.ahtS = 'Seconds, more than 0';
   const headcount = num(f.whatIfHeadcount);
   if (headcount !== null && !(Number.isInteger(headcount) && headcount >= 0)) errors.whatIfHeadcount = 'A whole number of agents';
@@ -206,7 +208,7 @@ export function staffingBody(f: StaffingForm): { body?: Record<string, unknown>;
   if (Object.keys(errors).length > 0) return { errors };
   const body: Record<string, unknown> = { model: f.model, threshold_s: threshold, target_sl: (sl as number) / 100 };
   if (shrink !== null) body.shrinkage = shrink / 100;
-  if (f.model === 'erlang_a') body.patience_s = patience;
+  if (f.model === 'erlang_a' && patience !== null) body.patience_s = patience;
   if (aht !== null) body.aht_s = aht;
   if (headcount !== null) {
     body.what_if = { headcount, volume_factor: vf ?? 1, aht_factor: af ?? 1 };

@@ -69,7 +69,7 @@ export function StaffingPage() {
           <input type="number" value={form.shrinkage} onInput={set('shrinkage')} size={5} />
         </Field>
         {form.model === 'erlang_a' ? (
-          <Field label="Patience (s)" error={errors.patienceS}>
+          <Field label="Patience (s)" error={errors.patienceS} hint="empty: from abandons">
             <input type="number" value={form.patienceS} onInput={set('patienceS')} size={5} />
           </Field>
         ) : null}
@@ -99,6 +99,7 @@ export function StaffingPage() {
           <h2>{table.what_if ? 'What the headcount achieves' : 'Required agents'} per interval</h2>
           <p class="muted small">
             Peak required {summary.peakRequired}, peak scheduled {summary.peakScheduled}, {Math.round(table.scheduled_agent_hours)} scheduled agent-hours; lowest service level {formatPercent(summary.minSl)}.
+            {table.patience_s ? ` Patience ${Math.round(table.patience_s)} s${table.patience_estimate ? ` (estimated: ${table.patience_estimate.abandons} abandons of ${table.patience_estimate.calls} queued contacts)` : ''}.` : ''}
           </p>
           <table class="grid" data-testid="staffing-table">
             <thead>
