@@ -25,50 +25,6 @@ std::vector<std::string> split_list(const std::string& s) {
   return out;
 }
 
-// An instant of a report range: epoch milliseconds, a local day "YYYY-MM-DD" (its start; for the
-// end of a range the day is included, so the end is the next local midnight), or a local time
-// "YYYY-MM-DDTHH:MM[:SS]" with an optional "Z" or "±HH:MM".
-Result<Millis> parse_instant(const std::string& text, const reports::TimeZone& tz, bool end) {
-  if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos &&
-      text.size() > 8) {
-    if (text.size() > 15) return Status::invalid_argument("'" + text + "' is out of range");
-    return static_cast<Millis>(std::stoll(text));
-  }
-  int y = 0, m = 0, d = 0, consumed = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2d%n", &y, &m, &d, &consumed) != 3 || consumed != 10)
-    return Status::invalid_argument("'" + text +
-                                    "' is not a date (YYYY-MM-DD[THH:MM[:SS]][Z|±HH:MM] or "
-                                    "epoch milliseconds)");
-  int cy = 0, cm = 0, cd = 0;
-  reports::civil_from_days(reports::days_from_civil(y, m, d), cy, cm, cd);
-  if (cy != y || cm != m || cd != d)
-    return Status::invalid_argument("'" + text + "' is not a date");
-  Millis local = reports::days_from_civil(y, m, d) * kMillisPerDay;
-  std::string rest = text.substr(10);
-  // Local wall time → UTC: the offset in force at the instant itself (found in two steps, so
-  // times next to a daylight-saving change land on the right side).
-  auto to_utc = [&](Millis wall) { return wall - tz.offset_at(wall - tz.offset_at(wall)); };
-  if (rest.empty()) return to_utc(end ? local + kMillisPerDay : local);
-  int hh = 0, mm = 0, n = 0;
-  if (std::sscanf(rest.c_str(), "T%2d:%2d%n", &hh, &mm, &n) != 2 || n != 6 || hh > 23 || mm > 59)
-    return Status::invalid_argument("'" + text + "' has a bad time of day (THH:MM)");
-  rest = rest.substr(static_cast<std::size_t>(n));
-  int ss = 0;
-  if (!rest.empty() && rest[0] == ':') {
-    int k = 0;
-    if (std::sscanf(rest.c_str(), ":%2d%n", &ss, &k) != 1 || k != 3 || ss > 59)
-      return Status::invalid_argument("'" + text + "' has bad seconds");
-    rest = rest.substr(static_cast<std::size_t>(k));
-  }
-  local += hh * kMillisPerHour + mm * kMillisPerMinute + ss * kMillisPerSecond;
-  if (rest.empty()) return to_utc(local);
-  if (rest == "Z") return local;
-  auto offset = reports::TimeZone::parse(rest);
-  if ((rest[0] != '+' && rest[0] != '-') || !offset.ok())
-    return Status::invalid_argument("'" + text + "' has a bad UTC offset");
-  return local - offset->offset_at(0);
-}
-
 bool wants_csv(const HttpRequest& req) {
   if (auto it = req.query.find("format"); it != req.query.end()) return it->second == "csv";
   const std::string* accept = req.header("accept");
@@ -107,7 +63,7 @@ std::optional<reports::ReportRequest> ApiApp::report_request(const HttpRequest& 
       errors.push_back({key, "required: YYYY-MM-DD, YYYY-MM-DDTHH:MM or epoch milliseconds"});
       continue;
     }
-    auto t = parse_instant(*v, tz, std::string(key) == "to");
+    auto t = reports::parse_report_instant(*v, tz, std::string(key) == "to");
     if (!t.ok()) {
       errors.push_back({key, t.status().message()});
     } else {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -12,6 +13,7 @@
 #include "base/varint.h"
 #include "reports/aggregator.h"
 #include "reports/cells.h"
+#include "reports/histogram_sum.h"
 #include "reports/report_query.h"
 #include "reports/time_zone.h"
 
@@ -45,23 +47,27 @@ Status decode_fields(std::string_view bytes, std::array<std::int64_t, kFieldCoun
 
 namespace {
 
-std::string encode_hours(const std::array<std::int64_t, 24>& h) {
+// Offers per UTC hour of a rollup row: 24 for a day, kMonthHours for a month (31 days; the hours
+// past the end of a shorter month stay zero).
+constexpr std::size_t kMonthHours = 31 * 24;
+
+std::string encode_hours(const std::vector<std::int64_t>& h) {
   std::string out;
-  put_varint(out, 24);
-  for (std::int64_t x : h)
-    put_varint(out, (static_cast<std::uint64_t>(x) << 1) ^ static_cast<std::uint64_t>(x >> 63));
+  put_varint(out, h.size());
+  for (std::int64_t x : h) put_varint(out, zigzag(x));
   return out;
 }
 
-Status decode_hours(std::string_view bytes, std::array<std::int64_t, 24>& h) {
-  h.fill(0);
+Status decode_hours(std::string_view bytes, std::vector<std::int64_t>& h, std::size_t expected) {
+  h.assign(expected, 0);
   std::size_t pos = 0;
   std::uint64_t n = 0;
-  if (!get_varint(bytes, pos, n) || n != 24) return Status::corruption("day hours: bad count");
+  if (!get_varint(bytes, pos, n) || n != expected)
+    return Status::corruption("rollup hours: bad count");
   for (auto& x : h) {
     std::uint64_t u = 0;
-    if (!get_varint(bytes, pos, u)) return Status::corruption("day hours: truncated");
-    x = static_cast<std::int64_t>((u >> 1) ^ (~(u & 1) + 1));
+    if (!get_varint(bytes, pos, u)) return Status::corruption("rollup hours: truncated");
+    x = unzigzag(u);
   }
   return {};
 }
@@ -73,7 +79,9 @@ Status decode_hours(std::string_view bytes, std::array<std::int64_t, 24>& h) {
 
 namespace {
 
-constexpr int kSchemaVersion = 1;
+// 1: cells and days keyed by time first. 2: keyed by queue first, so that a report of some queues
+// reads only their rows (opening a version 1 file rewrites its tables in the new order).
+constexpr int kSchemaVersion = 2;
 
 struct Stmt {
   sqlite3_stmt* s = nullptr;
@@ -182,6 +190,14 @@ Millis day_of(Millis t) {
   return q * kMillisPerDay;
 }
 
+// Start of the UTC calendar month containing `t`, and of the next one.
+Millis month_of(Millis t) {
+  int y = 0, m = 0, d = 0;
+  civil_from_days(day_of(t) / kMillisPerDay, y, m, d);
+  return days_from_civil(y, m, 1) * kMillisPerDay;
+}
+Millis next_month(Millis month_start) { return month_of(month_start + 32 * kMillisPerDay); }
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -198,7 +214,7 @@ struct ReportStore::Impl {
   IngestStats stats;
   Status failed;  // sticky: set when a batch could not be committed
   std::map<std::pair<char, std::int64_t>, std::string> dims;  // names for queries
-  Stmt get_cell, put_cell, get_day, put_day, put_dim, put_meta;
+  Stmt get_cell, put_cell, get_day, put_day, get_month, put_month, put_dim, put_meta;
 
   // sqlite3_close_v2 waits for the prepared statements (members, finalized after this body).
   ~Impl() {
@@ -206,19 +222,29 @@ struct ReportStore::Impl {
   }
 
   Status init() {
-    SB_RETURN_IF_ERROR(exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"));
+    bool migrate = false;  // a version 1 file: rewritten once the statements are ready
+    // Queries read through a memory map: no copy of every page from the OS cache into SQLite's
+    // (that copy was a tenth of a year-long report's time).
+    SB_RETURN_IF_ERROR(exec(db,
+                            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                            "PRAGMA mmap_size=2147418112;"));
     SB_RETURN_IF_ERROR(exec(db, R"sql(
       CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS cells(
         interval INTEGER NOT NULL, queue INTEGER NOT NULL, channel INTEGER NOT NULL,
         agent INTEGER NOT NULL, version INTEGER NOT NULL,
         fields BLOB NOT NULL, waits BLOB NOT NULL, handles BLOB NOT NULL,
-        PRIMARY KEY(interval, queue, channel, agent, version)) WITHOUT ROWID;
+        PRIMARY KEY(queue, interval, channel, agent, version)) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS days(
         day INTEGER NOT NULL, queue INTEGER NOT NULL, channel INTEGER NOT NULL,
         version INTEGER NOT NULL,
         fields BLOB NOT NULL, waits BLOB NOT NULL, handles BLOB NOT NULL, hourly BLOB NOT NULL,
-        PRIMARY KEY(day, queue, channel, version)) WITHOUT ROWID;
+        PRIMARY KEY(queue, day, channel, version)) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS months(
+        month INTEGER NOT NULL, queue INTEGER NOT NULL, channel INTEGER NOT NULL,
+        version INTEGER NOT NULL,
+        fields BLOB NOT NULL, waits BLOB NOT NULL, handles BLOB NOT NULL, hourly BLOB NOT NULL,
+        PRIMARY KEY(queue, month, channel, version)) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS dims(kind TEXT NOT NULL, key INTEGER NOT NULL,
         name TEXT NOT NULL, PRIMARY KEY(kind, key)) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS definitions(queue TEXT NOT NULL, version INTEGER NOT NULL,
@@ -229,24 +255,25 @@ struct ReportStore::Impl {
     {
       Stmt st;
       SB_RETURN_IF_ERROR(prepare(db, "SELECT key, value FROM meta", st));
-      bool has_version = false;
-      while (sqlite3_step(st.s) == SQLITE_ROW) {
-        const std::string key = reinterpret_cast<const char*>(sqlite3_column_text(st.s, 0));
-        const std::int64_t value = sqlite3_column_int64(st.s, 1);
-        if (key == "schema_version") {
-          has_version = true;
-          if (value != kSchemaVersion)
-            return Status::failed_precondition("reports.db has schema version " +
-                                               std::to_string(value) + ", this build reads " +
-                                               std::to_string(kSchemaVersion));
-        }
-        if (key == "applied_seq") applied_seq = static_cast<std::uint64_t>(value);
-        if (key == "settled_at") settled_at = value;
-      }
-      if (!has_version)
+      std::map<std::string, std::int64_t> meta;
+      while (sqlite3_step(st.s) == SQLITE_ROW)
+        meta[reinterpret_cast<const char*>(sqlite3_column_text(st.s, 0))] =
+            sqlite3_column_int64(st.s, 1);
+      sqlite3_reset(st.s);
+      if (auto it = meta.find("applied_seq"); it != meta.end())
+        applied_seq = static_cast<std::uint64_t>(it->second);
+      if (auto it = meta.find("settled_at"); it != meta.end()) settled_at = it->second;
+      if (auto it = meta.find("schema_version"); it == meta.end()) {
         SB_RETURN_IF_ERROR(exec(db, ("INSERT INTO meta VALUES('schema_version', " +
                                      std::to_string(kSchemaVersion) + ")")
                                         .c_str()));
+      } else if (it->second == 1) {
+        migrate = true;
+      } else if (it->second != kSchemaVersion) {
+        return Status::failed_precondition("reports.db has schema version " +
+                                           std::to_string(it->second) + ", this build reads " +
+                                           std::to_string(kSchemaVersion));
+      }
     }
     SB_RETURN_IF_ERROR(load_definitions());
     {
@@ -280,9 +307,74 @@ struct ReportStore::Impl {
                                get_day));
     SB_RETURN_IF_ERROR(
         prepare(db, "INSERT OR REPLACE INTO days VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", put_day));
+    SB_RETURN_IF_ERROR(prepare(db,
+                               "SELECT fields, waits, handles, hourly FROM months WHERE month = ?1 "
+                               "AND queue = ?2 AND channel = ?3 AND version = ?4",
+                               get_month));
+    SB_RETURN_IF_ERROR(prepare(
+        db, "INSERT OR REPLACE INTO months VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", put_month));
     SB_RETURN_IF_ERROR(prepare(db, "INSERT OR REPLACE INTO dims VALUES(?1, ?2, ?3)", put_dim));
     SB_RETURN_IF_ERROR(prepare(db, "INSERT OR REPLACE INTO meta VALUES(?1, ?2)", put_meta));
+    if (migrate) SB_RETURN_IF_ERROR(migrate_from_v1());
     agg = std::make_unique<Aggregator>(defs, settings);
+    return {};
+  }
+
+  // Version 1 -> 2: the same rows keyed by queue first, and the month rollup added up from the
+  // days (one transaction).
+  Status migrate_from_v1() {
+    SB_RETURN_IF_ERROR(exec(db, "BEGIN IMMEDIATE"));
+    Status st = exec(db, R"sql(
+      CREATE TABLE cells_v2(
+        interval INTEGER NOT NULL, queue INTEGER NOT NULL, channel INTEGER NOT NULL,
+        agent INTEGER NOT NULL, version INTEGER NOT NULL,
+        fields BLOB NOT NULL, waits BLOB NOT NULL, handles BLOB NOT NULL,
+        PRIMARY KEY(queue, interval, channel, agent, version)) WITHOUT ROWID;
+      INSERT INTO cells_v2 SELECT * FROM cells ORDER BY queue, interval, channel, agent, version;
+      DROP TABLE cells;
+      ALTER TABLE cells_v2 RENAME TO cells;
+      CREATE TABLE days_v2(
+        day INTEGER NOT NULL, queue INTEGER NOT NULL, channel INTEGER NOT NULL,
+        version INTEGER NOT NULL,
+        fields BLOB NOT NULL, waits BLOB NOT NULL, handles BLOB NOT NULL, hourly BLOB NOT NULL,
+        PRIMARY KEY(queue, day, channel, version)) WITHOUT ROWID;
+      INSERT INTO days_v2 SELECT * FROM days ORDER BY queue, day, channel, version;
+      DROP TABLE days;
+      ALTER TABLE days_v2 RENAME TO days;
+      DELETE FROM months;
+      UPDATE meta SET value = 2 WHERE key = 'schema_version';
+    )sql");
+    if (st.ok()) st = months_from_days();
+    if (st.ok()) st = exec(db, "COMMIT");
+    if (!st.ok() && !sqlite3_get_autocommit(db)) (void)exec(db, "ROLLBACK");
+    return st;
+  }
+
+  Status months_from_days() {
+    Stmt st;
+    SB_RETURN_IF_ERROR(prepare(
+        db, "SELECT day, queue, channel, version, fields, waits, handles, hourly FROM days", st));
+    std::map<std::vector<std::int64_t>, std::pair<CellValues, std::vector<std::int64_t>>> months;
+    int rc;
+    std::vector<std::int64_t> hours;
+    while ((rc = sqlite3_step(st.s)) == SQLITE_ROW) {
+      const Millis day = sqlite3_column_int64(st.s, 0);
+      const Millis month = month_of(day);
+      auto& m = months[{month, sqlite3_column_int64(st.s, 1), sqlite3_column_int64(st.s, 2),
+                        sqlite3_column_int64(st.s, 3)}];
+      if (m.second.empty()) m.second.assign(kMonthHours, 0);
+      CellValues v;
+      SB_RETURN_IF_ERROR(decode_fields(column_blob(st.s, 4), v.v));
+      SB_RETURN_IF_ERROR(v.waits.merge_encoded(column_blob(st.s, 5)));
+      SB_RETURN_IF_ERROR(v.handles.merge_encoded(column_blob(st.s, 6)));
+      SB_RETURN_IF_ERROR(decode_hours(column_blob(st.s, 7), hours, 24));
+      m.first.merge(v);
+      const auto first = static_cast<std::size_t>((day - month) / kMillisPerHour);
+      for (std::size_t h = 0; h < 24; ++h) m.second[first + h] += hours[h];
+    }
+    if (rc != SQLITE_DONE) return db_error(db, "read days");
+    for (const auto& [key, v] : months)
+      SB_RETURN_IF_ERROR(merge_row(get_month, put_month, key, v.first, &v.second));
     return {};
   }
 
@@ -303,10 +395,12 @@ struct ReportStore::Impl {
   }
 
   // Reads the stored cell (or day) and adds `delta` to it.
-  // `hourly`: for days, offers per UTC hour of the day (peak hour), added to the stored ones.
+  // `hourly`: for days and months, offers per UTC hour of the row (peak hour), added to the
+  // stored ones.
   Status merge_row(Stmt& get, Stmt& put, const std::vector<std::int64_t>& key,
-                   const CellValues& delta, const std::array<std::int64_t, 24>* hourly = nullptr) {
-    std::array<std::int64_t, 24> hours{};
+                   const CellValues& delta, const std::vector<std::int64_t>* hourly = nullptr) {
+    std::vector<std::int64_t> hours;
+    if (hourly) hours.assign(hourly->size(), 0);
     sqlite3_reset(get.s);
     for (std::size_t i = 0; i < key.size(); ++i)
       sqlite3_bind_int64(get.s, static_cast<int>(i + 1), key[i]);
@@ -320,7 +414,7 @@ struct ReportStore::Impl {
       if (!h.ok()) return h.status();
       v.waits = std::move(*w);
       v.handles = std::move(*h);
-      if (hourly) SB_RETURN_IF_ERROR(decode_hours(column_blob(get.s, 3), hours));
+      if (hourly) SB_RETURN_IF_ERROR(decode_hours(column_blob(get.s, 3), hours, hourly->size()));
     } else if (rc != SQLITE_DONE) {
       return db_error(db, "read cell");
     }
@@ -338,7 +432,7 @@ struct ReportStore::Impl {
     sqlite3_bind_blob(put.s, i++, handles.data(), static_cast<int>(handles.size()), SQLITE_STATIC);
     std::string hour_blob;
     if (hourly) {
-      for (int h = 0; h < 24; ++h) hours[h] += (*hourly)[h];
+      for (std::size_t h = 0; h < hours.size(); ++h) hours[h] += (*hourly)[h];
       hour_blob = encode_hours(hours);
       sqlite3_bind_blob(put.s, i++, hour_blob.data(), static_cast<int>(hour_blob.size()),
                         SQLITE_STATIC);
@@ -388,18 +482,29 @@ struct ReportStore::Impl {
     for (const auto& kv : deltas) sorted.push_back(&kv);
     std::sort(sorted.begin(), sorted.end(),
               [](const auto* a, const auto* b) { return a->first < b->first; });
-    std::map<std::vector<std::int64_t>, std::pair<CellValues, std::array<std::int64_t, 24>>> days;
+    using Rollup = std::map<std::vector<std::int64_t>, std::pair<CellValues, std::vector<std::int64_t>>>;
+    Rollup days, months;
     for (const auto* kv : sorted) {
       const CellKey& k = kv->first;
       SB_RETURN_IF_ERROR(merge_row(
           get_cell, put_cell, {k.interval, k.queue, k.channel, k.agent, k.version}, kv->second));
       auto& day = days[{day_of(k.interval), k.queue, k.channel, k.version}];
+      if (day.second.empty()) day.second.assign(24, 0);
       day.first.merge(kv->second);
-      day.second[(k.interval - day_of(k.interval)) / kMillisPerHour] += kv->second.v[kOffered];
+      day.second[static_cast<std::size_t>((k.interval - day_of(k.interval)) / kMillisPerHour)] +=
+          kv->second.v[kOffered];
+      const Millis month = month_of(k.interval);
+      auto& mon = months[{month, k.queue, k.channel, k.version}];
+      if (mon.second.empty()) mon.second.assign(kMonthHours, 0);
+      mon.first.merge(kv->second);
+      mon.second[static_cast<std::size_t>((k.interval - month) / kMillisPerHour)] +=
+          kv->second.v[kOffered];
       stats.cells_written++;
     }
     for (const auto& [key, v] : days)
       SB_RETURN_IF_ERROR(merge_row(get_day, put_day, key, v.first, &v.second));
+    for (const auto& [key, v] : months)
+      SB_RETURN_IF_ERROR(merge_row(get_month, put_month, key, v.first, &v.second));
     for (const DimensionName& d : dim_changes) {
       sqlite3_reset(put_dim.s);
       const char kind[2] = {d.kind, 0};
@@ -473,7 +578,7 @@ Status ReportStore::clear() {
   std::lock_guard lock(impl_->mu);
   Impl& m = *impl_;
   SB_RETURN_IF_ERROR(exec(m.db,
-                          "BEGIN IMMEDIATE; DELETE FROM cells; DELETE FROM days; DELETE FROM "
+                          "BEGIN IMMEDIATE; DELETE FROM cells; DELETE FROM days; DELETE FROM months; DELETE FROM "
                           "dims; DELETE FROM meta WHERE key IN ('applied_seq', 'settled_at'); "
                           "COMMIT;"));
   m.applied_seq = 0;
@@ -551,7 +656,7 @@ double ratio(double a, double b) { return b > 0 ? a / b : 0.0; }
 
 struct Accumulator {
   std::array<std::int64_t, kFieldCount> f{};
-  metrics::Histogram waits, handles;
+  HistogramSum waits, handles;
   double cost = 0;
   std::set<std::pair<std::int64_t, std::int64_t>> versions;  // (queue, version)
   // Offers per local hour: a flat array from the first hour of the range for rows that span the
@@ -618,7 +723,9 @@ std::vector<HistogramBucket> buckets_of(const metrics::Histogram& h) {
   return out;
 }
 
-Kpis finalize_kpis(const Accumulator& a, const ReportRequest& r, const DefinitionTable& defs,
+Kpis finalize_kpis(const Accumulator& a, const metrics::Histogram& waits,
+                   const metrics::Histogram& handles, const ReportRequest& r,
+                   const DefinitionTable& defs,
                    const std::map<std::pair<char, std::int64_t>, std::string>& dims) {
   constexpr double kMs = 1000.0;
   const auto& f = a.f;
@@ -688,9 +795,9 @@ Kpis finalize_kpis(const Accumulator& a, const ReportRequest& r, const Definitio
                  kMs;
   k.avg_abandon_wait_s = ratio(d(kWaitAbandonedMs), d(kAbandoned)) / kMs;
   k.longest_wait_s = d(kWaitMaxMs) / kMs;
-  k.wait_p50_s = a.waits.percentile(0.50) / kMs;
-  k.wait_p90_s = a.waits.percentile(0.90) / kMs;
-  k.wait_p95_s = a.waits.percentile(0.95) / kMs;
+  k.wait_p50_s = waits.percentile(0.50) / kMs;
+  k.wait_p90_s = waits.percentile(0.90) / kMs;
+  k.wait_p95_s = waits.percentile(0.95) / kMs;
   k.handle_samples = u(kLegs);
   const double legs = d(kLegs);
   k.aht_s = ratio(d(kTalkMs) + d(kHoldMs) + d(kWrapMs), legs) / kMs;
@@ -698,12 +805,12 @@ Kpis finalize_kpis(const Accumulator& a, const ReportRequest& r, const Definitio
   k.avg_hold_s = ratio(d(kHoldMs), legs) / kMs;
   k.avg_wrap_s = ratio(d(kWrapMs), legs) / kMs;
   k.longest_hold_s = d(kHoldMaxMs) / kMs;
-  k.handle_p50_s = a.handles.percentile(0.50) / kMs;
-  k.handle_p90_s = a.handles.percentile(0.90) / kMs;
-  k.handle_p95_s = a.handles.percentile(0.95) / kMs;
+  k.handle_p50_s = handles.percentile(0.50) / kMs;
+  k.handle_p90_s = handles.percentile(0.90) / kMs;
+  k.handle_p95_s = handles.percentile(0.95) / kMs;
   if (r.include_histograms) {
-    k.wait_histogram = buckets_of(a.waits);
-    k.handle_histogram = buckets_of(a.handles);
+    k.wait_histogram = buckets_of(waits);
+    k.handle_histogram = buckets_of(handles);
   }
   k.transfer_rate = ratio(d(kTransferred), d(kHandled));
   k.abandon_rate = ratio(d(kAbandoned), d(kOffered));
@@ -804,13 +911,27 @@ Result<ReportResult> ReportStore::Impl::query(const ReportRequest& r) const {
       needs_cells = true;
     if ((dim == Dimension::kDay || dim == Dimension::kWeekday) && !tz.is_utc()) needs_cells = true;
   }
+  // Rows that span the whole range (no time dimension) count offers per hour in a flat array.
+  bool flat_groups = true;
+  for (Dimension dim : r.group_by)
+    if (dim == Dimension::kInterval || dim == Dimension::kTimeOfDay || dim == Dimension::kDay ||
+        dim == Dimension::kWeekday)
+      flat_groups = false;
   // Whole UTC days inside [from, to) come from the day rollup when no dimension needs finer
-  // cells; the edges always come from the cells.
-  Millis day_from = 0, day_to = 0;
-  if (!needs_cells) {
+  // cells, and whole UTC months inside those days from the month rollup when no dimension needs
+  // days; the edges come from the finer rows. Every rollup row is the sum of its cells
+  // (docs/metrics.md, "Read model"), so the figures are the same either way.
+  Millis day_from = 0, day_to = 0, month_from = 0, month_to = 0;
+  if (!needs_cells && r.use_rollups) {
     day_from = day_of(r.from + kMillisPerDay - 1);
     day_to = day_of(r.to);
     if (day_to <= day_from) day_from = day_to = 0;
+  }
+  if (day_from < day_to && flat_groups) {
+    month_from = month_of(day_from);
+    if (month_from < day_from) month_from = next_month(month_from);
+    month_to = month_of(day_to);
+    if (month_to <= month_from) month_from = month_to = 0;
   }
 
   ReportResult result;
@@ -820,17 +941,14 @@ Result<ReportResult> ReportStore::Impl::query(const ReportRequest& r) const {
   Accumulator total;
 
   std::vector<std::int64_t> key;  // reused: one allocation per new group, not per cell
-  // Rows that span the whole range (no time dimension) count offers per hour in a flat array.
-  bool flat_groups = true;
-  for (Dimension dim : r.group_by)
-    if (dim == Dimension::kInterval || dim == Dimension::kTimeOfDay || dim == Dimension::kDay ||
-        dim == Dimension::kWeekday)
-      flat_groups = false;
+  std::vector<std::int64_t> hours;
+  const bool utc = tz.is_utc();  // local hours are UTC hours
   const Millis first_hour = tz.interval_start(r.from, kMillisPerHour);
   const auto range_hours = static_cast<std::size_t>((r.to - first_hour) / kMillisPerHour + 2);
   auto consume = [&](Millis t, std::int64_t queue, std::int64_t channel, std::int64_t agent,
                      std::int64_t version, std::string_view fields, std::string_view waits,
-                     std::string_view handles, std::string_view hourly, bool is_day) -> Status {
+                     std::string_view handles, std::string_view hourly, int level) -> Status {
+    const bool is_day = level == 1;  // 0: a cell, 1: a day, 2: a month
     if (!queue_keys.empty() && !queue_keys.count(queue)) return {};
     if (!channel_keys.empty() && !channel_keys.count(channel)) return {};
     if (!agent_keys.empty() && !agent_keys.count(agent)) return {};
@@ -881,17 +999,13 @@ Result<ReportResult> ReportStore::Impl::query(const ReportRequest& r) const {
           if (it == settings.channel_minute_cost.end()) return 0.0;
           return static_cast<double>(v[kTalkMs] + v[kHoldMs]) / kMillisPerMinute * it->second;
         }();
-    const Millis hour = is_day ? t : tz.interval_start(t, kMillisPerHour);
-    std::array<std::int64_t, 24> hours{};
-    if (is_day) SB_RETURN_IF_ERROR(decode_hours(hourly, hours));
+    const Millis hour = level > 0 ? t : tz.interval_start(t, kMillisPerHour);
+    if (level > 0) SB_RETURN_IF_ERROR(decode_hours(hourly, hours, level == 1 ? 24 : kMonthHours));
     auto group = groups.find(key);
     if (group == groups.end()) group = groups.try_emplace(key).first;
-    // Rows without a time dimension are few: their histograms are added to the total at the end
-    // (page by page) instead of every cell twice.
-    SB_RETURN_IF_ERROR(
-        group->second.waits.merge_encoded(waits, flat_groups ? nullptr : &total.waits));
-    SB_RETURN_IF_ERROR(
-        group->second.handles.merge_encoded(handles, flat_groups ? nullptr : &total.handles));
+    // The total's histograms are the rows' ones added up at the end.
+    SB_RETURN_IF_ERROR(group->second.waits.add(waits));
+    SB_RETURN_IF_ERROR(group->second.handles.add(handles));
     for (Accumulator* acc : {&group->second, &total}) {
       const bool flat = acc == &total || flat_groups;
       acc->first_hour = first_hour;
@@ -901,11 +1015,13 @@ Result<ReportResult> ReportStore::Impl::query(const ReportRequest& r) const {
       if (queue != kNone && (v[kOffered] || v[kHandled] || v[kAbandoned] || v[kTimedOut] ||
                              v[kBlocked] || v[kLegs] || v[kFlowedOut]))
         acc->versions.insert({queue, version});
-      if (is_day) {
-        for (int h = 0; h < 24; ++h)
-          if (hours[h] != 0)
-            acc->add_hour(tz.interval_start(t + h * kMillisPerHour, kMillisPerHour),
-                          static_cast<std::uint64_t>(hours[h]), flat, first_hour, range_hours);
+      if (level > 0) {
+        for (std::size_t h = 0; h < hours.size(); ++h) {
+          if (hours[h] == 0) continue;
+          const Millis utc_hour = t + static_cast<Millis>(h) * kMillisPerHour;
+          acc->add_hour(utc ? utc_hour : tz.interval_start(utc_hour, kMillisPerHour),
+                        static_cast<std::uint64_t>(hours[h]), flat, first_hour, range_hours);
+        }
       } else if (v[kOffered] != 0) {
         acc->add_hour(hour, static_cast<std::uint64_t>(v[kOffered]), flat, first_hour, range_hours);
       }
@@ -915,59 +1031,90 @@ Result<ReportResult> ReportStore::Impl::query(const ReportRequest& r) const {
     return {};
   };
 
-  const char* kCells =
-      "SELECT interval, queue, channel, agent, version, fields, waits, handles FROM cells "
-      "WHERE interval >= ?1 AND interval < ?2";
-  const char* kCellsOfQueue =
-      "SELECT interval, queue, channel, agent, version, fields, waits, handles FROM cells "
-      "WHERE queue = ?3 AND interval >= ?1 AND interval < ?2";
-  const char* kDays =
-      "SELECT day, queue, channel, version, fields, waits, handles, hourly FROM days "
-      "WHERE day >= ?1 AND day < ?2";
-  const char* kDaysOfQueue =
-      "SELECT day, queue, channel, version, fields, waits, handles, hourly FROM days "
-      "WHERE queue = ?3 AND day >= ?1 AND day < ?2";
-  auto scan_one = [&](const char* sql, Millis from, Millis to, bool is_day,
-                      std::int64_t queue) -> Status {
-    Stmt st;
-    SB_RETURN_IF_ERROR(prepare(db, sql, st));
-    sqlite3_bind_int64(st.s, 1, from);
-    sqlite3_bind_int64(st.s, 2, to);
-    if (queue != kNone) sqlite3_bind_int64(st.s, 3, queue);
+  // Cells and days are keyed by queue first: one index range per queue, those of the filter or
+  // every queue there is (found by seeking past the previous one).
+  Stmt cells_of_queue, days_of_queue, months_of_queue, next_cell_queue, next_day_queue,
+      next_month_queue;
+  SB_RETURN_IF_ERROR(prepare(db,
+                             "SELECT interval, queue, channel, agent, version, fields, waits, "
+                             "handles FROM cells WHERE queue = ?3 AND interval >= ?1 AND "
+                             "interval < ?2",
+                             cells_of_queue));
+  SB_RETURN_IF_ERROR(prepare(db,
+                             "SELECT day, queue, channel, version, fields, waits, handles, hourly "
+                             "FROM days WHERE queue = ?3 AND day >= ?1 AND day < ?2",
+                             days_of_queue));
+  SB_RETURN_IF_ERROR(prepare(db,
+                             "SELECT month, queue, channel, version, fields, waits, handles, "
+                             "hourly FROM months WHERE queue = ?3 AND month >= ?1 AND month < ?2",
+                             months_of_queue));
+  SB_RETURN_IF_ERROR(prepare(
+      db, "SELECT queue FROM months WHERE queue > ?1 ORDER BY queue LIMIT 1", next_month_queue));
+  SB_RETURN_IF_ERROR(prepare(
+      db, "SELECT queue FROM cells WHERE queue > ?1 ORDER BY queue LIMIT 1", next_cell_queue));
+  SB_RETURN_IF_ERROR(prepare(
+      db, "SELECT queue FROM days WHERE queue > ?1 ORDER BY queue LIMIT 1", next_day_queue));
+  auto scan_one = [&](int level, Millis from, Millis to, std::int64_t queue) -> Status {
+    sqlite3_stmt* st = level == 0 ? cells_of_queue.s : level == 1 ? days_of_queue.s
+                                                                  : months_of_queue.s;
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, from);
+    sqlite3_bind_int64(st, 2, to);
+    sqlite3_bind_int64(st, 3, queue);
     int rc;
-    while ((rc = sqlite3_step(st.s)) == SQLITE_ROW) {
-      const std::int64_t agent = is_day ? kNone : sqlite3_column_int64(st.s, 3);
-      const int base = is_day ? 3 : 4;
-      SB_RETURN_IF_ERROR(consume(
-          sqlite3_column_int64(st.s, 0), sqlite3_column_int64(st.s, 1),
-          sqlite3_column_int64(st.s, 2), agent, sqlite3_column_int64(st.s, base),
-          column_blob(st.s, base + 1), column_blob(st.s, base + 2), column_blob(st.s, base + 3),
-          is_day ? column_blob(st.s, base + 4) : std::string_view(), is_day));
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+      const std::int64_t agent = level > 0 ? kNone : sqlite3_column_int64(st, 3);
+      const int base = level > 0 ? 3 : 4;
+      SB_RETURN_IF_ERROR(consume(sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+                                 sqlite3_column_int64(st, 2), agent, sqlite3_column_int64(st, base),
+                                 column_blob(st, base + 1), column_blob(st, base + 2),
+                                 column_blob(st, base + 3),
+                                 level > 0 ? column_blob(st, base + 4) : std::string_view(),
+                                 level));
     }
+    sqlite3_reset(st);
     if (rc != SQLITE_DONE) return db_error(db, "query");
     return {};
   };
-  // With a queue filter, one index range per queue; otherwise the time range of the table.
-  auto scan = [&](bool is_day, Millis from, Millis to) -> Status {
+  auto scan = [&](int level, Millis from, Millis to) -> Status {
     if (from >= to) return {};
-    if (queue_keys.empty()) return scan_one(is_day ? kDays : kCells, from, to, is_day, kNone);
-    for (std::int64_t q : queue_keys)
-      SB_RETURN_IF_ERROR(scan_one(is_day ? kDaysOfQueue : kCellsOfQueue, from, to, is_day, q));
+    if (!queue_keys.empty()) {
+      for (std::int64_t q : queue_keys) SB_RETURN_IF_ERROR(scan_one(level, from, to, q));
+      return {};
+    }
+    sqlite3_stmt* next = level == 0 ? next_cell_queue.s : level == 1 ? next_day_queue.s
+                                                                     : next_month_queue.s;
+    std::int64_t q = std::numeric_limits<std::int64_t>::min();
+    for (;;) {
+      sqlite3_reset(next);
+      sqlite3_bind_int64(next, 1, q);
+      const int rc = sqlite3_step(next);
+      if (rc == SQLITE_DONE) break;
+      if (rc != SQLITE_ROW) return db_error(db, "query");
+      q = sqlite3_column_int64(next, 0);
+      sqlite3_reset(next);
+      SB_RETURN_IF_ERROR(scan_one(level, from, to, q));
+    }
+    sqlite3_reset(next);
     return {};
   };
-  if (day_from < day_to) {
-    SB_RETURN_IF_ERROR(scan(false, r.from, day_from));
-    SB_RETURN_IF_ERROR(scan(true, day_from, day_to));
-    SB_RETURN_IF_ERROR(scan(false, day_to, r.to));
+  if (month_from < month_to) {
+    SB_RETURN_IF_ERROR(scan(0, r.from, day_from));
+    SB_RETURN_IF_ERROR(scan(1, day_from, month_from));
+    SB_RETURN_IF_ERROR(scan(2, month_from, month_to));
+    SB_RETURN_IF_ERROR(scan(1, month_to, day_to));
+    SB_RETURN_IF_ERROR(scan(0, day_to, r.to));
+  } else if (day_from < day_to) {
+    SB_RETURN_IF_ERROR(scan(0, r.from, day_from));
+    SB_RETURN_IF_ERROR(scan(1, day_from, day_to));
+    SB_RETURN_IF_ERROR(scan(0, day_to, r.to));
   } else {
-    SB_RETURN_IF_ERROR(scan(false, r.from, r.to));
+    SB_RETURN_IF_ERROR(scan(0, r.from, r.to));
   }
 
-  if (flat_groups) {
-    for (const auto& [k, acc] : groups) {
-      total.waits.merge(acc.waits);
-      total.handles.merge(acc.handles);
-    }
+  for (const auto& [k, acc] : groups) {
+    SB_RETURN_IF_ERROR(total.waits.add(acc.waits));
+    SB_RETURN_IF_ERROR(total.handles.add(acc.handles));
   }
 
   if (r.include_empty_intervals && r.group_by.size() == 1 &&
@@ -1022,10 +1169,18 @@ Result<ReportResult> ReportStore::Impl::query(const ReportRequest& r) const {
           break;
       }
     }
-    row.kpis = finalize_kpis(acc, r, defs, dims);
+    auto waits = acc.waits.histogram();
+    if (!waits.ok()) return waits.status();
+    auto handles = acc.handles.histogram();
+    if (!handles.ok()) return handles.status();
+    row.kpis = finalize_kpis(acc, *waits, *handles, r, defs, dims);
     result.rows.push_back(std::move(row));
   }
-  result.total = finalize_kpis(total, r, defs, dims);
+  auto waits = total.waits.histogram();
+  if (!waits.ok()) return waits.status();
+  auto handles = total.handles.histogram();
+  if (!handles.ok()) return handles.status();
+  result.total = finalize_kpis(total, *waits, *handles, r, defs, dims);
   return result;
 }
 

@@ -3,6 +3,13 @@
 #include <string>
 #include <vector>
 
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <span>
+
+#include "base/random.h"
+#include "reports/histogram_sum.h"
 #include "reports/report_query.h"
 #include "reports/test_util.h"
 #include "reports/time_zone.h"
@@ -332,6 +339,154 @@ TEST(ReportsTest, ImportedContactsAreCountedUnderTheirQueueNames) {
   EXPECT_EQ(res->rows[1].keys[0], "bob");
 }
 
+// Imported contacts of three queues spread over 80 days (two month ends), with waits and talk
+// times over the whole histogram range.
+std::vector<Event> quarter_of_imports() {
+  std::vector<Event> events;
+  Random rng(5);
+  const Millis start = kT0 - 40 * kMillisPerDay;  // 2026-01-21
+  for (int i = 0; i < 6000; ++i) {
+    ImportedContact c;
+    c.source = "test";
+    c.queue = "q" + std::to_string(rng.below(3));
+    c.arrived_at = start + static_cast<Millis>(rng.below(80 * 24)) * kMillisPerHour +
+                   static_cast<Millis>(rng.below(3'600'000));
+    const auto kind = rng.below(10);
+    c.outcome = kind < 7 ? ImportOutcome::kAnswered
+                         : (kind < 9 ? ImportOutcome::kAbandoned : ImportOutcome::kTimedOut);
+    c.wait = static_cast<Millis>(rng.below(kind == 0 ? 4'000'000 : 200'000));
+    c.talk = c.outcome == ImportOutcome::kAnswered ? static_cast<Millis>(rng.below(2'000'000)) : 0;
+    c.hold = c.outcome == ImportOutcome::kAnswered ? static_cast<Millis>(rng.below(60'000)) : 0;
+    c.agent = c.outcome == ImportOutcome::kAnswered ? "a" + std::to_string(rng.below(4)) : "";
+    c.customer = std::to_string(rng.below(500));
+    events.push_back(Event{events.size() + 1, c.arrived_at,
+                           ev::ContactImported{std::make_shared<const ImportedContact>(c)}});
+  }
+  std::sort(events.begin(), events.end(),
+            [](const Event& a, const Event& b) { return a.at < b.at; });
+  for (std::size_t i = 0; i < events.size(); ++i) events[i].seq = i + 1;
+  return events;
+}
+
+TEST(ReportsTest, DayAndMonthRollupsGiveTheFiguresOfTheCells) {
+  auto store = open_memory();
+  const auto events = quarter_of_imports();
+  for (std::size_t i = 0; i < events.size(); i += 700)
+    ASSERT_TRUE(store->ingest(std::span(events).subspan(i, std::min<std::size_t>(
+                                                              700, events.size() - i)))
+                    .ok());
+  struct Case {
+    Millis from, to;
+    std::vector<Dimension> group_by;
+    std::string tz;
+    std::vector<std::string> queues;
+  };
+  const Millis jan21 = kT0 - 40 * kMillisPerDay;
+  const std::vector<Case> cases = {
+      // Partial January, all of February, partial March, April: cells, days and months.
+      {jan21 + 5 * kMillisPerHour, jan21 + 85 * kMillisPerDay, {Dimension::kQueue}, "UTC", {}},
+      {jan21, jan21 + 85 * kMillisPerDay, {}, "UTC", {}},
+      {jan21 + 77 * kMillisPerMinute, jan21 + 60 * kMillisPerDay, {Dimension::kChannel}, "UTC", {"q1"}},
+      {jan21, jan21 + 85 * kMillisPerDay, {Dimension::kQueue}, "Europe/Paris", {}},
+      {jan21 + 3 * kMillisPerHour, jan21 + 50 * kMillisPerDay, {Dimension::kDay}, "UTC", {}},
+      {jan21, jan21 + 85 * kMillisPerDay, {Dimension::kWeekday, Dimension::kQueue}, "UTC", {}},
+  };
+  for (const Case& c : cases) {
+    ReportRequest r;
+    r.from = c.from;
+    r.to = c.to;
+    r.group_by = c.group_by;
+    r.time_zone = c.tz;
+    r.queues = c.queues;
+    auto rolled = store->query(r);
+    r.use_rollups = false;
+    auto cells = store->query(r);
+    ASSERT_TRUE(rolled.ok()) << rolled.status().to_string();
+    ASSERT_TRUE(cells.ok()) << cells.status().to_string();
+    EXPECT_LT(rolled->cells_scanned, cells->cells_scanned);
+    EXPECT_GT(rolled->total.offered, 1000u);
+    EXPECT_EQ(to_json(*rolled), to_json(*cells)) << "from " << c.from << " to " << c.to;
+    EXPECT_EQ(to_csv(*rolled), to_csv(*cells));
+  }
+}
+
+TEST(ReportsTest, AVersion1FileIsRewrittenWithTheMonthRollup) {
+  TempDir dir;
+  const auto events = quarter_of_imports();
+  {
+    auto store = ReportStore::open(dir.file("new.db"));
+    ASSERT_TRUE(store.ok());
+    ASSERT_TRUE((*store)->ingest(events).ok());
+  }
+  {
+    // The version 1 layout: cells and days keyed by time first, no month rollup.
+    auto store = ReportStore::open(dir.file("old.db"));
+    ASSERT_TRUE(store.ok());
+    ASSERT_TRUE((*store)->ingest(events).ok());
+  }
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(dir.file("old.db").c_str(), &db), SQLITE_OK);
+    char* err = nullptr;
+    const int rc = sqlite3_exec(db, R"sql(
+      CREATE TABLE c1(interval INTEGER NOT NULL, queue INTEGER NOT NULL, channel INTEGER NOT NULL,
+        agent INTEGER NOT NULL, version INTEGER NOT NULL, fields BLOB NOT NULL,
+        waits BLOB NOT NULL, handles BLOB NOT NULL,
+        PRIMARY KEY(interval, queue, channel, agent, version)) WITHOUT ROWID;
+      INSERT INTO c1 SELECT * FROM cells; DROP TABLE cells; ALTER TABLE c1 RENAME TO cells;
+      CREATE TABLE d1(day INTEGER NOT NULL, queue INTEGER NOT NULL, channel INTEGER NOT NULL,
+        version INTEGER NOT NULL, fields BLOB NOT NULL, waits BLOB NOT NULL,
+        handles BLOB NOT NULL, hourly BLOB NOT NULL,
+        PRIMARY KEY(day, queue, channel, version)) WITHOUT ROWID;
+      INSERT INTO d1 SELECT * FROM days; DROP TABLE days; ALTER TABLE d1 RENAME TO days;
+      DROP TABLE months;
+      UPDATE meta SET value = 1 WHERE key = 'schema_version';
+    )sql",
+                                nullptr, nullptr, &err);
+    EXPECT_EQ(rc, SQLITE_OK) << (err ? err : "");
+    sqlite3_free(err);
+    sqlite3_close(db);
+  }
+  {
+    auto store = ReportStore::open(dir.file("old.db"));
+    ASSERT_TRUE(store.ok()) << store.status().to_string();
+    EXPECT_EQ((*store)->applied_seq(), events.size());
+  }
+  EXPECT_EQ(testing::dump_tables(dir.file("old.db")), testing::dump_tables(dir.file("new.db")));
+}
+
+TEST(HistogramSumTest, EqualsTheMergedHistogramsWhicheverWayItIsAdded) {
+  Random rng(9);
+  for (int blobs : {0, 1, 2, 17, 400}) {
+    metrics::Histogram merged;
+    HistogramSum sum, halves[2];
+    for (int b = 0; b < blobs; ++b) {
+      metrics::Histogram h;
+      const int n = static_cast<int>(rng.below(40));
+      for (int i = 0; i < n; ++i)
+        h.add(static_cast<Millis>(rng.below(b % 3 == 0 ? 100'000'000 : 300'000)));
+      std::string blob;
+      h.encode(blob);
+      merged.merge(h);
+      ASSERT_TRUE(sum.add(blob).ok());
+      ASSERT_TRUE(halves[b % 2].add(blob).ok());
+    }
+    ASSERT_TRUE(halves[0].add(halves[1]).ok());
+    std::string expected;
+    merged.encode(expected);
+    for (const HistogramSum* s : {&sum, &halves[0]}) {
+      auto h = s->histogram();
+      ASSERT_TRUE(h.ok()) << h.status().to_string();
+      std::string got;
+      h->encode(got);
+      EXPECT_EQ(got, expected) << blobs << " blobs";
+    }
+  }
+  HistogramSum bad;
+  EXPECT_EQ(bad.add(std::string("\x05\x02", 2)).code(), StatusCode::kOk);  // kept undecoded
+  EXPECT_EQ(bad.histogram().status().code(), StatusCode::kCorruption);
+}
+
 TEST(ReportsTest, ExportsCsvAndJson) {
   auto store = open_memory();
   ASSERT_TRUE(store->ingest(small_day()).ok());
@@ -370,6 +525,35 @@ TEST(TimeZoneTest, FixedOffsetsAndIanaZones) {
   int y, m, d;
   civil_from_days(days_from_civil(2024, 2, 29), y, m, d);
   EXPECT_EQ(y * 10000 + m * 100 + d, 20240229);
+}
+
+TEST(TimeZoneTest, ReportInstantsOfTheApiAndTheCommandLine) {
+  const TimeZone utc = TimeZone::utc();
+  auto paris = TimeZone::parse("Europe/Paris");
+  ASSERT_TRUE(paris.ok());
+  auto at = [](std::string_view text, const TimeZone& tz, bool end = false) {
+    auto t = parse_report_instant(text, tz, end);
+    EXPECT_TRUE(t.ok()) << text << ": " << t.status().to_string();
+    return t.ok() ? *t : Millis{-1};
+  };
+  // kT0 is 2026-03-02T08:00Z, 09:00 in Paris (winter).
+  EXPECT_EQ(at("2026-03-02", utc), kT0 - 8 * kMillisPerHour);
+  EXPECT_EQ(at("2026-03-02", utc, true), kT0 + 16 * kMillisPerHour);  // the day is included
+  EXPECT_EQ(at("2026-03-02", *paris), kT0 - 9 * kMillisPerHour);
+  EXPECT_EQ(at("2026-03-02T09:00", *paris), kT0);
+  EXPECT_EQ(at("2026-03-02 09:00:00", *paris), kT0);  // the command line's form
+  EXPECT_EQ(at("2026-03-02T08:00Z", *paris), kT0);
+  EXPECT_EQ(at("2026-03-02T10:30+02:30", utc), kT0);
+  EXPECT_EQ(at("2026-03-02T08:00:07", utc), kT0 + 7 * kS);
+  EXPECT_EQ(at(std::to_string(kT0), *paris), kT0);  // epoch milliseconds
+  // Summer time: 2026-07-01 12:00 in Paris is 10:00 UTC.
+  EXPECT_EQ(at("2026-07-01T12:00", *paris), at("2026-07-01T10:00Z", utc));
+  for (const char* bad : {"", "2026", "2026-3-02", "2026-02-30", "2026-03-02T25:00",
+                          "2026-03-02T08", "2026-03-02T08:00:61", "2026-03-02T08:00+05:20",
+                          "2026-03-02X08:00", "2026-03-02T08:00Zulu", "1234567890123456"}) {
+    auto t = parse_report_instant(bad, utc, false);
+    EXPECT_EQ(t.status().code(), StatusCode::kInvalidArgument) << bad;
+  }
 }
 
 }  // namespace

@@ -184,4 +184,71 @@ std::string TimeZone::format(Millis utc) const {
   return buf;
 }
 
+namespace {
+
+// `n` decimal digits at text[pos], advancing pos; nullopt-like -1 when they are not there.
+int digits(std::string_view text, std::size_t& pos, int n) {
+  if (pos + static_cast<std::size_t>(n) > text.size()) return -1;
+  int v = 0;
+  for (int i = 0; i < n; ++i) {
+    const char c = text[pos + static_cast<std::size_t>(i)];
+    if (c < '0' || c > '9') return -1;
+    v = v * 10 + (c - '0');
+  }
+  pos += static_cast<std::size_t>(n);
+  return v;
+}
+
+}  // namespace
+
+Result<Millis> parse_report_instant(std::string_view text, const TimeZone& tz, bool end) {
+  const std::string quoted = "'" + std::string(text) + "'";
+  if (text.size() > 8 && text.find_first_not_of("0123456789") == std::string_view::npos) {
+    if (text.size() > 15) return Status::invalid_argument(quoted + " is out of range");
+    Millis v = 0;
+    for (char c : text) v = v * 10 + (c - '0');
+    return v;
+  }
+  std::size_t pos = 0;
+  const int y = digits(text, pos, 4);
+  const bool dash1 = pos < text.size() && text[pos] == '-' && (++pos, true);
+  const int m = dash1 ? digits(text, pos, 2) : -1;
+  const bool dash2 = m >= 0 && pos < text.size() && text[pos] == '-' && (++pos, true);
+  const int d = dash2 ? digits(text, pos, 2) : -1;
+  if (y < 0 || d < 0)
+    return Status::invalid_argument(quoted +
+                                    " is not a date (YYYY-MM-DD[THH:MM[:SS]][Z|±HH:MM] or "
+                                    "epoch milliseconds)");
+  int cy = 0, cm = 0, cd = 0;
+  civil_from_days(days_from_civil(y, m, d), cy, cm, cd);
+  if (cy != y || cm != m || cd != d) return Status::invalid_argument(quoted + " is not a date");
+  Millis local = days_from_civil(y, m, d) * kMillisPerDay;
+  // Local wall time -> UTC: the offset in force at the instant itself (found in two steps, so
+  // that times next to a daylight-saving change land on the right side).
+  auto to_utc = [&](Millis wall) { return wall - tz.offset_at(wall - tz.offset_at(wall)); };
+  if (pos == text.size()) return to_utc(end ? local + kMillisPerDay : local);
+  if (text[pos] != 'T' && text[pos] != ' ')
+    return Status::invalid_argument(quoted + " has a bad time of day (THH:MM)");
+  ++pos;
+  const int hh = digits(text, pos, 2);
+  const bool colon = hh >= 0 && pos < text.size() && text[pos] == ':' && (++pos, true);
+  const int mm = colon ? digits(text, pos, 2) : -1;
+  if (mm < 0 || hh > 23 || mm > 59)
+    return Status::invalid_argument(quoted + " has a bad time of day (THH:MM)");
+  int ss = 0;
+  if (pos < text.size() && text[pos] == ':') {
+    ++pos;
+    ss = digits(text, pos, 2);
+    if (ss < 0 || ss > 59) return Status::invalid_argument(quoted + " has bad seconds");
+  }
+  local += hh * kMillisPerHour + mm * kMillisPerMinute + ss * kMillisPerSecond;
+  const std::string_view rest = text.substr(pos);
+  if (rest.empty()) return to_utc(local);
+  if (rest == "Z") return local;
+  auto offset = TimeZone::parse(rest);
+  if ((rest[0] != '+' && rest[0] != '-') || !offset.ok())
+    return Status::invalid_argument(quoted + " has a bad UTC offset");
+  return local - offset->offset_at(0);
+}
+
 }  // namespace sb::reports

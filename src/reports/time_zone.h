@@ -40,6 +40,14 @@ class TimeZone {
   std::int32_t initial_ = 0;               // before the first transition
 };
 
+// An instant of a report range, as the API (`from`, `to`) and the `report` / `reports define`
+// commands take it: epoch milliseconds (more than 8 digits); a local day "YYYY-MM-DD" (its start,
+// or for the end of a range (`end`) the next local midnight, so the day is included); or a local
+// time "YYYY-MM-DDTHH:MM[:SS]" (a space works instead of the "T") with an optional "Z" or
+// "±HH:MM". Local times are in `tz`, which may change its offset (the offset in force at the
+// instant itself is used). InvalidArgument says what is wrong.
+Result<Millis> parse_report_instant(std::string_view text, const TimeZone& tz, bool end);
+
 // Days since 1970-01-01 of a civil date, and back (proleptic Gregorian).
 std::int64_t days_from_civil(int y, int m, int d);
 void civil_from_days(std::int64_t z, int& y, int& m, int& d);

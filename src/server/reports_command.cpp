@@ -35,41 +35,6 @@ Result<std::unique_ptr<SqliteEventStore>> open_log(const std::string& data_dir) 
   return log;
 }
 
-// "2026-03-01" (a local day: from its start, or for an end its end) or "2026-03-01T08:00" /
-// "2026-03-01 08:00[:00]" (an instant), local to `tz` unless it carries an offset.
-Result<Millis> parse_date(const std::string& text, const reports::TimeZone& tz, bool end) {
-  int y = 0, m = 0, d = 0, consumed = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2d%n", &y, &m, &d, &consumed) != 3)
-    return Status::invalid_argument("'" + text + "' is not a date (YYYY-MM-DD[THH:MM])");
-  int cy, cm, cd;
-  reports::civil_from_days(reports::days_from_civil(y, m, d), cy, cm, cd);
-  if (cy != y || cm != m || cd != d)
-    return Status::invalid_argument("'" + text + "' is not a date");
-  Millis local = reports::days_from_civil(y, m, d) * kMillisPerDay;
-  std::string rest = text.substr(static_cast<std::size_t>(consumed));
-  if (rest.empty()) {
-    if (end) local += kMillisPerDay;
-    return local - tz.offset_at(local - tz.offset_at(local));
-  }
-  int hh = 0, mm = 0, ss = 0, n = 0;
-  if (std::sscanf(rest.c_str(), "%*1[ T]%2d:%2d%n", &hh, &mm, &n) != 2 || hh > 23 || mm > 59)
-    return Status::invalid_argument("'" + text + "' has a bad time of day");
-  rest = rest.substr(static_cast<std::size_t>(n));
-  if (!rest.empty() && rest[0] == ':') {
-    int k = 0;
-    if (std::sscanf(rest.c_str(), ":%2d%n", &ss, &k) != 1 || ss > 59)
-      return Status::invalid_argument("'" + text + "' has bad seconds");
-    rest = rest.substr(static_cast<std::size_t>(k));
-  }
-  local += hh * kMillisPerHour + mm * kMillisPerMinute + ss * kMillisPerSecond;
-  if (rest.empty()) return local - tz.offset_at(local - tz.offset_at(local));
-  if (rest == "Z") return local;
-  auto offset = reports::TimeZone::parse(rest);
-  if (!offset.ok() || (rest[0] != '+' && rest[0] != '-'))
-    return Status::invalid_argument("'" + text + "' has a bad UTC offset");
-  return local - offset->offset_at(0);
-}
-
 Result<int> parse_interval(const std::string& s) {
   if (s == "15m" || s == "15") return 15;
   if (s == "30m" || s == "30") return 30;
@@ -111,10 +76,10 @@ int run_report(const ReportParams& p) {
   auto tz = reports::TimeZone::parse(p.time_zone);
   if (!tz.ok()) return fail("report", tz.status());
   reports::ReportRequest r;
-  auto from = parse_date(p.from, *tz, false);
+  auto from = reports::parse_report_instant(p.from, *tz, false);
   if (!from.ok())
     return fail("report", Status::invalid_argument("--from: " + from.status().message()));
-  auto to = parse_date(p.to, *tz, true);
+  auto to = reports::parse_report_instant(p.to, *tz, true);
   if (!to.ok()) return fail("report", Status::invalid_argument("--to: " + to.status().message()));
   auto interval = parse_interval(p.interval);
   if (!interval.ok()) return fail("report", interval.status());
@@ -249,7 +214,7 @@ int run_define(const DefineParams& p) {
   d.queue = p.queue;
   auto tz = reports::TimeZone::parse(p.time_zone);
   if (!tz.ok()) return fail("reports define", tz.status());
-  auto from = parse_date(p.from, *tz, false);
+  auto from = reports::parse_report_instant(p.from, *tz, false);
   if (!from.ok()) return fail("reports define", from.status());
   d.effective_from = *from;
   auto t = parse_seconds(p.threshold, "--sl-threshold");
