@@ -73,50 +73,49 @@ int main(int argc, char** argv) {
 
   // ---- 1. Ingest ----
   if (!flag(argc, argv, "--skip-ingest")) {
-  auto scenario = sim::load_scenario(std::string(SB_SOURCE_DIR) + "/examples/demo-center.toml");
-  if (!scenario.ok()) {
-    std::fprintf(stderr, "%s\n", scenario.status().to_string().c_str());
-    return 1;
-  }
-  scenario->duration = days * kMillisPerDay;
-  std::vector<Event> log;
-  sim::RunOptions options;
-  options.on_event = [&](const Event& e) { log.push_back(e); };
-  sim::Simulator simulator(*scenario, options);
-  if (auto run = simulator.run(Random(7)); !run.ok()) {
-    std::fprintf(stderr, "%s\n", run.status().to_string().c_str());
-    return 1;
-  }
-  std::printf("ingest: %zu events (%d simulated days of examples/demo-center.toml)\n", log.size(),
-              days);
-  for (std::size_t batch : {std::size_t{8192}, std::size_t{256}}) {
-    std::vector<double> rates, cpu_rates;
-    std::uint64_t cells = 0;
-    for (int r = 0; r < runs; ++r) {
-      const std::string dir = fresh_dir("sb-reports-bench-ingest");
-      auto store = reports::ReportStore::open_data_dir(dir);
-      if (!store.ok()) return 1;
-      const auto t = WallClock::now();
-      const std::clock_t c = std::clock();
-      for (std::size_t i = 0; i < log.size(); i += batch) {
-        const std::size_t n = std::min(batch, log.size() - i);
-        if (Status st = (*store)->ingest(std::span(log).subspan(i, n)); !st.ok()) {
-          std::fprintf(stderr, "%s\n", st.to_string().c_str());
-          return 1;
-        }
-      }
-      rates.push_back(static_cast<double>(log.size()) / seconds_since(t));
-      cpu_rates.push_back(static_cast<double>(log.size()) * CLOCKS_PER_SEC /
-                          static_cast<double>(std::clock() - c));
-      cells = (*store)->stats().cells_written;
-      std::filesystem::remove_all(dir);
+    auto scenario = sim::load_scenario(std::string(SB_SOURCE_DIR) + "/examples/demo-center.toml");
+    if (!scenario.ok()) {
+      std::fprintf(stderr, "%s\n", scenario.status().to_string().c_str());
+      return 1;
     }
-    std::printf(
-        "  batches of %5zu: %10.0f events/s wall, %10.0f events/s cpu (median of %d; %llu "
-        "cell writes)\n",
-        batch, median(rates), median(cpu_rates), runs, static_cast<unsigned long long>(cells));
-  }
-
+    scenario->duration = days * kMillisPerDay;
+    std::vector<Event> log;
+    sim::RunOptions options;
+    options.on_event = [&](const Event& e) { log.push_back(e); };
+    sim::Simulator simulator(*scenario, options);
+    if (auto run = simulator.run(Random(7)); !run.ok()) {
+      std::fprintf(stderr, "%s\n", run.status().to_string().c_str());
+      return 1;
+    }
+    std::printf("ingest: %zu events (%d simulated days of examples/demo-center.toml)\n", log.size(),
+                days);
+    for (std::size_t batch : {std::size_t{8192}, std::size_t{256}}) {
+      std::vector<double> rates, cpu_rates;
+      std::uint64_t cells = 0;
+      for (int r = 0; r < runs; ++r) {
+        const std::string dir = fresh_dir("sb-reports-bench-ingest");
+        auto store = reports::ReportStore::open_data_dir(dir);
+        if (!store.ok()) return 1;
+        const auto t = WallClock::now();
+        const std::clock_t c = std::clock();
+        for (std::size_t i = 0; i < log.size(); i += batch) {
+          const std::size_t n = std::min(batch, log.size() - i);
+          if (Status st = (*store)->ingest(std::span(log).subspan(i, n)); !st.ok()) {
+            std::fprintf(stderr, "%s\n", st.to_string().c_str());
+            return 1;
+          }
+        }
+        rates.push_back(static_cast<double>(log.size()) / seconds_since(t));
+        cpu_rates.push_back(static_cast<double>(log.size()) * CLOCKS_PER_SEC /
+                            static_cast<double>(std::clock() - c));
+        cells = (*store)->stats().cells_written;
+        std::filesystem::remove_all(dir);
+      }
+      std::printf(
+          "  batches of %5zu: %10.0f events/s wall, %10.0f events/s cpu (median of %d; %llu "
+          "cell writes)\n",
+          batch, median(rates), median(cpu_rates), runs, static_cast<unsigned long long>(cells));
+    }
   }
 
   // ---- 2. Queries over one year x queues x 15-minute intervals ----
@@ -162,9 +161,10 @@ int main(int argc, char** argv) {
   }
   const double fill_s = seconds_since(fill);
   if (reuse)
-    std::printf("query: read model of %d days x %d queues x 96 intervals (%llu contacts, reused "
-                "from %s)\n",
-                year_days, queues, static_cast<unsigned long long>(seq), dir.c_str());
+    std::printf(
+        "query: read model of %d days x %d queues x 96 intervals (%llu contacts, reused "
+        "from %s)\n",
+        year_days, queues, static_cast<unsigned long long>(seq), dir.c_str());
   else
     std::printf(
         "query: read model of %d days x %d queues x 96 intervals (%llu contacts, "

@@ -116,6 +116,57 @@ Status AlertMonitor::deliver_locked(const std::vector<alerts::Transition>& trans
   return first;
 }
 
+namespace {
+
+// The monitor's own recorded figures, then the history source.
+class HistoryBaselines final : public alerts::BaselineSource {
+ public:
+  HistoryBaselines(const alerts::AlertStore& store, const AlertSources& sources, Millis length)
+      : store_(store), sources_(sources), length_(length) {}
+  Result<std::optional<double>> interval_figure(std::string_view metric, alerts::Subject subject,
+                                                Millis interval_start) const override {
+    auto recorded = store_.interval_figure(metric, subject, interval_start);
+    if (!recorded.ok() || recorded->has_value() || !sources_.history) return recorded;
+    return sources_.history(metric, subject, interval_start, length_);
+  }
+
+ private:
+  const alerts::AlertStore& store_;
+  const AlertSources& sources_;
+  Millis length_;
+};
+
+}  // namespace
+
+Result<std::optional<double>> report_interval_figure(const reports::ReportStore& reports,
+                                                     std::string_view metric,
+                                                     alerts::Subject subject, Millis start,
+                                                     Millis length) {
+  reports::ReportRequest r;
+  r.from = start;
+  r.to = start + length;
+  r.group_by = {};
+  r.include_histograms = false;
+  if (subject.queue != kNoId) r.queues = {std::to_string(subject.queue)};
+  auto result = reports.query(r);
+  if (!result.ok()) {
+    // A queue without report data has no figure.
+    if (result.status().code() == StatusCode::kNotFound) return std::optional<double>();
+    return result.status();
+  }
+  const reports::Kpis& k = result->total;
+  if (k.offered == 0) return std::optional<double>();
+  if (metric == "offered") return std::optional<double>(static_cast<double>(k.offered));
+  if (metric == "handled") return std::optional<double>(static_cast<double>(k.handled));
+  if (metric == "abandoned") return std::optional<double>(static_cast<double>(k.abandoned));
+  if (metric == "service_level") return std::optional<double>(k.service_level);
+  if (metric == "abandon_rate") return std::optional<double>(k.abandon_rate);
+  if (metric == "asa_s") return std::optional<double>(k.asa_s);
+  if (metric == "aht_s") return std::optional<double>(k.aht_s);
+  if (metric == "wait_p90_s") return std::optional<double>(k.wait_p90_s);
+  return std::optional<double>();
+}
+
 Status AlertMonitor::tick() {
   const Millis now = clock_.now();
   std::vector<alerts::Sample> intervals;
@@ -135,7 +186,8 @@ Status AlertMonitor::tick() {
   for (const auto& sample : intervals) {
     if (sample.at <= last_interval_end_) continue;  // a concurrent tick() took it already
     std::vector<Status> errors;
-    auto transitions = evaluator_.evaluate(sample, store_.get(), &errors);
+    const HistoryBaselines baselines(*store_, sources_, sample.interval_length);
+    auto transitions = evaluator_.evaluate(sample, &baselines, &errors);
     for (const auto& e : errors) keep(e);
     keep(deliver_locked(transitions));
     // This week's figures are next week's baseline.

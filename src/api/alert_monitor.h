@@ -21,6 +21,7 @@
 #include "alerts/webhook.h"
 #include "base/status.h"
 #include "base/time.h"
+#include "reports/report_query.h"
 
 namespace sb::api {
 
@@ -39,7 +40,23 @@ struct AlertSources {
   std::function<std::vector<alerts::Sample>(Millis after_end, Millis now)> closed_intervals;
   // The length of the intervals (aligned to the epoch, like the KPI rows).
   std::function<Millis()> interval_length;
+  // Optional: figures of past intervals the monitor did not record itself (it was not running,
+  // or the history was imported) — the reports read model's figure of `metric` for `subject`
+  // over [start, start + length), nullopt when there is none. Baseline rules read the monitor's
+  // own recorded figure first and this one when there is none (report_interval_figure below).
+  std::function<Result<std::optional<double>>(std::string_view metric, alerts::Subject subject,
+                                              Millis start, Millis length)>
+      history;
 };
+
+// An interval figure of the alert metric catalogue computed from the reports read model (the
+// `history` source the API wires up): offered, handled, abandoned, service_level (each queue's
+// own definition), abandon_rate, asa_s, aht_s, wait_p90_s. nullopt for other metrics, for an
+// interval without offers, or for a queue the read model has no data of.
+Result<std::optional<double>> report_interval_figure(const reports::ReportStore& reports,
+                                                     std::string_view metric,
+                                                     alerts::Subject subject, Millis start,
+                                                     Millis length);
 
 struct AlertMonitorStats {
   std::uint64_t evaluations = 0;

@@ -127,6 +127,70 @@ TEST(AlertMonitor, IntervalRulesUseLastWeeksFiguresAndSurviveARestart) {
   EXPECT_NE(published[1].find("\"event\":\"cleared\""), std::string::npos) << published[1];
 }
 
+// A baseline the monitor never recorded (it was not running last week, or the history was
+// imported) comes from the reports read model.
+TEST(AlertMonitor, BaselinesComeFromTheReportsReadModelWhenNotRecorded) {
+  AlertMonitorOptions options;
+  options.period = 0;
+  const Millis day0 = 20 * kMillisPerDay;
+  const Millis week = 7 * kMillisPerDay;
+  auto reports = reports::ReportStore::open(":memory:");
+  ASSERT_TRUE(reports.ok());
+  // Last week's interval 10: 20 imported contacts, 2 abandoned (10 %); interval 11: none.
+  std::vector<Event> events;
+  for (int i = 0; i < 20; ++i) {
+    ImportedContact c;
+    c.source = "test";
+    c.queue = "billing";
+    c.arrived_at = day0 + 10 * kInterval + i * 30 * kMillisPerSecond;
+    c.outcome = i < 2 ? ImportOutcome::kAbandoned : ImportOutcome::kAnswered;
+    c.wait = 5000;
+    c.talk = c.outcome == ImportOutcome::kAnswered ? 60'000 : 0;
+    events.push_back(Event{static_cast<std::uint64_t>(i + 1), c.arrived_at,
+                           ev::ContactImported{std::make_shared<const ImportedContact>(c)}});
+  }
+  ASSERT_TRUE((*reports)->ingest(events).ok());
+  auto figure = report_interval_figure(**reports, "abandon_rate", alerts::Subject{},
+                                       day0 + 10 * kInterval, kInterval);
+  ASSERT_TRUE(figure.ok());
+  EXPECT_EQ(*figure, std::optional<double>(0.10));
+  EXPECT_EQ(*report_interval_figure(**reports, "abandon_rate", alerts::Subject{},
+                                    day0 + 11 * kInterval, kInterval),
+            std::nullopt);
+  EXPECT_EQ(*report_interval_figure(**reports, "offered", alerts::Subject{42},
+                                    day0 + 10 * kInterval, kInterval),
+            std::nullopt);  // a queue the read model has no data of
+
+  Script script;
+  script.abandon_rate[week + day0 + 10 * kInterval] = 0.25;  // +150 %
+  script.abandon_rate[week + day0 + 11 * kInterval] = 0.25;  // no baseline: no evaluation
+  AlertSources sources = script.sources();
+  int history_calls = 0;
+  sources.history = [&](std::string_view metric, alerts::Subject subject, Millis start,
+                        Millis length) {
+    ++history_calls;
+    return report_interval_figure(**reports, metric, subject, start, length);
+  };
+  ManualClock clock(week + day0 + 10 * kInterval + 100);
+  auto m = AlertMonitor::open(options, sources, clock, nullptr);
+  ASSERT_TRUE(m.ok()) << m.status().message();
+  ASSERT_TRUE((*m)->create_rule(rule({{"name", "Abandons up"},
+                                      {"metric", "abandon_rate"},
+                                      {"kind", "baseline_change"},
+                                      {"comparison", "above"},
+                                      {"threshold", 0.5}}))
+                  .ok());
+  clock.set(week + day0 + 12 * kInterval + 100);
+  ASSERT_TRUE((*m)->tick().ok());
+  EXPECT_EQ((*m)->stats().fired, 1u);
+  EXPECT_EQ(history_calls, 2);
+  auto active = (*m)->store().active_alerts();
+  ASSERT_TRUE(active.ok());
+  ASSERT_EQ(active->size(), 1u);
+  EXPECT_DOUBLE_EQ(*(*active)[0].baseline, 0.10);
+  EXPECT_NEAR(*(*active)[0].change, 1.5, 1e-9);
+}
+
 TEST(AlertMonitor, LiveRulesFireAndDeletingTheRuleClosesTheAlert) {
   AlertMonitorOptions options;
   options.period = 0;

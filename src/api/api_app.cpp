@@ -84,6 +84,12 @@ ApiApp::ApiApp(service::CenterService& service, accounts::Accounts& accounts, Di
   sources.closed_intervals = [this](Millis after_end, Millis now) {
     return closed_alert_intervals(after_end, now);
   };
+  // Baselines the monitor did not record itself come from the reports read model.
+  sources.history = [this](std::string_view metric, alerts::Subject subject, Millis start,
+                           Millis length) -> Result<std::optional<double>> {
+    if (reports_ == nullptr) return std::optional<double>();
+    return report_interval_figure(*reports_, metric, subject, start, length);
+  };
   sources.interval_length = [this] {
     Millis length = 0;
     service_.read([&](const service::LiveView& v) { length = v.today.settings().interval; });

@@ -505,6 +505,37 @@ TEST_F(ApiTest, RoleMatrix) {
   EXPECT_GT(checked, 150);
 }
 
+TEST_F(ApiTest, AttritionCountsAgentUsersCreatedAndDisabled) {
+  const Millis before = clock_.now() - kMillisPerHour;
+  for (const char* name : {"bo", "cy"})
+    ASSERT_EQ(
+        post("/api/v1/users", {{"username", name}, {"password", "a-password-1"}, {"role", "agent"}})
+            .status,
+        201);
+  ASSERT_EQ(post("/api/v1/users",
+                 {{"username", "sue"}, {"password", "a-password-1"}, {"role", "supervisor"}})
+                .status,
+            201);
+  auto bo = accounts_->find_user("bo");
+  ASSERT_TRUE(bo.ok());
+  ASSERT_EQ(call("DELETE", "/api/v1/users/" + std::to_string(bo->id), admin_key_).status, 204);
+  const std::string range =
+      "from=" + std::to_string(before) + "&to=" + std::to_string(clock_.now() + kMillisPerHour);
+  auto r = get("/api/v1/reports/attrition?" + range);
+  ASSERT_EQ(r.status, 200) << r.raw.body;
+  EXPECT_EQ(r.body["agents"], 3);  // ada, bo, cy (sue is a supervisor)
+  EXPECT_EQ(r.body["headcount_start"], 0);
+  EXPECT_EQ(r.body["headcount_end"], 2);
+  EXPECT_EQ(r.body["hires"], 3);
+  EXPECT_EQ(r.body["separations"], 1);
+  const double average = r.body["average_headcount"].get<double>();
+  EXPECT_GT(average, 0.0);
+  EXPECT_LT(average, 3.0);
+  EXPECT_DOUBLE_EQ(r.body["attrition_rate"].get<double>(), 1.0 / average);
+  EXPECT_EQ(get("/api/v1/reports/attrition?to=2026-01-01").status, 400);
+  EXPECT_EQ(get("/api/v1/reports/attrition?" + range, agent_key_).status, 403);
+}
+
 TEST_F(ApiTest, OpenApiDocumentListsExactlyTheRegisteredRoutes) {
   json doc = json::parse(openapi_document(), nullptr, false);
   ASSERT_FALSE(doc.is_discarded()) << "openapi.json is not valid JSON";

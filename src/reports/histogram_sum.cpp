@@ -79,8 +79,8 @@ Status for_each_kept(std::string_view kept, F&& f) {
 }  // namespace
 
 Status HistogramSum::spill() {
-  SB_RETURN_IF_ERROR(for_each_kept(
-      kept_, [&](std::string_view b) { return decode_into(b, counts_, decoded_); }));
+  SB_RETURN_IF_ERROR(
+      for_each_kept(kept_, [&](std::string_view b) { return decode_into(b, counts_, decoded_); }));
   kept_.clear();
   kept_.shrink_to_fit();
   kept_count_ = 0;

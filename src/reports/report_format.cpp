@@ -68,6 +68,9 @@ void for_each_kpi(const Kpis& k, F&& f) {
   f("occupied_s", k.occupied_s);
   f("occupancy", k.occupancy);
   f("utilization", k.utilization);
+  f("queue_available_s", k.queue_available_s);
+  f("queue_occupied_s", k.queue_occupied_s);
+  f("queue_occupancy", k.queue_occupancy);
   f("dispositioned", static_cast<double>(k.dispositioned));
   f("conversions", static_cast<double>(k.conversions));
   f("conversion_rate", k.conversion_rate);

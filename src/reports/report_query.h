@@ -193,6 +193,12 @@ struct Kpis {
   double staffed_s = 0, available_s = 0, occupied_s = 0;
   double occupancy = 0;    // occupied / available
   double utilization = 0;  // occupied / staffed
+  // Per-queue occupancy: each agent's available and occupied time of an interval, apportioned to
+  // the queues by the agent's handle time on each in that interval (docs/metrics.md, "Occupancy
+  // per queue"). Filled for rows grouped by queue alone and for the total (the sum over the
+  // queues); 0 with a channel filter.
+  double queue_available_s = 0, queue_occupied_s = 0;
+  double queue_occupancy = 0;  // queue_occupied / queue_available
   // Outcomes.
   std::uint64_t dispositioned = 0;
   std::uint64_t conversions = 0;

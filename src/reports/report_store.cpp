@@ -214,7 +214,7 @@ struct ReportStore::Impl {
   IngestStats stats;
   Status failed;  // sticky: set when a batch could not be committed
   std::map<std::pair<char, std::int64_t>, std::string> dims;  // names for queries
-  Stmt get_cell, put_cell, get_day, put_day, get_month, put_month, put_dim, put_meta;
+  Stmt get_cell, put_cell, get_day, put_day, get_month, put_month, add_work, put_dim, put_meta;
 
   // sqlite3_close_v2 waits for the prepared statements (members, finalized after this body).
   ~Impl() {
@@ -245,6 +245,10 @@ struct ReportStore::Impl {
         version INTEGER NOT NULL,
         fields BLOB NOT NULL, waits BLOB NOT NULL, handles BLOB NOT NULL, hourly BLOB NOT NULL,
         PRIMARY KEY(queue, month, channel, version)) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS agent_work(
+        interval INTEGER NOT NULL, agent INTEGER NOT NULL, queue INTEGER NOT NULL,
+        handle_ms INTEGER NOT NULL, available_ms INTEGER NOT NULL, occupied_ms INTEGER NOT NULL,
+        PRIMARY KEY(interval, agent, queue)) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS dims(kind TEXT NOT NULL, key INTEGER NOT NULL,
         name TEXT NOT NULL, PRIMARY KEY(kind, key)) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS definitions(queue TEXT NOT NULL, version INTEGER NOT NULL,
@@ -313,6 +317,13 @@ struct ReportStore::Impl {
                                get_month));
     SB_RETURN_IF_ERROR(prepare(
         db, "INSERT OR REPLACE INTO months VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", put_month));
+    SB_RETURN_IF_ERROR(prepare(db,
+                               "INSERT INTO agent_work VALUES(?1, ?2, ?3, ?4, ?5, ?6) "
+                               "ON CONFLICT(interval, agent, queue) DO UPDATE SET "
+                               "handle_ms = handle_ms + excluded.handle_ms, "
+                               "available_ms = available_ms + excluded.available_ms, "
+                               "occupied_ms = occupied_ms + excluded.occupied_ms",
+                               add_work));
     SB_RETURN_IF_ERROR(prepare(db, "INSERT OR REPLACE INTO dims VALUES(?1, ?2, ?3)", put_dim));
     SB_RETURN_IF_ERROR(prepare(db, "INSERT OR REPLACE INTO meta VALUES(?1, ?2)", put_meta));
     if (migrate) SB_RETURN_IF_ERROR(migrate_from_v1());
@@ -345,9 +356,44 @@ struct ReportStore::Impl {
       UPDATE meta SET value = 2 WHERE key = 'schema_version';
     )sql");
     if (st.ok()) st = months_from_days();
+    if (st.ok()) st = agent_work_from_cells();
     if (st.ok()) st = exec(db, "COMMIT");
     if (!st.ok() && !sqlite3_get_autocommit(db)) (void)exec(db, "ROLLBACK");
     return st;
+  }
+
+  Status agent_work_from_cells() {
+    Stmt st;
+    SB_RETURN_IF_ERROR(
+        prepare(db, "SELECT interval, queue, agent, fields FROM cells WHERE agent != -1", st));
+    int rc;
+    while ((rc = sqlite3_step(st.s)) == SQLITE_ROW) {
+      std::array<std::int64_t, kFieldCount> v;
+      SB_RETURN_IF_ERROR(decode_fields(column_blob(st.s, 3), v));
+      SB_RETURN_IF_ERROR(add_agent_work(sqlite3_column_int64(st.s, 0),
+                                        sqlite3_column_int64(st.s, 1),
+                                        sqlite3_column_int64(st.s, 2), v));
+    }
+    if (rc != SQLITE_DONE) return db_error(db, "read cells");
+    return {};
+  }
+
+  // An agent's cell also goes into agent_work: its handle time on the queue, or (queue kNone)
+  // its available and occupied time; per-queue occupancy apportions the latter by the former.
+  Status add_agent_work(Millis interval, std::int64_t queue, std::int64_t agent,
+                        const std::array<std::int64_t, kFieldCount>& v) {
+    if (agent == kNone) return {};
+    const std::int64_t handle = queue == kNone ? 0 : v[kTalkMs] + v[kHoldMs] + v[kWrapMs];
+    const std::int64_t available = queue == kNone ? v[kAvailableMs] : 0;
+    const std::int64_t occupied = queue == kNone ? v[kOccupiedMs] : 0;
+    if (handle == 0 && available == 0 && occupied == 0) return {};
+    sqlite3_reset(add_work.s);
+    int i = 1;
+    for (std::int64_t x : {interval, agent, queue, handle, available, occupied})
+      sqlite3_bind_int64(add_work.s, i++, x);
+    if (sqlite3_step(add_work.s) != SQLITE_DONE) return db_error(db, "write agent work");
+    sqlite3_reset(add_work.s);
+    return {};
   }
 
   Status months_from_days() {
@@ -482,7 +528,8 @@ struct ReportStore::Impl {
     for (const auto& kv : deltas) sorted.push_back(&kv);
     std::sort(sorted.begin(), sorted.end(),
               [](const auto* a, const auto* b) { return a->first < b->first; });
-    using Rollup = std::map<std::vector<std::int64_t>, std::pair<CellValues, std::vector<std::int64_t>>>;
+    using Rollup =
+        std::map<std::vector<std::int64_t>, std::pair<CellValues, std::vector<std::int64_t>>>;
     Rollup days, months;
     for (const auto* kv : sorted) {
       const CellKey& k = kv->first;
@@ -499,6 +546,7 @@ struct ReportStore::Impl {
       mon.first.merge(kv->second);
       mon.second[static_cast<std::size_t>((k.interval - month) / kMillisPerHour)] +=
           kv->second.v[kOffered];
+      SB_RETURN_IF_ERROR(add_agent_work(k.interval, k.queue, k.agent, kv->second.v));
       stats.cells_written++;
     }
     for (const auto& [key, v] : days)
@@ -577,10 +625,12 @@ std::uint64_t ReportStore::applied_seq() const {
 Status ReportStore::clear() {
   std::lock_guard lock(impl_->mu);
   Impl& m = *impl_;
-  SB_RETURN_IF_ERROR(exec(m.db,
-                          "BEGIN IMMEDIATE; DELETE FROM cells; DELETE FROM days; DELETE FROM months; DELETE FROM "
-                          "dims; DELETE FROM meta WHERE key IN ('applied_seq', 'settled_at'); "
-                          "COMMIT;"));
+  SB_RETURN_IF_ERROR(
+      exec(m.db,
+           "BEGIN IMMEDIATE; DELETE FROM cells; DELETE FROM days; DELETE FROM months; "
+           "DELETE FROM agent_work; DELETE FROM "
+           "dims; DELETE FROM meta WHERE key IN ('applied_seq', 'settled_at'); "
+           "COMMIT;"));
   m.applied_seq = 0;
   m.settled_at = 0;
   m.dims.clear();
@@ -1048,15 +1098,16 @@ Result<ReportResult> ReportStore::Impl::query(const ReportRequest& r) const {
                              "SELECT month, queue, channel, version, fields, waits, handles, "
                              "hourly FROM months WHERE queue = ?3 AND month >= ?1 AND month < ?2",
                              months_of_queue));
-  SB_RETURN_IF_ERROR(prepare(
-      db, "SELECT queue FROM months WHERE queue > ?1 ORDER BY queue LIMIT 1", next_month_queue));
-  SB_RETURN_IF_ERROR(prepare(
-      db, "SELECT queue FROM cells WHERE queue > ?1 ORDER BY queue LIMIT 1", next_cell_queue));
-  SB_RETURN_IF_ERROR(prepare(
-      db, "SELECT queue FROM days WHERE queue > ?1 ORDER BY queue LIMIT 1", next_day_queue));
+  SB_RETURN_IF_ERROR(prepare(db, "SELECT queue FROM months WHERE queue > ?1 ORDER BY queue LIMIT 1",
+                             next_month_queue));
+  SB_RETURN_IF_ERROR(prepare(db, "SELECT queue FROM cells WHERE queue > ?1 ORDER BY queue LIMIT 1",
+                             next_cell_queue));
+  SB_RETURN_IF_ERROR(prepare(db, "SELECT queue FROM days WHERE queue > ?1 ORDER BY queue LIMIT 1",
+                             next_day_queue));
   auto scan_one = [&](int level, Millis from, Millis to, std::int64_t queue) -> Status {
-    sqlite3_stmt* st = level == 0 ? cells_of_queue.s : level == 1 ? days_of_queue.s
-                                                                  : months_of_queue.s;
+    sqlite3_stmt* st = level == 0   ? cells_of_queue.s
+                       : level == 1 ? days_of_queue.s
+                                    : months_of_queue.s;
     sqlite3_reset(st);
     sqlite3_bind_int64(st, 1, from);
     sqlite3_bind_int64(st, 2, to);
@@ -1065,12 +1116,11 @@ Result<ReportResult> ReportStore::Impl::query(const ReportRequest& r) const {
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
       const std::int64_t agent = level > 0 ? kNone : sqlite3_column_int64(st, 3);
       const int base = level > 0 ? 3 : 4;
-      SB_RETURN_IF_ERROR(consume(sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
-                                 sqlite3_column_int64(st, 2), agent, sqlite3_column_int64(st, base),
-                                 column_blob(st, base + 1), column_blob(st, base + 2),
-                                 column_blob(st, base + 3),
-                                 level > 0 ? column_blob(st, base + 4) : std::string_view(),
-                                 level));
+      SB_RETURN_IF_ERROR(
+          consume(sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+                  sqlite3_column_int64(st, 2), agent, sqlite3_column_int64(st, base),
+                  column_blob(st, base + 1), column_blob(st, base + 2), column_blob(st, base + 3),
+                  level > 0 ? column_blob(st, base + 4) : std::string_view(), level));
     }
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) return db_error(db, "query");
@@ -1082,8 +1132,9 @@ Result<ReportResult> ReportStore::Impl::query(const ReportRequest& r) const {
       for (std::int64_t q : queue_keys) SB_RETURN_IF_ERROR(scan_one(level, from, to, q));
       return {};
     }
-    sqlite3_stmt* next = level == 0 ? next_cell_queue.s : level == 1 ? next_day_queue.s
-                                                                     : next_month_queue.s;
+    sqlite3_stmt* next = level == 0   ? next_cell_queue.s
+                         : level == 1 ? next_day_queue.s
+                                      : next_month_queue.s;
     std::int64_t q = std::numeric_limits<std::int64_t>::min();
     for (;;) {
       sqlite3_reset(next);
@@ -1116,6 +1167,68 @@ Result<ReportResult> ReportStore::Impl::query(const ReportRequest& r) const {
     SB_RETURN_IF_ERROR(total.waits.add(acc.waits));
     SB_RETURN_IF_ERROR(total.handles.add(acc.handles));
   }
+
+  // Per-queue occupancy: every (interval, agent) of the range, its available and occupied time
+  // split over the queues in proportion to its handle time on each.
+  const bool by_queue_only = r.group_by.size() == 1 && r.group_by[0] == Dimension::kQueue;
+  std::map<std::int64_t, std::pair<double, double>> queue_time;  // queue -> (available, occupied)
+  if ((by_queue_only || r.group_by.empty()) && r.channels.empty()) {
+    Stmt work;
+    SB_RETURN_IF_ERROR(prepare(db,
+                               "SELECT interval, agent, queue, handle_ms, available_ms, "
+                               "occupied_ms FROM agent_work WHERE interval >= ?1 AND interval < ?2",
+                               work));
+    sqlite3_bind_int64(work.s, 1, r.from);
+    sqlite3_bind_int64(work.s, 2, r.to);
+    Millis cur_interval = 0;
+    std::int64_t cur_agent = kNone;
+    double available = 0, occupied = 0;
+    std::vector<std::pair<std::int64_t, double>> handles_of;  // queue -> handle ms
+    auto flush = [&] {
+      double all = 0;
+      for (const auto& [q, h] : handles_of) all += h;
+      if (all > 0 && (available > 0 || occupied > 0))
+        for (const auto& [q, h] : handles_of) {
+          if (!queue_keys.empty() && !queue_keys.count(q)) continue;
+          auto& t = queue_time[q];
+          t.first += available * h / all;
+          t.second += occupied * h / all;
+        }
+      handles_of.clear();
+      available = occupied = 0;
+    };
+    auto agent_matches = [&](std::int64_t agent) {
+      if (!agent_keys.empty() && !agent_keys.count(agent)) return false;
+      if (team_filter.empty()) return true;
+      auto it = r.team_of_agent.find(agent_name(agent));
+      return team_filter.count(it == r.team_of_agent.end() ? "" : it->second) > 0;
+    };
+    int rc;
+    while ((rc = sqlite3_step(work.s)) == SQLITE_ROW) {
+      const Millis interval = sqlite3_column_int64(work.s, 0);
+      const std::int64_t agent = sqlite3_column_int64(work.s, 1);
+      if (interval != cur_interval || agent != cur_agent) {
+        flush();
+        cur_interval = interval;
+        cur_agent = agent;
+      }
+      if (!agent_matches(agent)) continue;
+      const std::int64_t queue = sqlite3_column_int64(work.s, 2);
+      if (queue == kNone) {
+        available += static_cast<double>(sqlite3_column_int64(work.s, 4));
+        occupied += static_cast<double>(sqlite3_column_int64(work.s, 5));
+      } else {
+        handles_of.emplace_back(queue, static_cast<double>(sqlite3_column_int64(work.s, 3)));
+      }
+    }
+    if (rc != SQLITE_DONE) return db_error(db, "query agent work");
+    flush();
+  }
+  auto set_queue_occupancy = [](Kpis& k, double available_ms, double occupied_ms) {
+    k.queue_available_s = available_ms / 1000.0;
+    k.queue_occupied_s = occupied_ms / 1000.0;
+    k.queue_occupancy = available_ms > 0 ? occupied_ms / available_ms : 0.0;
+  };
 
   if (r.include_empty_intervals && r.group_by.size() == 1 &&
       r.group_by[0] == Dimension::kInterval) {
@@ -1174,6 +1287,9 @@ Result<ReportResult> ReportStore::Impl::query(const ReportRequest& r) const {
     auto handles = acc.handles.histogram();
     if (!handles.ok()) return handles.status();
     row.kpis = finalize_kpis(acc, *waits, *handles, r, defs, dims);
+    if (by_queue_only)
+      if (auto it = queue_time.find(key[0]); it != queue_time.end())
+        set_queue_occupancy(row.kpis, it->second.first, it->second.second);
     result.rows.push_back(std::move(row));
   }
   auto waits = total.waits.histogram();
@@ -1181,6 +1297,14 @@ Result<ReportResult> ReportStore::Impl::query(const ReportRequest& r) const {
   auto handles = total.handles.histogram();
   if (!handles.ok()) return handles.status();
   result.total = finalize_kpis(total, *waits, *handles, r, defs, dims);
+  {
+    double available = 0, occupied = 0;
+    for (const auto& [q, t] : queue_time) {
+      available += t.first;
+      occupied += t.second;
+    }
+    set_queue_occupancy(result.total, available, occupied);
+  }
   return result;
 }
 

@@ -1,14 +1,13 @@
 #include <gtest/gtest.h>
-
-#include <string>
-#include <vector>
-
 #include <sqlite3.h>
 
 #include <algorithm>
 #include <span>
+#include <string>
+#include <vector>
 
 #include "base/random.h"
+#include "reports/attrition.h"
 #include "reports/histogram_sum.h"
 #include "reports/report_query.h"
 #include "reports/test_util.h"
@@ -372,9 +371,9 @@ TEST(ReportsTest, DayAndMonthRollupsGiveTheFiguresOfTheCells) {
   auto store = open_memory();
   const auto events = quarter_of_imports();
   for (std::size_t i = 0; i < events.size(); i += 700)
-    ASSERT_TRUE(store->ingest(std::span(events).subspan(i, std::min<std::size_t>(
-                                                              700, events.size() - i)))
-                    .ok());
+    ASSERT_TRUE(
+        store->ingest(std::span(events).subspan(i, std::min<std::size_t>(700, events.size() - i)))
+            .ok());
   struct Case {
     Millis from, to;
     std::vector<Dimension> group_by;
@@ -386,7 +385,11 @@ TEST(ReportsTest, DayAndMonthRollupsGiveTheFiguresOfTheCells) {
       // Partial January, all of February, partial March, April: cells, days and months.
       {jan21 + 5 * kMillisPerHour, jan21 + 85 * kMillisPerDay, {Dimension::kQueue}, "UTC", {}},
       {jan21, jan21 + 85 * kMillisPerDay, {}, "UTC", {}},
-      {jan21 + 77 * kMillisPerMinute, jan21 + 60 * kMillisPerDay, {Dimension::kChannel}, "UTC", {"q1"}},
+      {jan21 + 77 * kMillisPerMinute,
+       jan21 + 60 * kMillisPerDay,
+       {Dimension::kChannel},
+       "UTC",
+       {"q1"}},
       {jan21, jan21 + 85 * kMillisPerDay, {Dimension::kQueue}, "Europe/Paris", {}},
       {jan21 + 3 * kMillisPerHour, jan21 + 50 * kMillisPerDay, {Dimension::kDay}, "UTC", {}},
       {jan21, jan21 + 85 * kMillisPerDay, {Dimension::kWeekday, Dimension::kQueue}, "UTC", {}},
@@ -453,6 +456,110 @@ TEST(ReportsTest, AVersion1FileIsRewrittenWithTheMonthRollup) {
     EXPECT_EQ((*store)->applied_seq(), events.size());
   }
   EXPECT_EQ(testing::dump_tables(dir.file("old.db")), testing::dump_tables(dir.file("new.db")));
+}
+
+// Two agents and two queues in the 08:00-08:15 interval. Ada handles a contact of queue A
+// (connected 60-240 s, wrap-up to 300 s: 240 s of handle time) and one of queue B (360-600 s,
+// wrap-up to 660 s: 300 s); Bob one of queue A (120-420 s, wrap-up to 480 s: 360 s). Both are
+// logged in and available for the whole 900 s.
+TEST(ReportsTest, OccupancyPerQueueApportionsEachAgentsTimeByHandleTime) {
+  EventLog log;
+  log.add(0, ev::QueueConfigured{std::make_shared<const QueueConfig>(queue(0, "A"))});
+  log.add(0, ev::QueueConfigured{std::make_shared<const QueueConfig>(queue(1, "B"))});
+  for (AgentId id : {0u, 1u}) {
+    AgentConfig a;
+    a.id = id;
+    a.name = id == 0 ? "ada" : "bob";
+    log.add(0, ev::AgentConfigured{std::make_shared<const AgentConfig>(a)});
+    log.add(0, ev::AgentLoggedIn{id});
+  }
+  auto arrive = [&](Millis at, ContactId c, QueueId q, AgentId agent) {
+    log.add(at, ev::ContactArrived{c, Channel::kVoice, q, 0, {}, 0});
+    log.add(at, ev::ContactQueued{c, q});
+    log.add(at, ev::ContactOffered{c, agent, q, kT0 + at + 30 * kS});
+  };
+  arrive(0, 1, 0, 0);
+  arrive(0, 3, 0, 1);
+  log.add(60 * kS, ev::ContactConnected{1, 0});
+  log.add(120 * kS, ev::ContactConnected{3, 1});
+  log.add(240 * kS, ev::ContactEnded{1, 0, EndedBy::kAgent});
+  log.add(300 * kS, ev::WrapUpEnded{1, 0, 0});
+  arrive(300 * kS, 2, 1, 0);
+  log.add(360 * kS, ev::ContactConnected{2, 0});
+  log.add(420 * kS, ev::ContactEnded{3, 1, EndedBy::kAgent});
+  log.add(480 * kS, ev::WrapUpEnded{3, 1, 0});
+  log.add(600 * kS, ev::ContactEnded{2, 0, EndedBy::kAgent});
+  log.add(660 * kS, ev::WrapUpEnded{2, 0, 0});
+  log.add(900 * kS, ev::AgentLoggedOut{0});
+  log.add(900 * kS, ev::AgentLoggedOut{1});
+  auto store = open_memory();
+  ASSERT_TRUE(store->ingest(log.events()).ok());
+  ReportRequest r = whole_day();
+  r.group_by = {Dimension::kQueue};
+  auto res = store->query(r);
+  ASSERT_TRUE(res.ok()) << res.status().to_string();
+  const Kpis* a = nullptr;
+  const Kpis* b = nullptr;
+  for (const auto& row : res->rows) {
+    if (row.keys[0] == "A") a = &row.kpis;
+    if (row.keys[0] == "B") b = &row.kpis;
+  }
+  ASSERT_TRUE(a && b);
+  // Ada: occupied 240 + 300 = 540 s of 900 available; 4/9 of her time goes to A, 5/9 to B.
+  // A: available 900 x 4/9 + Bob's 900 = 1300 s, occupied 540 x 4/9 + Bob's 360 = 600 s.
+  EXPECT_NEAR(a->queue_available_s, 1300, 1e-9);
+  EXPECT_NEAR(a->queue_occupied_s, 600, 1e-9);
+  EXPECT_NEAR(a->queue_occupancy, 6.0 / 13, 1e-12);
+  // B: available 900 x 5/9 = 500 s, occupied 540 x 5/9 = 300 s.
+  EXPECT_NEAR(b->queue_available_s, 500, 1e-9);
+  EXPECT_NEAR(b->queue_occupied_s, 300, 1e-9);
+  EXPECT_NEAR(b->queue_occupancy, 0.6, 1e-12);
+  // The total is every agent's time: (540 + 360) / 1800.
+  EXPECT_NEAR(res->total.queue_occupancy, 0.5, 1e-12);
+  EXPECT_NEAR(res->total.occupancy, 0.5, 1e-12);
+  // A queue filter keeps that queue's share; an agent filter that agent's time.
+  r.queues = {"B"};
+  auto only_b = store->query(r);
+  ASSERT_TRUE(only_b.ok());
+  EXPECT_NEAR(only_b->total.queue_occupancy, 0.6, 1e-12);
+  r.queues = {};
+  r.agents = {"bob"};
+  auto only_bob = store->query(r);
+  ASSERT_TRUE(only_bob.ok());
+  EXPECT_NEAR(only_bob->total.queue_available_s, 900, 1e-9);
+  EXPECT_NEAR(only_bob->total.queue_occupancy, 360.0 / 900, 1e-12);
+}
+
+TEST(AttritionTest, SeparationsOverTheTimeWeightedAverageHeadcount) {
+  const Millis d = kMillisPerDay;
+  const Millis from = kT0, to = kT0 + 30 * d;  // a 30-day period
+  std::vector<AgentLifecycle> agents = {
+      {"ann", kT0 - 100 * d, {}},                       // there all along
+      {"bob", kT0 - 100 * d, {{kT0 + 10 * d, false}}},  // leaves on day 10
+      {"cat", kT0 + 20 * d, {}},                        // hired on day 20
+      {"dan", kT0 - 50 * d, {{kT0 - 5 * d, false}}},    // left before the period
+      {"eve", kT0 - 50 * d, {{kT0 + 5 * d, false}, {kT0 + 15 * d, true}}},  // away 10 days
+      {"fay", kT0 + 40 * d, {}},                                   // hired after the period
+      {"gus", kT0 - 9 * d, {{kT0 + 30 * d, false}}},               // leaves at `to`: not counted
+      {"hal", kT0, {{kT0 + 6 * d, false}, {kT0 + 6 * d, false}}},  // hired at `from`, leaves once
+  };
+  auto f = compute_attrition(agents, from, to);
+  ASSERT_TRUE(f.ok()) << f.status().to_string();
+  // Just before `from`: ann, bob, eve, gus (hal is created at `from`).
+  EXPECT_EQ(f->headcount_start, 4u);
+  // Just before `to`: ann, cat, eve, gus.
+  EXPECT_EQ(f->headcount_end, 4u);
+  // Hires: cat, hal, eve's return. Separations: bob, eve, hal.
+  EXPECT_EQ(f->hires, 3u);
+  EXPECT_EQ(f->separations, 3u);
+  // Active days in the period: ann 30 + bob 10 + cat 10 + eve 5 + 15 + gus 30 + hal 6 = 106.
+  EXPECT_DOUBLE_EQ(f->average_headcount, 106.0 / 30);
+  EXPECT_DOUBLE_EQ(f->attrition_rate, 3 / (106.0 / 30));
+  EXPECT_DOUBLE_EQ(f->annualized_rate, 3 / (106.0 / 30) * 365 / 30);
+  EXPECT_EQ(compute_attrition(agents, to, from).status().code(), StatusCode::kInvalidArgument);
+  auto empty = compute_attrition({}, from, to);
+  ASSERT_TRUE(empty.ok());
+  EXPECT_EQ(empty->attrition_rate, 0.0);
 }
 
 TEST(HistogramSumTest, EqualsTheMergedHistogramsWhicheverWayItIsAdded) {
