@@ -294,7 +294,7 @@ async function main() {
     await loginUi(supPage, SUPERVISOR_USER.username, SUPERVISOR_USER.password);
     await supPage.getByTestId('wallboard').waitFor({ timeout: WAIT_MS });
     const nav = await supPage.getByTestId('nav').locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('data-testid')));
-    assert(JSON.stringify(nav) === '["nav-wallboard","nav-rta","nav-reports","nav-wfm-forecast","nav-wfm-staffing","nav-wfm-schedules"]', `supervisor nav is wallboard, adherence, reports and planning (got ${JSON.stringify(nav)})`);
+    assert(JSON.stringify(nav) === '["nav-wallboard","nav-rta","nav-reports","nav-alerts","nav-wfm-forecast","nav-wfm-staffing","nav-wfm-schedules"]', `supervisor nav is wallboard, adherence, reports, alerts and planning (got ${JSON.stringify(nav)})`);
     await queueRow(supPage).waitFor({ timeout: WAIT_MS });
     await waitText(queueRow(supPage).getByTestId('wb-queue-waiting'), (t) => t === '0', 'waiting 0 before the contact');
     handledBefore = Number(await queueRow(supPage).getByTestId('wb-queue-handled').textContent());

@@ -8,6 +8,7 @@ import { AgentDesktop } from './pages/AgentDesktop';
 import { Wallboard } from './pages/Wallboard';
 import { ReportsPage } from './pages/Reports';
 import { RtaPage } from './pages/Rta';
+import { AlertRulesPage } from './pages/AlertRules';
 import { QueuesPage } from './pages/admin/Queues';
 import { SkillsPage } from './pages/admin/Skills';
 import { ProfilesPage } from './pages/admin/Profiles';
@@ -87,6 +88,9 @@ export function App() {
         break;
       case '/rta':
         page = <RtaPage />;
+        break;
+      case '/alerts':
+        page = <AlertRulesPage />;
         break;
       case '/admin/queues':
         page = <QueuesPage />;

@@ -4,11 +4,12 @@ import { canControlAgents, homeFor, mayVisit, navFor } from './nav';
 describe('navigation by role', () => {
   it('admin sees everything', () => {
     const paths = navFor('admin', false).map((n) => n.path);
-    expect(paths).toEqual(['/wallboard', '/rta', '/reports', '/wfm/forecast', '/wfm/staffing', '/wfm/schedules', '/admin/queues', '/admin/skills', '/admin/profiles', '/admin/agents', '/admin/users', '/admin/codes']);
+    expect(paths).toEqual(['/wallboard', '/rta', '/reports', '/alerts', '/wfm/forecast', '/wfm/staffing', '/wfm/schedules', '/admin/queues', '/admin/skills', '/admin/profiles', '/admin/agents', '/admin/users', '/admin/codes']);
     expect(navFor('admin', true)[0].path).toBe('/desktop');
   });
   it('supervisor and analyst see the wallboard, reports and planning; supervisors also real-time adherence', () => {
-    expect(navFor('supervisor', false).map((n) => n.path)).toEqual(['/wallboard', '/rta', '/reports', '/wfm/forecast', '/wfm/staffing', '/wfm/schedules']);
+    expect(navFor('supervisor', false).map((n) => n.path)).toEqual(['/wallboard', '/rta', '/reports', '/alerts', '/wfm/forecast', '/wfm/staffing', '/wfm/schedules']);
+    expect(mayVisit('analyst', false, '/alerts')).toBe(false);
     expect(navFor('analyst', false).map((n) => n.path)).toEqual(['/wallboard', '/reports', '/wfm/forecast', '/wfm/staffing', '/wfm/schedules']);
     expect(mayVisit('supervisor', true, '/my-schedule')).toBe(true);
     expect(mayVisit('analyst', false, '/rta')).toBe(false);

@@ -16,6 +16,7 @@ const PLANNING: NavItem[] = [
 ];
 const MY_SCHEDULE: NavItem = { path: '/my-schedule', label: 'My schedule', testid: 'nav-my-schedule' };
 const RTA: NavItem = { path: '/rta', label: 'Adherence', testid: 'nav-rta' };
+const ALERTS: NavItem = { path: '/alerts', label: 'Alerts', testid: 'nav-alerts' };
 const ADMIN: NavItem[] = [
   { path: '/admin/queues', label: 'Queues', testid: 'nav-admin-queues' },
   { path: '/admin/skills', label: 'Skills', testid: 'nav-admin-skills' },
@@ -26,16 +27,16 @@ const ADMIN: NavItem[] = [
 ];
 
 /**
- * What each role may see (admin: all; supervisor: wallboard, real-time adherence, reports and
- * workforce planning; analyst: wallboard, reports and workforce planning; agent: desktop and
+ * What each role may see (admin: all; supervisor: wallboard, real-time adherence, reports, alert
+ * rules and workforce planning; analyst: wallboard, reports and workforce planning; agent: desktop and
  * their schedule; anyone linked to an agent: their schedule).
  */
 export function navFor(role: Role, hasAgent: boolean): NavItem[] {
   switch (role) {
     case 'admin':
-      return [...(hasAgent ? [DESKTOP, MY_SCHEDULE] : []), WALLBOARD, RTA, REPORTS, ...PLANNING, ...ADMIN];
+      return [...(hasAgent ? [DESKTOP, MY_SCHEDULE] : []), WALLBOARD, RTA, REPORTS, ALERTS, ...PLANNING, ...ADMIN];
     case 'supervisor':
-      return [WALLBOARD, RTA, REPORTS, ...PLANNING, ...(hasAgent ? [MY_SCHEDULE] : [])];
+      return [WALLBOARD, RTA, REPORTS, ALERTS, ...PLANNING, ...(hasAgent ? [MY_SCHEDULE] : [])];
     case 'analyst':
       return [WALLBOARD, REPORTS, ...PLANNING, ...(hasAgent ? [MY_SCHEDULE] : [])];
     case 'agent':
