@@ -331,8 +331,8 @@ struct ReportStore::Impl {
     return {};
   }
 
-  // Version 1 -> 2: the same rows keyed by queue first, and the month rollup added up from the
-  // days (one transaction).
+  // Version 1 -> 2: the same rows keyed by queue first, the month rollup added up from the days
+  // and the agent work from the cells (one transaction).
   Status migrate_from_v1() {
     SB_RETURN_IF_ERROR(exec(db, "BEGIN IMMEDIATE"));
     Status st = exec(db, R"sql(
@@ -353,6 +353,7 @@ struct ReportStore::Impl {
       DROP TABLE days;
       ALTER TABLE days_v2 RENAME TO days;
       DELETE FROM months;
+      DELETE FROM agent_work;
       UPDATE meta SET value = 2 WHERE key = 'schema_version';
     )sql");
     if (st.ok()) st = months_from_days();

@@ -413,7 +413,7 @@ TEST(ReportsTest, DayAndMonthRollupsGiveTheFiguresOfTheCells) {
   }
 }
 
-TEST(ReportsTest, AVersion1FileIsRewrittenWithTheMonthRollup) {
+TEST(ReportsTest, AVersion1FileIsRewrittenWithTheRollups) {
   TempDir dir;
   const auto events = quarter_of_imports();
   {
@@ -422,7 +422,7 @@ TEST(ReportsTest, AVersion1FileIsRewrittenWithTheMonthRollup) {
     ASSERT_TRUE((*store)->ingest(events).ok());
   }
   {
-    // The version 1 layout: cells and days keyed by time first, no month rollup.
+    // The version 1 layout: cells and days keyed by time first, no month rollup or agent work.
     auto store = ReportStore::open(dir.file("old.db"));
     ASSERT_TRUE(store.ok());
     ASSERT_TRUE((*store)->ingest(events).ok());
@@ -443,6 +443,7 @@ TEST(ReportsTest, AVersion1FileIsRewrittenWithTheMonthRollup) {
         PRIMARY KEY(day, queue, channel, version)) WITHOUT ROWID;
       INSERT INTO d1 SELECT * FROM days; DROP TABLE days; ALTER TABLE d1 RENAME TO days;
       DROP TABLE months;
+      DROP TABLE agent_work;
       UPDATE meta SET value = 1 WHERE key = 'schema_version';
     )sql",
                                 nullptr, nullptr, &err);
@@ -455,7 +456,8 @@ TEST(ReportsTest, AVersion1FileIsRewrittenWithTheMonthRollup) {
     ASSERT_TRUE(store.ok()) << store.status().to_string();
     EXPECT_EQ((*store)->applied_seq(), events.size());
   }
-  EXPECT_EQ(testing::dump_tables(dir.file("old.db")), testing::dump_tables(dir.file("new.db")));
+  // (EXPECT_TRUE: a byte diff of the megabyte dumps would take minutes to print.)
+  EXPECT_TRUE(testing::dump_tables(dir.file("old.db")) == testing::dump_tables(dir.file("new.db")));
 }
 
 // Two agents and two queues in the 08:00-08:15 interval. Ada handles a contact of queue A
