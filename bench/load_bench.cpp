@@ -11,6 +11,9 @@
 // users costs one Argon2id hash each on the server, so the first run against a fresh server is
 // dominated by it. scripts/run-load-bench starts a throw-away server and runs this.
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
@@ -19,6 +22,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <cstring>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -59,7 +63,29 @@ struct Options {
   int ws_threads = 2;
   double drain_s = 10;
   bool cleanup = true;
+  int server_pid = 0;  // when set: the server's CPU time over the creation phase is reported
 };
+
+// CPU seconds (user, system) a process has used so far, from /proc/PID/stat; {-1, -1} if unknown.
+std::pair<double, double> process_cpu_s(int pid) {
+  if (pid <= 0) return {-1, -1};
+  std::FILE* f = std::fopen(("/proc/" + std::to_string(pid) + "/stat").c_str(), "r");
+  if (f == nullptr) return {-1, -1};
+  char buf[4096];
+  const std::size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+  std::fclose(f);
+  buf[n] = 0;
+  // Fields after the command name, which is in parentheses and may contain spaces.
+  const char* p = std::strrchr(buf, ')');
+  if (p == nullptr) return {-1, -1};
+  unsigned long long utime = 0, stime = 0;
+  // state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime
+  if (std::sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) !=
+      2)
+    return {-1, -1};
+  const double hz = static_cast<double>(sysconf(_SC_CLK_TCK));
+  return {static_cast<double>(utime) / hz, static_cast<double>(stime) / hz};
+}
 
 // Runs fn(i) for i in [0, n) on `threads` threads, each with its own admin client.
 template <typename F>
@@ -173,6 +199,8 @@ int main(int argc, char** argv) {
   app.add_option("--ws-threads", o.ws_threads, "threads running the WebSockets");
   app.add_option("--drain-s", o.drain_s, "seconds to wait for the last offers");
   app.add_flag("!--no-cleanup", o.cleanup, "leave the agents logged in");
+  app.add_option("--server-pid", o.server_pid,
+                 "server process (same machine): report its CPU time while contacts are created");
   CLI11_PARSE(app, argc, argv);
 
   auto parsed = sb::demo::parse_url(o.url);
@@ -402,6 +430,9 @@ int main(int argc, char** argv) {
   std::mutex ce_mu;
   const std::int64_t total = static_cast<std::int64_t>(o.rate * o.duration_s);
   const auto period = std::chrono::duration<double>(1.0 / o.rate);
+  const auto server_cpu0 = process_cpu_s(o.server_pid);
+  rusage self0{};
+  getrusage(RUSAGE_SELF, &self0);
   const auto t0 = Clock::now();
   std::atomic<std::int64_t> last_done_ns{0};
   std::vector<std::thread> creators;
@@ -439,6 +470,12 @@ int main(int argc, char** argv) {
           last_done_ns.load() -
           std::chrono::duration_cast<std::chrono::nanoseconds>(t0.time_since_epoch()).count()) /
       1e9;
+  const auto server_cpu1 = process_cpu_s(o.server_pid);
+  rusage self1{};
+  getrusage(RUSAGE_SELF, &self1);
+  auto tv_s = [](const timeval& tv) { return static_cast<double>(tv.tv_sec) + tv.tv_usec * 1e-6; };
+  const double bench_cpu_s =
+      tv_s(self1.ru_utime) - tv_s(self0.ru_utime) + tv_s(self1.ru_stime) - tv_s(self0.ru_stime);
   // Wait for the offers of the last contacts.
   const auto t_drain = Clock::now();
   while (offers.load() < created.load() && seconds_since(t_drain) < o.drain_s) {
@@ -469,6 +506,17 @@ int main(int argc, char** argv) {
               static_cast<unsigned long long>(offers.load()),
               static_cast<unsigned long long>(offers_unmatched.load()),
               static_cast<unsigned long long>(pool.completed.load()));
+  if (server_cpu0.first >= 0 && server_cpu1.first >= 0 && created.load() > 0) {
+    const double user = server_cpu1.first - server_cpu0.first;
+    const double sys = server_cpu1.second - server_cpu0.second;
+    std::printf(
+        "  server CPU       %.2f s user + %.2f s system while creating: %.0f us per contact "
+        "(%.0f %% of one core)\n",
+        user, sys, (user + sys) * 1e6 / static_cast<double>(created.load()),
+        create_s > 0 ? (user + sys) * 100 / create_s : 0.0);
+  }
+  std::printf("  bench CPU        %.2f s while creating (%.0f us per contact)\n", bench_cpu_s,
+              created.load() > 0 ? bench_cpu_s * 1e6 / static_cast<double>(created.load()) : 0.0);
   std::printf(
       "  errors           create %llu, agent actions %llu of %llu calls, socket %llu, "
       "sockets failed %d\n",

@@ -140,6 +140,19 @@ void ApiApp::run_command(Command command, std::function<void(service::CommandRes
   });
 }
 
+void ApiApp::run_contact_command(Command command, ContactId id,
+                                 std::function<void(service::CommandResult, ContactNow)> then) {
+  service_.submit(std::move(command), [this, id, then = std::move(then)](service::CommandResult r) {
+    // On the service thread read() runs at once: the contact as the engine holds it now, without
+    // a second trip through the engine's queue from the worker.
+    ContactNow now;
+    service_.read([&](const service::LiveView& v) { now = read_contact(v, id); });
+    post_work([then, r = std::move(r), now = std::move(now)]() mutable {
+      then(std::move(r), std::move(now));
+    });
+  });
+}
+
 std::optional<HttpResponse> ApiApp::authenticate(const HttpRequest& req,
                                                  std::optional<accounts::Principal>& out) {
   if (const std::string* auth = req.header("authorization")) {
@@ -342,22 +355,30 @@ bool ApiApp::may_touch_contact(const accounts::Principal& p, const ContactView& 
   return false;
 }
 
-Result<json> ApiApp::contact_json(ContactId id) {
-  Result<json> out = Status::not_found("contact " + std::to_string(id) + " is not live");
-  service_.read([&](const service::LiveView& v) {
-    auto c = v.engine.contact(id);
-    if (!c.ok()) return;
-    std::optional<Millis> ewt;
-    if (c->phase == ContactPhase::kQueued) {
-      auto w = v.engine.estimated_wait(id, v.now);
-      if (w.ok()) ewt = *w;
-    }
-    out = contact_to_json(*c, ewt);
-  });
-  if (out.ok()) {
-    (*out)["attributes"] = directory_.contact_attributes(id);
-    add_offer_expiry(*out);
+ApiApp::ContactNow ApiApp::read_contact(const service::LiveView& v, ContactId id) {
+  ContactNow out;
+  out.id = id;
+  auto c = v.engine.contact(id);
+  if (!c.ok()) return out;
+  if (c->phase == ContactPhase::kQueued) {
+    auto w = v.engine.estimated_wait(id, v.now);
+    if (w.ok()) out.ewt = *w;
   }
+  out.view = std::move(*c);
+  return out;
+}
+
+Result<json> ApiApp::contact_json(ContactId id) {
+  ContactNow now;
+  service_.read([&](const service::LiveView& v) { now = read_contact(v, id); });
+  return contact_json(now);
+}
+
+Result<json> ApiApp::contact_json(const ContactNow& now) {
+  if (!now.view) return Status::not_found("contact " + std::to_string(now.id) + " is not live");
+  json out = contact_to_json(*now.view, now.ewt);
+  out["attributes"] = directory_.contact_attributes(now.id);
+  add_offer_expiry(out);
   return out;
 }
 

@@ -139,8 +139,20 @@ class ApiApp final : public Dispatcher {
   void run_commands(std::vector<Command> commands, std::function<void(Status)> then);
   // Runs `fn` on a worker thread.
   void post_work(std::function<void()> fn);
+  // A contact as the engine held it at one moment (view empty once it left the engine).
+  struct ContactNow {
+    ContactId id = kNoContact;
+    std::optional<ContactView> view;
+    std::optional<Millis> ewt;  // queued contacts: the estimated wait
+  };
+  static ContactNow read_contact(const service::LiveView& v, ContactId id);
+  // Like run_command, and hands `then` the contact `id` as it was once the command's events were
+  // durable (read on the service thread, so the worker needs no second trip to the engine).
+  void run_contact_command(Command command, ContactId id,
+                           std::function<void(service::CommandResult, ContactNow)> then);
   // The contact as JSON, or NotFound once it left the engine.
   Result<json> contact_json(ContactId id);
+  Result<json> contact_json(const ContactNow& now);
   // Adds "offer_expires_at" to an offered contact's JSON (from the live hub's ringing offers).
   void add_offer_expiry(json& contact);
   // Whether `principal` may see/act on the contact (agents: only their own).

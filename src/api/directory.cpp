@@ -1,5 +1,7 @@
 #include "api/directory.h"
 
+#include <future>
+
 #include "sqlite/sqlite.h"
 
 namespace sb::api {
@@ -23,8 +25,122 @@ Result<std::unique_ptr<Directory>> Directory::open(const std::string& path) {
   return std::unique_ptr<Directory>(new Directory(std::move(*db)));
 }
 
-Directory::Directory(std::unique_ptr<sqlite::Database> db) : db_(std::move(db)) {}
-Directory::~Directory() = default;
+Directory::Directory(std::unique_ptr<sqlite::Database> db) : db_(std::move(db)) {
+  writer_ = std::thread([this] { writer_loop(); });
+}
+
+Directory::~Directory() {
+  {
+    std::lock_guard lock(queue_mu_);
+    stopping_ = true;
+  }
+  wake_writer_.notify_one();
+  if (writer_.joinable()) writer_.join();
+}
+
+void Directory::enqueue(Write w) {
+  {
+    std::lock_guard lock(queue_mu_);
+    if (!stopping_) {
+      queue_.push_back(std::move(w));
+      wake_writer_.notify_one();
+      return;
+    }
+  }
+  if (w.done) w.done(Status::unavailable("directory is closing"));
+}
+
+Status Directory::wait_for(Write w) {
+  if (std::this_thread::get_id() == writer_.get_id())
+    return Status::failed_precondition(
+        "a directory write from a directory callback would deadlock");
+  std::promise<Status> result;
+  auto future = result.get_future();
+  w.done = [&result](Status s) { result.set_value(std::move(s)); };
+  enqueue(std::move(w));
+  return future.get();
+}
+
+void Directory::writer_loop() {
+  for (;;) {
+    std::deque<Write> group;
+    {
+      std::unique_lock lock(queue_mu_);
+      wake_writer_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything queued is written
+      // Group commit: everything that queued up while the previous transaction was committing.
+      group.swap(queue_);
+    }
+    std::vector<Status> results(group.size());
+    {
+      std::lock_guard lock(mu_);
+      Status s = write_group(group);
+      if (s.ok()) {
+        for (Write& w : group) written(w);
+      } else if (group.size() == 1) {
+        results[0] = s;
+      } else {
+        // Nothing of the group was stored; give every write its own outcome.
+        for (std::size_t i = 0; i < group.size(); ++i) {
+          results[i] = write_one(group[i]);
+          if (results[i].ok()) written(group[i]);
+        }
+      }
+    }
+    for (std::size_t i = 0; i < group.size(); ++i)
+      if (group[i].done) group[i].done(results[i]);
+  }
+}
+
+Status Directory::write_one(const Write& w) {
+  if (w.attributes)
+    return db_->prepare("INSERT OR REPLACE INTO contact_attributes (contact, body) VALUES (?1, ?2)")
+        .bind_int(1, w.id)
+        .bind_text(2, w.body)
+        .run();
+  return db_->prepare("INSERT OR REPLACE INTO documents (kind, id, body) VALUES (?1, ?2, ?3)")
+      .bind_text(1, w.kind)
+      .bind_int(2, w.id)
+      .bind_text(3, w.body)
+      .run();
+}
+
+Status Directory::write_group(std::deque<Write>& group) {
+  if (group.size() == 1) return write_one(group.front());
+  sqlite::Transaction tx(*db_);
+  SB_RETURN_IF_ERROR(tx.begin());
+  auto attrs =
+      db_->prepare("INSERT OR REPLACE INTO contact_attributes (contact, body) VALUES (?1, ?2)");
+  auto docs = db_->prepare("INSERT OR REPLACE INTO documents (kind, id, body) VALUES (?1, ?2, ?3)");
+  for (const Write& w : group) {
+    if (w.attributes) {
+      SB_RETURN_IF_ERROR(attrs.reset().bind_int(1, w.id).bind_text(2, w.body).run());
+    } else {
+      SB_RETURN_IF_ERROR(
+          docs.reset().bind_text(1, w.kind).bind_int(2, w.id).bind_text(3, w.body).run());
+    }
+  }
+  return tx.commit();
+}
+
+void Directory::written(Write& w) {
+  std::lock_guard lock(cache_mu_);
+  if (w.attributes) {
+    const auto contact = static_cast<std::uint64_t>(w.id);
+    auto [it, inserted] = attribute_cache_.insert_or_assign(contact, std::move(w.value));
+    if (inserted) {
+      attribute_order_.push_back(contact);
+      if (attribute_order_.size() > kAttributeCache) {
+        attribute_cache_.erase(attribute_order_.front());
+        attribute_order_.pop_front();
+      }
+    }
+  } else {
+    // The next get() reads it back (documents written in bulk, such as wrap-up records, are not
+    // kept in memory unless read).
+    document_cache_.erase({w.kind, w.id});
+  }
+}
 
 Result<std::vector<nlohmann::json>> Directory::list(const std::string& kind) {
   std::lock_guard lock(mu_);
@@ -42,23 +158,45 @@ Result<std::vector<nlohmann::json>> Directory::list(const std::string& kind) {
 }
 
 Result<nlohmann::json> Directory::get(const std::string& kind, std::int64_t id) {
+  {
+    std::lock_guard lock(cache_mu_);
+    auto it = document_cache_.find({kind, id});
+    if (it != document_cache_.end()) return it->second;
+  }
+  // Under mu_, a write of this document cannot commit (and drop it from the cache) between the
+  // read and the caching below.
   std::lock_guard lock(mu_);
   auto st = db_->prepare("SELECT body FROM documents WHERE kind = ?1 AND id = ?2");
   st.bind_text(1, kind).bind_int(2, id);
   auto row = st.step();
   if (!row.ok()) return row.status();
   if (!*row) return Status::not_found(kind + " " + std::to_string(id) + " not found");
-  return parse_body(st.text(0), kind);
+  auto doc = parse_body(st.text(0), kind);
+  if (doc.ok()) {
+    std::lock_guard cache(cache_mu_);
+    document_cache_.insert_or_assign({kind, id}, *doc);
+  }
+  return doc;
 }
 
 Status Directory::put(const std::string& kind, std::int64_t id, nlohmann::json doc) {
   doc["id"] = id;
-  std::lock_guard lock(mu_);
-  return db_->prepare("INSERT OR REPLACE INTO documents (kind, id, body) VALUES (?1, ?2, ?3)")
-      .bind_text(1, kind)
-      .bind_int(2, id)
-      .bind_text(3, doc.dump())
-      .run();
+  Write w;
+  w.kind = kind;
+  w.id = id;
+  w.body = doc.dump();
+  return wait_for(std::move(w));
+}
+
+void Directory::put_async(const std::string& kind, std::int64_t id, nlohmann::json doc,
+                          WriteCallback done) {
+  doc["id"] = id;
+  Write w;
+  w.kind = kind;
+  w.id = id;
+  w.body = doc.dump();
+  w.done = std::move(done);
+  enqueue(std::move(w));
 }
 
 Result<std::int64_t> Directory::next_id(const std::string& kind, std::int64_t floor) {
@@ -72,14 +210,31 @@ Result<std::int64_t> Directory::next_id(const std::string& kind, std::int64_t fl
 }
 
 Status Directory::set_contact_attributes(std::uint64_t contact, const nlohmann::json& attributes) {
-  std::lock_guard lock(mu_);
-  return db_->prepare("INSERT OR REPLACE INTO contact_attributes (contact, body) VALUES (?1, ?2)")
-      .bind_int(1, static_cast<std::int64_t>(contact))
-      .bind_text(2, attributes.dump())
-      .run();
+  Write w;
+  w.attributes = true;
+  w.id = static_cast<std::int64_t>(contact);
+  w.body = attributes.dump();
+  w.value = attributes;
+  return wait_for(std::move(w));
+}
+
+void Directory::set_contact_attributes_async(std::uint64_t contact,
+                                             const nlohmann::json& attributes, WriteCallback done) {
+  Write w;
+  w.attributes = true;
+  w.id = static_cast<std::int64_t>(contact);
+  w.body = attributes.dump();
+  w.value = attributes;
+  w.done = std::move(done);
+  enqueue(std::move(w));
 }
 
 Result<nlohmann::json> Directory::find_contact_attributes(std::uint64_t contact) {
+  {
+    std::lock_guard lock(cache_mu_);
+    auto it = attribute_cache_.find(contact);
+    if (it != attribute_cache_.end()) return it->second;
+  }
   std::lock_guard lock(mu_);
   auto st = db_->prepare("SELECT body FROM contact_attributes WHERE contact = ?1");
   st.bind_int(1, static_cast<std::int64_t>(contact));

@@ -44,6 +44,7 @@ void LiveHub::stop() {
   {
     std::lock_guard lock(mu_);
     clients.swap(clients_);
+    agent_sockets_.clear();
   }
   for (auto& [id, c] : clients) c.conn->close();
 }
@@ -142,11 +143,31 @@ void LiveHub::send_to_agent(AgentId agent, const std::string& message) {
   std::vector<std::shared_ptr<WsConnection>> targets;
   {
     std::lock_guard lock(mu_);
-    for (auto& [id, c] : clients_)
-      if (c.channel == Channel::kAgent && c.principal.user.agent_id == agent)
-        targets.push_back(c.conn);
+    auto it = agent_sockets_.find(agent);
+    if (it != agent_sockets_.end()) targets = it->second;
   }
   for (auto& t : targets) t->send(message);
+}
+
+void LiveHub::drop_agent_socket_locked(const Client& c) {
+  if (c.channel != Channel::kAgent || !c.principal.user.agent_id) return;
+  auto it = agent_sockets_.find(*c.principal.user.agent_id);
+  if (it == agent_sockets_.end()) return;
+  std::erase(it->second, c.conn);
+  if (it->second.empty()) agent_sockets_.erase(it);
+}
+
+const std::string& LiveHub::agent_name(const std::shared_ptr<const CenterConfig>& config,
+                                       AgentId agent) {
+  if (config != names_of_) {
+    agent_names_.clear();
+    for (const auto& a : config->agents) agent_names_.emplace(a.id, a.name);
+    names_of_ = config;
+  }
+  auto it = agent_names_.find(agent);
+  if (it == agent_names_.end())
+    it = agent_names_.emplace(agent, app_.agent_name(*config, agent)).first;
+  return it->second;
 }
 
 void LiveHub::push_agent_work(Pending work) {
@@ -154,9 +175,13 @@ void LiveHub::push_agent_work(Pending work) {
   std::set<AgentId> listening;
   {
     std::lock_guard lock(mu_);
-    for (auto& [id, c] : clients_)
-      if (c.channel == Channel::kAgent && c.principal.user.agent_id)
-        listening.insert(*c.principal.user.agent_id);
+    auto add = [&](AgentId a) {
+      if (agent_sockets_.contains(a)) listening.insert(a);
+    };
+    for (const auto& o : work.offers) add(o.agent);
+    for (const auto& w : work.withdrawn) add(w.agent);
+    for (const auto& ch : work.changes) add(ch.agent);
+    for (AgentId a : work.agents) add(a);
   }
   if (listening.empty()) return;
 
@@ -214,7 +239,7 @@ void LiveHub::push_agent_work(Pending work) {
   for (auto& [a, j] : states) {
     const ReasonId reason = j["reason_raw"].get<ReasonId>();
     j.erase("reason_raw");
-    j["name"] = app_.agent_name(*config, a);
+    j["name"] = agent_name(config, a);
     if (!j["reason"].is_null()) j["reason_name"] = app_.reason_label(reason);
     send_to_agent(a, json{{"type", "state"}, {"agent", j}}.dump());
   }
@@ -274,7 +299,10 @@ void LiveHub::on_open(const std::shared_ptr<WsConnection>& conn, const accounts:
 
 void LiveHub::on_close(const std::shared_ptr<WsConnection>& conn) {
   std::lock_guard lock(mu_);
-  clients_.erase(conn->id());
+  auto it = clients_.find(conn->id());
+  if (it == clients_.end()) return;
+  drop_agent_socket_locked(it->second);
+  clients_.erase(it);
 }
 
 Millis LiveHub::offer_expiry(ContactId contact, AgentId agent) {
@@ -356,7 +384,9 @@ void LiveHub::on_message(const std::shared_ptr<WsConnection>& conn, const std::s
     std::lock_guard lock(mu_);
     auto it = clients_.find(conn->id());
     if (it == clients_.end()) return;
+    drop_agent_socket_locked(it->second);
     it->second.channel = wanted;
+    if (wanted == Channel::kAgent) agent_sockets_[*principal.user.agent_id].push_back(conn);
   }
   conn->send(json{{"type", "subscribed"}, {"channel", channel}}.dump());
   if (wanted == Channel::kAgent) {

@@ -15,6 +15,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "accounts/accounts.h"
@@ -91,6 +92,10 @@ class LiveHub {
   void on_close(const std::shared_ptr<WsConnection>& conn);
   void send_agent_snapshot(const std::shared_ptr<WsConnection>& conn, AgentId agent);
   void send_to_agent(AgentId agent, const std::string& message);
+  // REQUIRES: mu_ held.
+  void drop_agent_socket_locked(const Client& c);
+  // The name of `agent` in `config` (hub thread only).
+  const std::string& agent_name(const std::shared_ptr<const CenterConfig>& config, AgentId agent);
 
   ApiApp& app_;
   service::SubscriptionId subscription_ = 0;
@@ -101,6 +106,12 @@ class LiveHub {
   Pending pending_;
   bool supervisor_dirty_ = true;
   std::map<std::uint64_t, Client> clients_;
+  // The agent-channel sockets of each agent (a subset of clients_), so that a push to one agent
+  // does not scan every socket: with thousands of agents online that scan dominated the hub.
+  std::unordered_map<AgentId, std::vector<std::shared_ptr<WsConnection>>> agent_sockets_;
+  // Agent names of the configuration snapshot `names_of_` (rebuilt when the snapshot changes).
+  std::shared_ptr<const CenterConfig> names_of_;
+  std::unordered_map<AgentId, std::string> agent_names_;
   // Offers ringing now: contact → agent → expiry. Kept from the events so that a contact the
   // customer abandons can be withdrawn from every agent it rang at.
   std::map<ContactId, std::map<AgentId, Millis>> ringing_;

@@ -75,33 +75,42 @@ void ApiApp::register_contact_routes() {
         } else {
           arrive.contact = service_.next_contact_id();
         }
-        if (!attributes.empty()) {
-          Status s = directory_.set_contact_attributes(arrive.contact, attributes);
-          if (!s.ok()) return reply(problem_from_status(s));
-        }
         const ContactId id = arrive.contact;
         const bool idempotent = key != nullptr;
-        run_command(arrive, [this, id, idempotent, reply](service::CommandResult result) {
-          if (!result.ok()) {
-            if (idempotent && result.status().code() == StatusCode::kAlreadyExists) {
-              auto existing = contact_json(id);
-              if (existing.ok()) return reply(json_response(*existing, 200));
-            }
-            return reply(problem_from_status(result.status()));
-          }
-          for (const Event& e : *result) {
-            if (const auto* b = std::get_if<ev::ContactBlocked>(&e.payload)) {
-              return reply(json_response({{"id", id},
-                                          {"state", "ended"},
-                                          {"queue", b->queue},
-                                          {"blocked", std::string(block_reason_name(b->reason))}},
-                                         201));
-            }
-          }
-          auto c = contact_json(id);
-          if (!c.ok()) return reply(json_response({{"id", id}, {"state", "ended"}}, 201));
-          reply(json_response(*c, 201));
-        });
+        auto submit = [this, arrive = std::move(arrive), id, idempotent, reply]() mutable {
+          run_contact_command(
+              std::move(arrive), id,
+              [this, id, idempotent, reply](service::CommandResult result, ContactNow now) {
+                if (!result.ok()) {
+                  if (idempotent && result.status().code() == StatusCode::kAlreadyExists) {
+                    auto existing = contact_json(id);
+                    if (existing.ok()) return reply(json_response(*existing, 200));
+                  }
+                  return reply(problem_from_status(result.status()));
+                }
+                for (const Event& e : *result) {
+                  if (const auto* b = std::get_if<ev::ContactBlocked>(&e.payload)) {
+                    return reply(
+                        json_response({{"id", id},
+                                       {"state", "ended"},
+                                       {"queue", b->queue},
+                                       {"blocked", std::string(block_reason_name(b->reason))}},
+                                      201));
+                  }
+                }
+                auto c = contact_json(now);
+                if (!c.ok()) return reply(json_response({{"id", id}, {"state", "ended"}}, 201));
+                reply(json_response(*c, 201));
+              });
+        };
+        if (attributes.empty()) return submit();
+        // The attributes are durable before the contact exists. Written asynchronously (group
+        // commit with other writers) so that this I/O thread serves other requests meanwhile.
+        directory_.set_contact_attributes_async(
+            id, attributes, [submit = std::move(submit), reply](Status s) mutable {
+              if (!s.ok()) return reply(problem_from_status(s));
+              submit();
+            });
       });
 
   router_.add("GET", "/api/v1/contacts", kAdmin | kSupervisor | kAnalyst, "List live contacts",
@@ -302,21 +311,35 @@ void ApiApp::register_contact_routes() {
           if (acting_for_other)
             audit(&p, ctx.req, "contact.supervisor_action", "contact:" + std::to_string(cid),
                   ctx.req.path);
-          run_command(command, [this, cid, reply, wrap_record](service::CommandResult result) {
-            if (result.ok() && wrap_record) {
-              Status s = directory_.put("wrap_up", static_cast<std::int64_t>(cid), *wrap_record);
-              if (!s.ok()) return reply(problem_from_status(s));
-            }
-            if (!result.ok()) {
-              if (result.status().code() == StatusCode::kInvalidArgument ||
-                  result.status().code() == StatusCode::kFailedPrecondition)
-                return reply(conflict(result.status().message()));
-              return reply(problem_from_status(result.status()));
-            }
-            auto c = contact_json(cid);
-            if (!c.ok()) return reply(json_response({{"id", cid}, {"state", "ended"}}));
-            reply(json_response(*c));
-          });
+          run_contact_command(
+              command, cid,
+              [this, cid, reply, wrap_record](service::CommandResult result, ContactNow now) {
+                if (result.ok() && wrap_record) {
+                  // Durable (group-committed) before the answer; the answer is built on a worker,
+                  // not on the directory's writer thread.
+                  directory_.put_async(
+                      "wrap_up", static_cast<std::int64_t>(cid), *wrap_record,
+                      [this, cid, reply, now](Status s) {
+                        if (!s.ok()) return reply(problem_from_status(s));
+                        post_work([this, cid, reply, now] {
+                          auto c = contact_json(now);
+                          if (!c.ok())
+                            return reply(json_response({{"id", cid}, {"state", "ended"}}));
+                          reply(json_response(*c));
+                        });
+                      });
+                  return;
+                }
+                if (!result.ok()) {
+                  if (result.status().code() == StatusCode::kInvalidArgument ||
+                      result.status().code() == StatusCode::kFailedPrecondition)
+                    return reply(conflict(result.status().message()));
+                  return reply(problem_from_status(result.status()));
+                }
+                auto c = contact_json(now);
+                if (!c.ok()) return reply(json_response({{"id", cid}, {"state", "ended"}}));
+                reply(json_response(*c));
+              });
         });
   }
 }

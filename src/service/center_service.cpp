@@ -66,6 +66,10 @@ struct CenterService::Impl {
   // after it has exited) ----------------------------------------------------------------------
   Engine engine;
   TodayKpis today;
+  // read() settled `today` at this time and no event reached it since (see read()).
+  Millis today_settled_at = kNever;
+  Millis today_settled_day = 0;  // today.day_start() then (a new day is a fresh collector)
+  bool today_dirty = true;
   SnapshotSchedule schedule;
   std::uint64_t last_snapshot_seq = 0;
   std::priority_queue<TimerEntry, std::vector<TimerEntry>, std::greater<>> timers;
@@ -404,6 +408,7 @@ void CenterService::Impl::deliver(const Status& ack) {
     return;
   }
   if (!f.events.empty()) {
+    today_dirty = true;
     for (const Event& e : f.events) {
       today.on_event(e);
       if (const ContactId c = contact_of(e); c != kNoContact) {
@@ -510,8 +515,15 @@ void CenterService::read(const std::function<void(const LiveView&)>& fn) {
     const Millis now = s.clock.now();
     const Millis t = std::max(now, s.engine.last_event_time());
     s.today.roll_to(t);
-    // Agent time up to now; events still in flight settle it again when they arrive.
-    s.today.collector().finish(t);
+    // Agent time up to now; events still in flight settle it again when they arrive. Settling
+    // walks every agent, and the API reads the live state several times per contact: a second
+    // settle at the same time with no event in between changes nothing, so it is skipped.
+    if (s.today_dirty || t != s.today_settled_at || s.today.day_start() != s.today_settled_day) {
+      s.today.collector().finish(t);
+      s.today_settled_at = t;
+      s.today_settled_day = s.today.day_start();
+      s.today_dirty = false;
+    }
     fn(LiveView{s.engine, s.today.collector(), now});
   };
   if (s.on_engine_thread()) {
