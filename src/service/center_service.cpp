@@ -27,6 +27,11 @@ namespace {
 constexpr Millis kMaxSleep = 1000;
 // Contact ids are handed out from blocks whose end is stored durably first (one fsync per block).
 constexpr ContactId kIdBlock = 1024;
+// Durable events reach the reports read model in batches of at most this age (or this size): an
+// ingest has a cost per batch (a transaction, and the cells it settles) besides its cost per
+// event, and under live load the batches of single commands were dozens of events at most.
+constexpr Millis kReportsDelay = 100;
+constexpr std::size_t kReportsMaxBatch = 8192;
 
 ContactId contact_of(const Event& e) {
   if (const auto* a = std::get_if<ev::ContactArrived>(&e.payload)) return a->contact;
@@ -61,6 +66,10 @@ struct CenterService::Impl {
   WaitFn wait;
   std::unique_ptr<EventStore> store;
   std::unique_ptr<reports::LiveProjection> reports;  // after `store`: destroyed before it
+  // Engine thread: durable events not yet handed to `reports` (see kReportsDelay), and the clock
+  // time the oldest of them was delivered.
+  std::vector<Event> reports_buffer;
+  Millis reports_buffer_since = 0;
 
   // ---- engine-thread state (also touched by start() before the thread exists, and by read()
   // after it has exited) ----------------------------------------------------------------------
@@ -153,7 +162,16 @@ struct CenterService::Impl {
   void maybe_snapshot(bool final);
   void release_barriers();
   void publish(std::span<const Event> events);
+  // Hands the buffered events to the read model when `force`, or when they are due.
+  void push_reports(bool force);
+  bool reports_due() const {
+    return !reports_buffer.empty() && (clock.now() - reports_buffer_since >= kReportsDelay ||
+                                       reports_buffer.size() >= kReportsMaxBatch);
+  }
   Result<ContactId> allocate_id_locked();
+  // Runs `fn` on the engine thread and waits for it; at once when called there, or when the
+  // thread has exited.
+  void run_on_engine_thread(const std::function<void()>& fn);
   Status flush_marks_locked();
 };
 
@@ -260,12 +278,15 @@ void CenterService::Impl::run() {
     {
       std::unique_lock lock(mu);
       for (;;) {
-        if (!queue.empty() || !acks.empty()) break;
+        if (!queue.empty() || !acks.empty() || reports_due()) break;
         if (stopping && in_flight.empty()) {
           finished = true;
           break;
         }
         Millis timeout = kMaxSleep;
+        if (!reports_buffer.empty())
+          timeout = std::max<Millis>(
+              1, std::min(timeout, reports_buffer_since + kReportsDelay - clock.now()));
         if (!stopping && !failed && !timers.empty()) {
           const Millis now = effective_now();
           if (timers.top().at <= now) break;
@@ -281,6 +302,7 @@ void CenterService::Impl::run() {
     // Durable batches first: they are the oldest work, and their callbacks are waited for.
     for (const Status& ack : ready) deliver(ack);
     ready.clear();
+    push_reports(false);
     maybe_snapshot(false);
     if (!failed) today.roll_to(effective_now());
     fire_due_timers();
@@ -288,6 +310,7 @@ void CenterService::Impl::run() {
     items.clear();
   }
   // Stopping: everything queued ran and every append was acknowledged.
+  push_reports(true);
   maybe_snapshot(true);
   release_barriers();
   // Reads and pokes that queued meanwhile still run here; after `exited` they run on the caller.
@@ -418,7 +441,10 @@ void CenterService::Impl::deliver(const Status& ack) {
     }
     delivered_seq = f.events.back().seq;
     st_last_seq = delivered_seq;
-    if (reports) reports->push(f.events);
+    if (reports) {
+      if (reports_buffer.empty()) reports_buffer_since = clock.now();
+      reports_buffer.insert(reports_buffer.end(), f.events.begin(), f.events.end());
+    }
     publish(f.events);
   }
   if (f.done) f.done(std::move(f.events));
@@ -437,6 +463,12 @@ void CenterService::Impl::publish(std::span<const Event> events) {
   for (const auto& sub : local_subs) {
     if (sub->active.load()) sub->listener(events);
   }
+}
+
+void CenterService::Impl::push_reports(bool force) {
+  if (!reports || reports_buffer.empty() || !(force || reports_due())) return;
+  reports->push(reports_buffer);
+  reports_buffer.clear();
 }
 
 void CenterService::Impl::release_barriers() {
@@ -548,6 +580,27 @@ void CenterService::read(const std::function<void(const LiveView&)>& fn) {
   // The engine thread is gone (stopped): the state is frozen; read it here, one reader at a time.
   std::lock_guard lock(s.stop_mu);
   run();
+}
+
+void CenterService::Impl::run_on_engine_thread(const std::function<void()>& fn) {
+  if (on_engine_thread()) return fn();
+  std::promise<void> done;
+  auto future = done.get_future();
+  {
+    std::unique_lock lock(mu);
+    if (!exited) {
+      queue.emplace_back(Task([&] {
+        fn();
+        done.set_value();
+      }));
+      cv.notify_one();
+      lock.unlock();
+      future.get();
+      return;
+    }
+  }
+  std::lock_guard lock(stop_mu);
+  fn();
 }
 
 void CenterService::poke() {
@@ -691,6 +744,10 @@ reports::ReportStore* CenterService::reports() {
 
 Status CenterService::flush_reports() {
   if (!impl_->reports) return Status::failed_precondition("reports are not maintained");
+  // Events still buffered on the engine thread go to the read model first (after the engine
+  // thread exited, its last iteration handed them over).
+  Impl& s = *impl_;
+  s.run_on_engine_thread([&s] { s.push_reports(true); });
   impl_->reports->flush();
   return impl_->reports->health();
 }
