@@ -5,7 +5,11 @@
 // receiving the offer on an agent socket (p50/p90/p99), and errors.
 //
 //   load_bench --url http://127.0.0.1:8080 --admin-password PW [--agents 2000] [--rate 1000]
-//              [--duration-s 10] [--connections 32] [--action-connections 64]
+//              [--duration-s 10] [--connections 32] [--action-connections 64] [--server-pid PID]
+//
+// With --server-pid (a server on the same machine) it also prints the server's CPU time over the
+// creation phase, per contact; the bench's own CPU per contact is always printed (both share the
+// machine's cores).
 //
 // Seeding is idempotent (agents bench-agent-NNNN, users benchNNNN, queue "bench"); creating the
 // users costs one Argon2id hash each on the server, so the first run against a fresh server is
