@@ -109,6 +109,9 @@ ApiApp::ApiApp(service::CenterService& service, accounts::Accounts& accounts, Di
 ApiApp::~ApiApp() { stop(); }
 
 void ApiApp::stop() {
+  // Directory writes in flight call back into this app (a create submits its contact once the
+  // attributes are durable): let them finish while the workers still run.
+  directory_.flush();
   stop_flows();                        // no bot work starts from engine events any more
   if (alerts_) alerts_->stop();        // it publishes through the hub
   if (adherence_) adherence_->stop();  // so does adherence

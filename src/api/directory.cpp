@@ -70,6 +70,7 @@ void Directory::writer_loop() {
       if (queue_.empty()) return;  // stopping, and everything queued is written
       // Group commit: everything that queued up while the previous transaction was committing.
       group.swap(queue_);
+      writing_ = true;
     }
     std::vector<Status> results(group.size());
     {
@@ -89,7 +90,18 @@ void Directory::writer_loop() {
     }
     for (std::size_t i = 0; i < group.size(); ++i)
       if (group[i].done) group[i].done(results[i]);
+    {
+      std::lock_guard lock(queue_mu_);
+      writing_ = false;
+    }
+    idle_.notify_all();
   }
+}
+
+void Directory::flush() {
+  if (std::this_thread::get_id() == writer_.get_id()) return;
+  std::unique_lock lock(queue_mu_);
+  idle_.wait(lock, [&] { return queue_.empty() && !writing_; });
 }
 
 Status Directory::write_one(const Write& w) {

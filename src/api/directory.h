@@ -42,6 +42,9 @@ class Directory {
   // Called once the write is durable (or failed), on the directory's writer thread: it must not
   // block, nor wait for another directory write.
   using WriteCallback = std::function<void(Status)>;
+  // Waits until every write queued so far is done and its callback has returned (at shutdown,
+  // before what the callbacks use goes away). Not from a callback.
+  void flush();
 
   // Documents of one kind ("reason_code", "disposition", "team"), ascending by id.
   Result<std::vector<nlohmann::json>> list(const std::string& kind);
@@ -87,6 +90,8 @@ class Directory {
   std::condition_variable wake_writer_;
   std::deque<Write> queue_;  // guarded by queue_mu_
   bool stopping_ = false;    // guarded by queue_mu_
+  bool writing_ = false;     // guarded by queue_mu_: a group is being written or called back
+  std::condition_variable idle_;
   std::thread writer_;
 
   // Caches, guarded by cache_mu_ (never held across I/O). Attributes of the most recently written
