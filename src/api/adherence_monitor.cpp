@@ -117,6 +117,7 @@ Status AdherenceMonitor::tick_locked(std::vector<adherence::Transition>& transit
     adherence::Schedule next = tracker_ ? tracker_->schedule() : adherence::Schedule{};
     if (source_) {
       auto loaded = source_();
+      std::lock_guard status_lock(status_mu_);
       if (loaded.ok()) {
         next = std::move(*loaded);
         source_error_ = Status{};
@@ -167,7 +168,7 @@ Status AdherenceMonitor::tick() {
 }
 
 Status AdherenceMonitor::schedule_status() {
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(status_mu_);
   return source_error_;
 }
 

@@ -115,8 +115,12 @@ class AdherenceMonitor {
   ScheduleSource source_;
   bool reload_ = true;
   Millis last_poll_ = 0;
-  Status source_error_;
   Status last_status_;
+
+  // Written under mu_ and status_mu_, read under either: schedule_status() is called from
+  // deliveries, which run while mu_ is held, so it must not take mu_.
+  mutable std::mutex status_mu_;
+  Status source_error_;
 
   std::mutex thread_mu_;
   std::condition_variable cv_;
