@@ -14,6 +14,7 @@
 #include "api/route_util.h"
 #include "base/overloaded.h"
 #include "domain/codec.h"
+#include "domain/config_lookup.h"
 #include "flows/flow_runtime.h"
 #include "flows/flow_store.h"
 #include "flows/http_executor.h"
@@ -57,24 +58,6 @@ SurveyKind domain_survey_kind(flows::SurveyKind k) {
       return SurveyKind::kCes;
   }
   return SurveyKind::kCsat;
-}
-
-// A queue named in a flow: by name, or a decimal id.
-std::optional<QueueId> resolve_queue(const CenterConfig& c, const std::string& name) {
-  for (const auto& q : c.queues)
-    if (q.name == name) return q.id;
-  if (auto id = parse_id(name))
-    for (const auto& q : c.queues)
-      if (q.id == *id) return q.id;
-  return std::nullopt;
-}
-
-std::optional<SkillId> resolve_skill(const CenterConfig& c, const std::string& name) {
-  for (std::size_t i = 0; i < c.skills.size(); ++i)
-    if (c.skills[i] == name) return static_cast<SkillId>(i);
-  if (auto id = parse_id(name); id && *id < static_cast<std::int64_t>(c.skills.size()))
-    return static_cast<SkillId>(*id);
-  return std::nullopt;
 }
 
 }  // namespace
@@ -248,7 +231,7 @@ void ApiApp::bot_enqueue(const std::shared_ptr<BotSession>& s, flows::act::Enque
     if (!st.ok()) std::fprintf(stderr, "switchboard: bot: %s\n", st.message().c_str());
     bot_drive(s, std::move(next), std::move(done));
   };
-  auto queue = resolve_queue(*config, e.queue);
+  auto queue = find_queue(*config, e.queue);
   if (!queue) return refuse("unknown queue \"" + e.queue + "\"");
   cmd::ArriveContact arrive;
   arrive.contact = s->contact;
@@ -257,7 +240,7 @@ void ApiApp::bot_enqueue(const std::shared_ptr<BotSession>& s, flows::act::Enque
   arrive.priority = std::clamp(e.priority, -1000, 1000);
   arrive.customer = s->customer;
   for (const auto& need : e.skills) {
-    auto skill = resolve_skill(*config, need.skill);
+    auto skill = find_skill(*config, need.skill);
     if (!skill) {
       if (need.optional) continue;  // an optional skill the center does not have: no constraint
       return refuse("unknown skill \"" + need.skill + "\"");

@@ -6,6 +6,7 @@
 
 #include "base/overloaded.h"
 #include "domain/codec.h"
+#include "domain/config_lookup.h"
 #include "flows/flow_runtime.h"
 #include "flows/http_executor.h"
 #include "media/prompts.h"
@@ -67,34 +68,6 @@ SurveyKind domain_survey_kind(flows::SurveyKind k) {
       return SurveyKind::kCes;
   }
   return SurveyKind::kCsat;
-}
-
-std::optional<std::int64_t> parse_decimal(const std::string& s) {
-  if (s.empty() || s.size() > 9) return std::nullopt;
-  std::int64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return std::nullopt;
-    v = v * 10 + (c - '0');
-  }
-  return v;
-}
-
-// A queue named in a flow: by name, or a decimal id.
-std::optional<QueueId> resolve_queue(const CenterConfig& c, const std::string& name) {
-  for (const auto& q : c.queues)
-    if (q.name == name) return q.id;
-  if (auto id = parse_decimal(name))
-    for (const auto& q : c.queues)
-      if (q.id == *id) return q.id;
-  return std::nullopt;
-}
-
-std::optional<SkillId> resolve_skill(const CenterConfig& c, const std::string& name) {
-  for (std::size_t i = 0; i < c.skills.size(); ++i)
-    if (!name.empty() && c.skills[i] == name) return static_cast<SkillId>(i);
-  if (auto id = parse_decimal(name); id && *id < static_cast<std::int64_t>(c.skills.size()))
-    return static_cast<SkillId>(*id);
-  return std::nullopt;
 }
 
 Millis prompt_ms(const media::Prompt& p) { return static_cast<Millis>(p.ulaw.size() / 8); }
@@ -977,14 +950,14 @@ void VoiceGateway::enqueue_job(ContactId contact, flows::act::Enqueue e, bool tr
     if (!st.ok()) std::cerr << "voice: contact " << contact << ": " << st.message() << "\n";
     drive_locked(*c, std::move(out));
   };
-  auto queue = resolve_queue(config, e.queue);
+  auto queue = find_queue(config, e.queue);
   if (!queue) return refuse("unknown queue \"" + e.queue + "\"");
   cmd::ArriveContact arrive;
   arrive.channel = e.callback ? Channel::kCallback : Channel::kVoice;
   arrive.queue = *queue;
   arrive.priority = std::clamp(e.priority, -1000, 1000);
   for (const auto& need : e.skills) {
-    auto skill = resolve_skill(config, need.skill);
+    auto skill = find_skill(config, need.skill);
     if (!skill) {
       if (need.optional) continue;
       return refuse("unknown skill \"" + need.skill + "\"");
