@@ -6,7 +6,7 @@
 //      (target < 100 ms).
 // Prints medians of --runs runs.
 // Usage: reports_bench [--runs 3] [--days 28] [--queues 100] [--year-days 365] [--skip-ingest]
-//                      [--model-dir DIR] [--only QUERY_INDEX]
+//                      [--model-dir DIR] [--only QUERY_INDEX] [--dump DIR]
 // --model-dir keeps the year model in DIR (filled on the first run, about 10 minutes on a busy
 // machine) and reuses it when it holds the expected contacts.
 
@@ -17,6 +17,7 @@
 #include <ctime>
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/random.h"
@@ -227,15 +228,18 @@ int main(int argc, char** argv) {
     queries.push_back({"one week, all queues, weekday x time of day (heatmap)", r});
   }
   const int only = arg(argc, argv, "--only", -1);  // profile one query (its index)
+  // --dump DIR writes each query's JSON and CSV to DIR/query-N.json|csv (to compare builds).
+  const std::string dump_dir = text_arg(argc, argv, "--dump");
+  std::printf("  (query: ReportStore::query; json, csv: to_json / to_csv of its result)\n");
   for (std::size_t qi = 0; qi < queries.size(); ++qi) {
     const Query& q = queries[qi];
     if (only >= 0 && static_cast<std::size_t>(only) != qi) continue;
-    std::vector<double> ms, cpu_ms;
-    std::size_t rows = 0;
+    std::vector<double> ms, cpu_ms, json_ms, json_cpu_ms, csv_ms, csv_cpu_ms;
+    std::size_t rows = 0, json_bytes = 0, csv_bytes = 0;
     std::uint64_t cells = 0;
     for (int r = 0; r < runs; ++r) {
-      const auto t = WallClock::now();
-      const std::clock_t c = std::clock();
+      auto t = WallClock::now();
+      std::clock_t c = std::clock();
       auto res = (*store)->query(q.r);
       ms.push_back(seconds_since(t) * 1000);
       cpu_ms.push_back(static_cast<double>(std::clock() - c) * 1000.0 / CLOCKS_PER_SEC);
@@ -245,9 +249,36 @@ int main(int argc, char** argv) {
       }
       rows = res->rows.size();
       cells = res->cells_scanned;
+      t = WallClock::now();
+      c = std::clock();
+      const std::string json = reports::to_json(*res);
+      json_ms.push_back(seconds_since(t) * 1000);
+      json_cpu_ms.push_back(static_cast<double>(std::clock() - c) * 1000.0 / CLOCKS_PER_SEC);
+      t = WallClock::now();
+      c = std::clock();
+      const std::string csv = reports::to_csv(*res);
+      csv_ms.push_back(seconds_since(t) * 1000);
+      csv_cpu_ms.push_back(static_cast<double>(std::clock() - c) * 1000.0 / CLOCKS_PER_SEC);
+      json_bytes = json.size();
+      csv_bytes = csv.size();
+      if (!dump_dir.empty() && r == 0) {
+        std::filesystem::create_directories(dump_dir);
+        for (const auto& [ext, text] : {std::pair{"json", &json}, std::pair{"csv", &csv}}) {
+          const std::string path = dump_dir + "/query-" + std::to_string(qi) + "." + ext;
+          if (FILE* f = std::fopen(path.c_str(), "wb")) {
+            std::fwrite(text->data(), 1, text->size(), f);
+            std::fclose(f);
+          }
+        }
+      }
     }
-    std::printf("  %-55s %9.1f ms wall %9.1f ms cpu  (%zu rows, %llu cells read)\n", q.what,
+    std::printf("  %-55s query %7.1f ms wall %7.1f ms cpu  (%zu rows, %llu cells read)\n", q.what,
                 median(ms), median(cpu_ms), rows, static_cast<unsigned long long>(cells));
+    std::printf(
+        "  %-55s json  %7.1f ms wall %7.1f ms cpu  (%.1f MB); csv %7.1f ms wall %7.1f ms "
+        "cpu  (%.1f MB)\n",
+        "", median(json_ms), median(json_cpu_ms), static_cast<double>(json_bytes) / 1e6,
+        median(csv_ms), median(csv_cpu_ms), static_cast<double>(csv_bytes) / 1e6);
   }
   store->reset();  // closes reports.db before the directory goes
   if (model_dir.empty()) std::filesystem::remove_all(dir);

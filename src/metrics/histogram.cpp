@@ -110,33 +110,30 @@ double Histogram::order_statistic(std::uint64_t k) const {
         before += c;
         continue;
       }
-      const int bucket = (p << kPageBits) + i;
-      // The bucket holds the integers [lower, upper - 1]; the exact extremes narrow that range,
-      // which makes single-valued buckets (all zero waits, say) exact.
-      const double lo = static_cast<double>(std::max(bucket_lower(bucket), min_));
-      const double hi = static_cast<double>(std::min(bucket_upper(bucket) - 1, max_));
-      if (c == 1) {
-        // A lone value in the bucket of the minimum (or maximum) is that extreme.
-        if (lo == static_cast<double>(min_)) return lo;
-        if (hi == static_cast<double>(max_)) return hi;
-        return (lo + hi) / 2;
-      }
-      const double position = static_cast<double>(k - before) / static_cast<double>(c - 1);
-      return lo + position * (hi - lo);
+      return estimate_in_bucket((p << kPageBits) + i, c, k - before, min_, max_);
     }
   }
   return static_cast<double>(max_);  // unreachable when k < count_
 }
 
+double Histogram::estimate_in_bucket(int bucket, std::uint64_t in_bucket, std::uint64_t rank,
+                                     Millis min, Millis max) {
+  // The bucket holds the integers [lower, upper - 1]; the exact extremes narrow that range,
+  // which makes single-valued buckets (all zero waits, say) exact.
+  const double lo = static_cast<double>(std::max(bucket_lower(bucket), min));
+  const double hi = static_cast<double>(std::min(bucket_upper(bucket) - 1, max));
+  if (in_bucket == 1) {
+    // A lone value in the bucket of the minimum (or maximum) is that extreme.
+    if (lo == static_cast<double>(min)) return lo;
+    if (hi == static_cast<double>(max)) return hi;
+    return (lo + hi) / 2;
+  }
+  const double position = static_cast<double>(rank) / static_cast<double>(in_bucket - 1);
+  return lo + position * (hi - lo);
+}
+
 double Histogram::percentile(double q) const {
-  if (count_ == 0) return 0.0;
-  q = std::clamp(q, 0.0, 1.0);
-  const double h = static_cast<double>(count_ - 1) * q;
-  const auto k = static_cast<std::uint64_t>(std::floor(h));
-  const double frac = h - static_cast<double>(k);
-  const double lower = order_statistic(k);
-  if (frac == 0.0 || k + 1 >= count_) return lower;
-  return lower + frac * (order_statistic(k + 1) - lower);
+  return percentile_of(count_, q, [this](std::uint64_t k) { return order_statistic(k); });
 }
 
 std::vector<Histogram::Bucket> Histogram::buckets() const {

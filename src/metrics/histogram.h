@@ -78,6 +78,16 @@ class Histogram {
   static Millis bucket_lower(int bucket);
   static Millis bucket_upper(int bucket);
 
+  // The percentile rule above for bucket counts held in another form (reports::HistogramSum
+  // reads them from blobs without building a Histogram): `order_statistic(k)` is the estimate of
+  // the k-th smallest of `count` values, as estimate_in_bucket gives it.
+  template <class OrderStatistic>
+  static double percentile_of(std::uint64_t count, double q, OrderStatistic&& order_statistic);
+  // The estimate of the value of rank `rank` (0-based) among the `in_bucket` values of `bucket`,
+  // given the histogram's exact minimum and maximum.
+  static double estimate_in_bucket(int bucket, std::uint64_t in_bucket, std::uint64_t rank,
+                                   Millis min, Millis max);
+
  private:
   static constexpr int kPageBits = 8;
   static constexpr int kPageSize = 1 << kPageBits;
@@ -97,5 +107,17 @@ class Histogram {
   Millis min_ = 0;
   Millis max_ = 0;
 };
+
+template <class OrderStatistic>
+double Histogram::percentile_of(std::uint64_t count, double q, OrderStatistic&& order_statistic) {
+  if (count == 0) return 0.0;
+  q = q < 0.0 ? 0.0 : (q > 1.0 ? 1.0 : q);
+  const double h = static_cast<double>(count - 1) * q;
+  const auto k = static_cast<std::uint64_t>(h);  // floor: h >= 0
+  const double frac = h - static_cast<double>(k);
+  const double lower = order_statistic(k);
+  if (frac == 0.0 || k + 1 >= count) return lower;
+  return lower + frac * (order_statistic(k + 1) - lower);
+}
 
 }  // namespace sb::metrics

@@ -1,6 +1,8 @@
 #include "reports/attrition.h"
 
 #include <algorithm>
+#include <charconv>
+#include <nlohmann/json.hpp>
 
 namespace sb::reports {
 
@@ -44,6 +46,48 @@ Result<AttritionFigures> compute_attrition(const std::vector<AgentLifecycle>& ag
     f.attrition_rate = static_cast<double>(f.separations) / f.average_headcount;
   f.annualized_rate = f.attrition_rate * static_cast<double>(365 * kMillisPerDay) / period;
   return f;
+}
+
+std::string attrition_to_json(const AttritionFigures& f, const std::string& time_zone,
+                              std::size_t agents) {
+  const nlohmann::json j = {{"from", f.from},
+                            {"to", f.to},
+                            {"time_zone", time_zone},
+                            {"agents", agents},
+                            {"headcount_start", f.headcount_start},
+                            {"headcount_end", f.headcount_end},
+                            {"average_headcount", f.average_headcount},
+                            {"hires", f.hires},
+                            {"separations", f.separations},
+                            {"attrition_rate", f.attrition_rate},
+                            {"annualized_rate", f.annualized_rate}};
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string attrition_to_csv(const AttritionFigures& f, const std::string& time_zone,
+                             std::size_t agents) {
+  // Rates print as their shortest round-trip text (std::to_chars), like the JSON.
+  auto number = [](double x) {
+    char buf[64];
+    const auto r = std::to_chars(buf, buf + sizeof buf, x);
+    return std::string(buf, r.ptr);
+  };
+  std::string zone = time_zone;
+  if (zone.find_first_of(",\"\n\r") != std::string::npos) {
+    zone = "\"";
+    for (char c : time_zone) {
+      if (c == '"') zone += '"';
+      zone += c;
+    }
+    zone += '"';
+  }
+  return "from,to,time_zone,agents,headcount_start,headcount_end,average_headcount,hires,"
+         "separations,attrition_rate,annualized_rate\n" +
+         std::to_string(f.from) + "," + std::to_string(f.to) + "," + zone + "," +
+         std::to_string(agents) + "," + std::to_string(f.headcount_start) + "," +
+         std::to_string(f.headcount_end) + "," + number(f.average_headcount) + "," +
+         std::to_string(f.hires) + "," + std::to_string(f.separations) + "," +
+         number(f.attrition_rate) + "," + number(f.annualized_rate) + "\n";
 }
 
 }  // namespace sb::reports

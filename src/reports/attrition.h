@@ -41,4 +41,13 @@ struct AttritionFigures {
 Result<AttritionFigures> compute_attrition(const std::vector<AgentLifecycle>& agents, Millis from,
                                            Millis to);
 
+// The exports of GET /api/v1/reports/attrition and `switchboard report --attrition` (one code, so
+// the two print the same bytes). `agents` is how many agent users the figures are over; `from`
+// and `to` print as epoch milliseconds, `time_zone` is the one the dates were read in.
+// JSON: one object, keys sorted. CSV: a header line and one line of values.
+std::string attrition_to_json(const AttritionFigures& f, const std::string& time_zone,
+                              std::size_t agents);
+std::string attrition_to_csv(const AttritionFigures& f, const std::string& time_zone,
+                             std::size_t agents);
+
 }  // namespace sb::reports

@@ -1,7 +1,12 @@
+#include <algorithm>
 #include <array>
-#include <cstdio>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "reports/report_query.h"
 #include "reports/time_zone.h"
@@ -11,10 +16,11 @@ namespace {
 
 constexpr std::array<std::string_view, kSlPresetCount> kPresetNames = {
     "switchboard", "asterisk_sl", "asterisk_sl2", "amazon_connect", "genesys", "answered_only"};
+constexpr std::array<std::string_view, kSlPresetCount> kSlColumnNames = {
+    "sl_switchboard",    "sl_asterisk_sl", "sl_asterisk_sl2",
+    "sl_amazon_connect", "sl_genesys",     "sl_answered_only"};
 constexpr std::array<std::string_view, 8> kDimensionNames = {
     "interval", "day", "weekday", "time_of_day", "queue", "channel", "team", "agent"};
-
-using nlohmann::ordered_json;
 
 // The scalar KPI columns, in export order: name and value.
 template <class F>
@@ -35,8 +41,7 @@ void for_each_kpi(const Kpis& k, F&& f) {
   f("abandoned_within_sl", static_cast<double>(k.abandoned_within_sl));
   f("removed_within_sl", static_cast<double>(k.removed_within_sl));
   f("service_level", k.service_level);
-  for (int p = 0; p < kSlPresetCount; ++p)
-    f("sl_" + std::string(kPresetNames[p]), k.service_level_by_preset[p]);
+  for (int p = 0; p < kSlPresetCount; ++p) f(kSlColumnNames[p], k.service_level_by_preset[p]);
   f("asa_s", k.asa_s);
   f("avg_wait_s", k.avg_wait_s);
   f("avg_abandon_wait_s", k.avg_abandon_wait_s);
@@ -86,52 +91,152 @@ void for_each_kpi(const Kpis& k, F&& f) {
   f("peak_hour_offered", static_cast<double>(k.peak_hour_offered));
 }
 
-// Shortest text that reads back to the same double (integers without a decimal point).
-std::string number(double x) {
-  if (x == static_cast<double>(static_cast<std::int64_t>(x)) && x > -9e15 && x < 9e15)
-    return std::to_string(static_cast<std::int64_t>(x));
-  char buf[32];
-  for (int precision = 6; precision <= 17; ++precision) {
-    std::snprintf(buf, sizeof buf, "%.*g", precision, x);
-    if (std::strtod(buf, nullptr) == x) break;
-  }
-  return buf;
+// Integral values (as every count is) print as integers, in both exports.
+bool is_integral(double x) {
+  return x > -9e15 && x < 9e15 && x == static_cast<double>(static_cast<std::int64_t>(x));
 }
 
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string out = "\"";
+void append_integer(std::string& out, std::int64_t x) {
+  char buf[24];
+  const auto r = std::to_chars(buf, buf + sizeof buf, x);
+  out.append(buf, r.ptr);
+}
+
+// CSV: the shortest "%.*g" text, precision 6 to 17, that reads back to the same double. That is
+// "%.*g" at max(6, digits of the shortest round-trip form): no shorter precision reads back, and
+// the correctly rounded text at that precision does. std::to_chars(general, precision) is
+// specified as printf's %.*g, without snprintf's and strtod's locale and parsing costs (a year of
+// 15-minute rows has 2.6 million numbers).
+void append_csv_number(std::string& out, double x) {
+  if (is_integral(x)) return append_integer(out, static_cast<std::int64_t>(x));
+  char buf[64];
+  const auto shortest = std::to_chars(buf, buf + sizeof buf, x, std::chars_format::scientific);
+  int digits = 0;
+  for (const char* c = buf; c != shortest.ptr && *c != 'e'; ++c)
+    if (*c >= '0' && *c <= '9') ++digits;
+  const int precision = std::clamp(digits, 6, 17);
+  const auto r = std::to_chars(buf, buf + sizeof buf, x, std::chars_format::general, precision);
+  out.append(buf, r.ptr);
+}
+
+void append_csv_field(std::string& out, std::string_view s) {
+  if (s.find_first_of(",\"\n\r") == std::string_view::npos) {
+    out += s;
+    return;
+  }
+  out += '"';
   for (char c : s) {
     if (c == '"') out += '"';
     out += c;
   }
-  return out + "\"";
+  out += '"';
 }
 
-ordered_json kpis_json(const Kpis& k, const TimeZone& tz, bool histograms) {
-  ordered_json j = ordered_json::object();
-  for_each_kpi(k, [&](const std::string& name, double v) {
-    if (v == static_cast<double>(static_cast<std::int64_t>(v)) && v > -9e15 && v < 9e15)
-      j[name] = static_cast<std::int64_t>(v);
-    else
-      j[name] = v;
-  });
-  j["service_level_preset"] = k.service_level_preset;
-  j["peak_hour_start"] = k.peak_hour_offered ? tz.format(k.peak_hour_start) : "";
-  j["definition_versions"] = k.definition_versions;
-  if (histograms) {
-    auto buckets = [](const std::vector<HistogramBucket>& bs) {
-      ordered_json a = ordered_json::array();
-      for (const auto& b : bs)
-        a.push_back(ordered_json{{"lower_ms", b.lower},
-                                 {"upper_ms", b.upper == kNever ? -1 : b.upper},
-                                 {"count", b.count}});
-      return a;
-    };
-    j["wait_histogram"] = buckets(k.wait_histogram);
-    j["handle_histogram"] = buckets(k.handle_histogram);
+// JSON written straight into one string, byte for byte what nlohmann::ordered_json::dump(-1)
+// printed before (reports_test compares the two): building a json object per row cost more than
+// the query itself for a year of 15-minute rows (an ordered_json object looks each key up by a
+// linear search, and every value is a heap node).
+class JsonWriter {
+ public:
+  explicit JsonWriter(std::string& out) : out_(out) {}
+  void raw(std::string_view s) { out_ += s; }
+  void raw(char c) { out_ += c; }
+  // Text needing no escape (printable ASCII without quote or backslash) is copied; anything else
+  // goes through nlohmann's serializer (escapes, invalid UTF-8 replaced) to stay identical.
+  void string(std::string_view s) {
+    bool plain = true;
+    for (char c : s) {
+      const auto u = static_cast<unsigned char>(c);
+      if (u < 0x20 || u >= 0x7f || c == '"' || c == '\\') {
+        plain = false;
+        break;
+      }
+    }
+    if (!plain) {
+      out_ += nlohmann::json(std::string(s))
+                  .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      return;
+    }
+    out_ += '"';
+    out_ += s;
+    out_ += '"';
   }
-  return j;
+  void key(std::string_view k) {
+    string(k);
+    out_ += ':';
+  }
+  void integer(std::int64_t x) { append_integer(out_, x); }
+  void unsigned_integer(std::uint64_t x) {
+    char buf[24];
+    const auto r = std::to_chars(buf, buf + sizeof buf, x);
+    out_.append(buf, r.ptr);
+  }
+  // A KPI value: integral values as integers, others as nlohmann prints a double (its own
+  // shortest round-trip digits, the same function its serializer calls; "null" if not finite).
+  void kpi_number(double x) {
+    if (is_integral(x)) return integer(static_cast<std::int64_t>(x));
+    if (!std::isfinite(x)) {
+      out_ += "null";
+      return;
+    }
+    char buf[64];
+    char* end = nlohmann::detail::to_chars(buf, buf + sizeof buf, x);
+    out_.append(buf, end);
+  }
+  void string_array(const std::vector<std::string>& items) {
+    out_ += '[';
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      if (i) out_ += ',';
+      string(items[i]);
+    }
+    out_ += ']';
+  }
+
+ private:
+  std::string& out_;
+};
+
+void write_buckets(JsonWriter& w, const std::vector<HistogramBucket>& buckets) {
+  w.raw('[');
+  for (std::size_t i = 0; i < buckets.size(); ++i) {
+    const HistogramBucket& b = buckets[i];
+    if (i) w.raw(',');
+    w.raw("{\"lower_ms\":");
+    w.integer(b.lower);
+    w.raw(",\"upper_ms\":");
+    w.integer(b.upper == kNever ? -1 : b.upper);
+    w.raw(",\"count\":");
+    w.unsigned_integer(b.count);
+    w.raw('}');
+  }
+  w.raw(']');
+}
+
+void write_kpis(JsonWriter& w, const Kpis& k, const TimeZone& tz, bool histograms) {
+  w.raw('{');
+  bool first = true;
+  for_each_kpi(k, [&](std::string_view name, double v) {
+    if (!first) w.raw(',');
+    first = false;
+    w.key(name);
+    w.kpi_number(v);
+  });
+  w.raw(',');
+  w.key("service_level_preset");
+  w.string(k.service_level_preset);
+  w.raw(',');
+  w.key("peak_hour_start");
+  w.string(k.peak_hour_offered ? tz.format(k.peak_hour_start) : "");
+  w.raw(',');
+  w.key("definition_versions");
+  w.string_array(k.definition_versions);
+  if (histograms) {
+    w.raw(",\"wait_histogram\":");
+    write_buckets(w, k.wait_histogram);
+    w.raw(",\"handle_histogram\":");
+    write_buckets(w, k.handle_histogram);
+  }
+  w.raw('}');
 }
 
 }  // namespace
@@ -181,25 +286,40 @@ Status validate(const ReportRequest& r) {
 
 std::string to_csv(const ReportResult& r) {
   std::string out;
-  for (const std::string& c : r.columns) out += csv_field(c) + ",";
+  out.reserve(512 * (r.rows.size() + 2));
+  for (const std::string& c : r.columns) {
+    append_csv_field(out, c);
+    out += ',';
+  }
   bool first = true;
-  auto header = [&](const std::string& name, double) {
-    out += (first ? "" : ",") + name;
+  auto header = [&](std::string_view name, double) {
+    if (!first) out += ',';
+    out += name;
     first = false;
   };
   for_each_kpi(Kpis{}, header);
   out += ",service_level_preset,definition_versions\n";
   auto line = [&](const std::vector<std::string>& keys, const Kpis& k) {
-    for (const std::string& key : keys) out += csv_field(key) + ",";
+    for (const std::string& key : keys) {
+      append_csv_field(out, key);
+      out += ',';
+    }
     bool first_value = true;
-    for_each_kpi(k, [&](const std::string&, double v) {
-      out += (first_value ? "" : ",") + number(v);
+    for_each_kpi(k, [&](std::string_view, double v) {
+      if (!first_value) out += ',';
+      append_csv_number(out, v);
       first_value = false;
     });
+    out += ',';
+    append_csv_field(out, k.service_level_preset);
+    out += ',';
     std::string versions;
-    for (const std::string& v : k.definition_versions)
-      versions += (versions.empty() ? "" : " ") + v;
-    out += "," + csv_field(k.service_level_preset) + "," + csv_field(versions) + "\n";
+    for (const std::string& v : k.definition_versions) {
+      if (!versions.empty()) versions += ' ';
+      versions += v;
+    }
+    append_csv_field(out, versions);
+    out += '\n';
   };
   for (const ReportRow& row : r.rows) line(row.keys, row.kpis);
   std::vector<std::string> total_keys(r.columns.size(), "");
@@ -211,23 +331,43 @@ std::string to_csv(const ReportResult& r) {
 std::string to_json(const ReportResult& r) {
   auto tz = TimeZone::parse(r.request.time_zone);
   const TimeZone zone = tz.ok() ? *tz : TimeZone::utc();
-  ordered_json j = ordered_json::object();
-  j["from"] = zone.format(r.request.from);
-  j["to"] = zone.format(r.request.to);
-  j["interval_minutes"] = r.request.interval_minutes;
-  j["time_zone"] = zone.name();
-  j["columns"] = r.columns;
-  ordered_json rows = ordered_json::array();
-  for (const ReportRow& row : r.rows) {
-    ordered_json o = ordered_json::object();
-    for (std::size_t i = 0; i < row.keys.size() && i < r.columns.size(); ++i)
-      o[r.columns[i]] = row.keys[i];
-    o["kpis"] = kpis_json(row.kpis, zone, r.request.include_histograms);
-    rows.push_back(std::move(o));
+  const bool histograms = r.request.include_histograms;
+  std::string out;
+  out.reserve((histograms ? 4096 : 2048) * (r.rows.size() + 1));
+  JsonWriter w(out);
+  w.raw('{');
+  w.key("from");
+  w.string(zone.format(r.request.from));
+  w.raw(',');
+  w.key("to");
+  w.string(zone.format(r.request.to));
+  w.raw(',');
+  w.key("interval_minutes");
+  w.integer(r.request.interval_minutes);
+  w.raw(',');
+  w.key("time_zone");
+  w.string(zone.name());
+  w.raw(',');
+  w.key("columns");
+  w.string_array(r.columns);
+  w.raw(",\"rows\":[");
+  for (std::size_t i = 0; i < r.rows.size(); ++i) {
+    const ReportRow& row = r.rows[i];
+    if (i) w.raw(',');
+    w.raw('{');
+    for (std::size_t c = 0; c < row.keys.size() && c < r.columns.size(); ++c) {
+      w.key(r.columns[c]);
+      w.string(row.keys[c]);
+      w.raw(',');
+    }
+    w.key("kpis");
+    write_kpis(w, row.kpis, zone, histograms);
+    w.raw('}');
   }
-  j["rows"] = std::move(rows);
-  j["total"] = kpis_json(r.total, zone, r.request.include_histograms);
-  return j.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
+  w.raw("],\"total\":");
+  write_kpis(w, r.total, zone, histograms);
+  w.raw('}');
+  return out;
 }
 
 }  // namespace sb::reports

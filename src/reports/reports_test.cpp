@@ -2,6 +2,10 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
 #include <span>
 #include <string>
 #include <vector>
@@ -19,6 +23,18 @@ namespace {
 constexpr Millis kS = kMillisPerSecond;
 // 2026-03-02 (a Monday) 08:00 UTC.
 constexpr Millis kT0 = 1772438400000;
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out(1);
+  for (char c : s) {
+    if (c == sep) {
+      out.emplace_back();
+    } else {
+      out.back() += c;
+    }
+  }
+  return out;
+}
 
 class EventLog {
  public:
@@ -413,6 +429,45 @@ TEST(ReportsTest, DayAndMonthRollupsGiveTheFiguresOfTheCells) {
   }
 }
 
+// A report of one queue by interval is streamed (each row finished when the next interval's
+// cells start); grouped by interval and channel it goes through the map of groups. Both must
+// give the same rows and total, across a daylight-saving change and several agents per interval.
+TEST(ReportsTest, StreamedIntervalRowsEqualTheGroupedOnes) {
+  auto store = open_memory();
+  ASSERT_TRUE(store->ingest(quarter_of_imports()).ok());
+  auto drop_second_column = [](const std::string& csv) {
+    std::string out;
+    for (const std::string& line : split(csv, '\n')) {
+      if (line.empty()) continue;
+      const auto a = line.find(',');
+      const auto b = a == std::string::npos ? a : line.find(',', a + 1);
+      out += (b == std::string::npos ? line : line.substr(0, a) + line.substr(b)) + "\n";
+    }
+    return out;
+  };
+  for (const std::string tz : {"UTC", "Europe/Paris"}) {
+    for (int minutes : {15, 60}) {
+      ReportRequest r;
+      r.from = kT0 - 40 * kMillisPerDay;
+      r.to = kT0 + 40 * kMillisPerDay;
+      r.time_zone = tz;
+      r.interval_minutes = minutes;
+      r.queues = {"q1"};
+      r.group_by = {Dimension::kInterval};
+      auto streamed = store->query(r);
+      r.group_by = {Dimension::kInterval, Dimension::kChannel};  // one channel: the same rows
+      auto grouped = store->query(r);
+      ASSERT_TRUE(streamed.ok()) << streamed.status().to_string();
+      ASSERT_TRUE(grouped.ok()) << grouped.status().to_string();
+      ASSERT_GT(streamed->rows.size(), 500u);
+      ASSERT_EQ(streamed->rows.size(), grouped->rows.size());
+      EXPECT_EQ(to_csv(*streamed), drop_second_column(to_csv(*grouped))) << tz << " " << minutes;
+      for (std::size_t i = 0; i < streamed->rows.size(); ++i)
+        EXPECT_EQ(streamed->rows[i].kpis.peak_hour_start, grouped->rows[i].kpis.peak_hour_start);
+    }
+  }
+}
+
 TEST(ReportsTest, AVersion1FileIsRewrittenWithTheRollups) {
   TempDir dir;
   const auto events = quarter_of_imports();
@@ -566,7 +621,7 @@ TEST(AttritionTest, SeparationsOverTheTimeWeightedAverageHeadcount) {
 
 TEST(HistogramSumTest, EqualsTheMergedHistogramsWhicheverWayItIsAdded) {
   Random rng(9);
-  for (int blobs : {0, 1, 2, 17, 400}) {
+  for (int blobs : {0, 1, 2, 5, 16, 17, 400}) {
     metrics::Histogram merged;
     HistogramSum sum, halves[2];
     for (int b = 0; b < blobs; ++b) {
@@ -589,11 +644,27 @@ TEST(HistogramSumTest, EqualsTheMergedHistogramsWhicheverWayItIsAdded) {
       std::string got;
       h->encode(got);
       EXPECT_EQ(got, expected) << blobs << " blobs";
+      // resolve(): the same buckets, count, extremes and percentiles, without a Histogram.
+      ResolvedHistogram resolved;
+      resolved.buckets.emplace_back(1, 1);  // a previous row's: cleared
+      ASSERT_TRUE(s->resolve(resolved).ok());
+      std::vector<std::pair<int, std::uint64_t>> buckets;
+      for (const auto& b : merged.buckets())
+        buckets.emplace_back(metrics::Histogram::bucket_of(b.lower), b.count);
+      EXPECT_EQ(resolved.buckets, buckets) << blobs << " blobs";
+      EXPECT_EQ(resolved.count, merged.count());
+      EXPECT_EQ(resolved.sum, merged.sum());
+      EXPECT_EQ(resolved.min, merged.min());
+      EXPECT_EQ(resolved.max, merged.max());
+      for (double q : {0.0, 0.01, 0.5, 0.9, 0.95, 0.999, 1.0})
+        EXPECT_EQ(resolved.percentile(q), merged.percentile(q)) << blobs << " blobs, q " << q;
     }
   }
   HistogramSum bad;
   EXPECT_EQ(bad.add(std::string("\x05\x02", 2)).code(), StatusCode::kOk);  // kept undecoded
   EXPECT_EQ(bad.histogram().status().code(), StatusCode::kCorruption);
+  ResolvedHistogram resolved;
+  EXPECT_EQ(bad.resolve(resolved).code(), StatusCode::kCorruption);
 }
 
 TEST(ReportsTest, ExportsCsvAndJson) {
@@ -612,6 +683,126 @@ TEST(ReportsTest, ExportsCsvAndJson) {
       << json;
   EXPECT_NE(json.find(R"("wait_histogram":[{"lower_ms":5000,"upper_ms":5100,"count":1})"),
             std::string::npos);
+}
+
+// The text the exports printed numbers with before they were written without snprintf/strtod:
+// the shortest "%.*g" (precision 6 to 17) that reads back to the same double.
+std::string reference_csv_number(double x) {
+  if (x == static_cast<double>(static_cast<std::int64_t>(x)) && x > -9e15 && x < 9e15)
+    return std::to_string(static_cast<std::int64_t>(x));
+  char buf[32];
+  for (int precision = 6; precision <= 17; ++precision) {
+    std::snprintf(buf, sizeof buf, "%.*g", precision, x);
+    if (std::strtod(buf, nullptr) == x) break;
+  }
+  return buf;
+}
+
+// Numbers of every magnitude and texts that need escaping: the CSV numbers are those of the
+// reference above, and the JSON is exactly what nlohmann::ordered_json prints for itself
+// (parsing it and dumping it again changes nothing), as it was when nlohmann built it.
+TEST(ReportsTest, ExportsPrintNumbersAndTextsAsNlohmannAndPrintfDid) {
+  Random rng(21);
+  ReportResult res;
+  res.request.from = kT0;
+  res.request.to = kT0 + kMillisPerDay;
+  res.request.include_histograms = true;
+  res.columns = {"queue"};
+  std::vector<double> values;
+  for (int i = 0; i < 3000; ++i) {
+    const double mantissa = static_cast<double>(rng.below(1'000'000'007)) / 1'000'000'007.0;
+    const int exponent = static_cast<int>(rng.below(40)) - 20;
+    double x = mantissa * std::pow(10.0, exponent);
+    if (i % 7 == 0) x = -x;
+    if (i % 11 == 0) x = static_cast<double>(rng.below(100000)) / 8;  // short binary fractions
+    if (i % 13 == 0) x = static_cast<double>(rng.below(1000)) / 3;
+    values.push_back(x);
+  }
+  values.insert(values.end(), {0.1 + 0.2, 1e-5, 123456.789, 1e15 + 0.5, 9.5e15, -9.5e15, 1e21,
+                               5e-324, 0.0, -0.0, 2.0 / 3, 100.0});
+  const std::vector<std::string> names = {
+      "sales", "a,b", "say \"hi\"", "caf\xc3\xa9", "bad \xff utf8", "tab\there", "back\\slash", ""};
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    ReportRow row;
+    row.keys = {names[i % names.size()]};
+    row.kpis.asa_s = values[i];
+    row.kpis.nps = -values[i] / 3;
+    row.kpis.offered = i;
+    row.kpis.service_level_preset = names[(i + 1) % names.size()];
+    row.kpis.definition_versions = {names[(i + 2) % names.size()] + ":1", "x:2"};
+    row.kpis.wait_histogram = {{0, 100, i}, {600000, 613140, 2}};
+    row.kpis.handle_histogram = {{1000, kNever, 1}};
+    row.kpis.peak_hour_offered = i % 2;
+    row.kpis.peak_hour_start = kT0 + static_cast<Millis>(i % 24) * kMillisPerHour;
+    res.rows.push_back(row);
+  }
+  res.total.asa_s = 1.0 / 7;
+  res.total.service_level_preset = "line\nbreak";  // last line: the rows' lines stay put
+
+  const std::vector<std::string> lines = split(to_csv(res), '\n');
+  const std::vector<std::string> header = split(lines[0], ',');
+  const auto column = [&](const std::string& name) {
+    return static_cast<std::size_t>(std::find(header.begin(), header.end(), name) - header.begin());
+  };
+  const std::size_t asa = column("asa_s"), nps = column("nps");
+  ASSERT_LT(nps, header.size());
+  std::size_t checked = 0;
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    // Rows whose texts hold a comma or quote are quoted: check the plain ones.
+    if (names[i % names.size()].find_first_of(",\"") != std::string::npos ||
+        names[(i + 1) % names.size()].find_first_of(",\"") != std::string::npos)
+      continue;
+    const std::size_t line = i + 1;
+    const std::vector<std::string> cells = split(lines[line], ',');
+    ASSERT_LT(nps, cells.size()) << lines[line];
+    EXPECT_EQ(cells[asa], reference_csv_number(values[i])) << values[i];
+    EXPECT_EQ(cells[nps], reference_csv_number(-values[i] / 3)) << values[i];
+    ++checked;
+  }
+  EXPECT_GT(checked, values.size() / 3);
+
+  const std::string json = to_json(res);
+  const auto parsed = nlohmann::ordered_json::parse(json);
+  EXPECT_EQ(parsed.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace), json)
+      << "not nlohmann's own text";
+  ASSERT_EQ(parsed["rows"].size(), values.size());
+  for (std::size_t i = 0; i < values.size(); ++i)
+    EXPECT_EQ(parsed["rows"][i]["kpis"]["asa_s"].get<double>(), values[i] == 0 ? 0.0 : values[i]);
+  EXPECT_EQ(parsed["rows"][3]["queue"], "caf\xc3\xa9");
+  EXPECT_EQ(parsed["rows"][4]["queue"], "bad \xef\xbf\xbd utf8");  // replaced, as before
+  EXPECT_EQ(parsed["rows"][1]["kpis"]["wait_histogram"][1]["upper_ms"], 613140);
+  EXPECT_EQ(parsed["rows"][1]["kpis"]["handle_histogram"][0]["upper_ms"], -1);
+}
+
+TEST(AttritionTest, JsonAndCsvExportsCarryTheSameFigures) {
+  AttritionFigures f;
+  f.from = kT0;
+  f.to = kT0 + 30 * kMillisPerDay;
+  f.headcount_start = 4;
+  f.headcount_end = 5;
+  f.average_headcount = 106.0 / 30;
+  f.hires = 3;
+  f.separations = 2;
+  f.attrition_rate = 2 / f.average_headcount;
+  f.annualized_rate = f.attrition_rate * 365 / 30;
+  const auto j = nlohmann::json::parse(attrition_to_json(f, "Europe/Paris", 9));
+  EXPECT_EQ(j["from"], kT0);
+  EXPECT_EQ(j["agents"], 9);
+  EXPECT_EQ(j["time_zone"], "Europe/Paris");
+  EXPECT_EQ(j["attrition_rate"].get<double>(), f.attrition_rate);
+  const std::vector<std::string> lines = split(attrition_to_csv(f, "Europe/Paris", 9), '\n');
+  ASSERT_EQ(lines.size(), 3u);  // header, values, and the empty text after the last newline
+  const std::vector<std::string> header = split(lines[0], ','), values = split(lines[1], ',');
+  ASSERT_EQ(header.size(), values.size());
+  ASSERT_EQ(header.size(), j.size());
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    ASSERT_TRUE(j.contains(header[i])) << header[i];
+    if (j[header[i]].is_string()) {
+      EXPECT_EQ(values[i], j[header[i]].get<std::string>());
+    } else {
+      EXPECT_EQ(std::strtod(values[i].c_str(), nullptr), j[header[i]].get<double>()) << header[i];
+    }
+  }
 }
 
 TEST(TimeZoneTest, FixedOffsetsAndIanaZones) {
