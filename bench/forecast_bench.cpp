@@ -2,6 +2,8 @@
 // weekdays); the split is the one in ../shared/data/README.md and docs/forecasting.md:
 //   week ahead: train on the first 154 days, forecast the next 5 (845 intervals);
 //   day ahead:  for each of the last 10 days, train on every day before it, forecast that day.
+// Then the empirical coverage of the 80 % and 95 % prediction intervals on the same held-out
+// intervals (ForecastOptions::intervals), with their mean width and the time they add.
 // Usage: forecast_bench [path/to/fpp2_calls_5min.csv]
 
 #include <chrono>
@@ -156,6 +158,51 @@ int main(int argc, char** argv) {
     }
     std::printf("  %-18s %8.2f %8.2f %7.3f %8.2f %9.3f  %s\n", run.name.c_str(), a.mape, a.wmape,
                 a.mase, a.bias, secs / static_cast<double>(held_out), picks.c_str());
+  }
+
+  // Prediction intervals: share of held-out actuals inside each interval, and the mean width
+  // relative to the mean actual volume.
+  std::printf(
+      "\nprediction intervals on the held-out intervals (coverage; mean width / mean actual)\n");
+  std::printf("  %-18s %-10s %8s %8s %9s %9s %10s\n", "method", "split", "cov80%", "cov95%",
+              "width80", "width95", "fit s");
+  for (const auto& base : runs) {
+    Run run = base;
+    run.options.intervals = true;
+    for (const bool week : {true, false}) {
+      std::size_t in80 = 0, in95 = 0, points = 0;
+      double w80 = 0, w95 = 0, total = 0, secs = 0;
+      bool failed = false;
+      const std::size_t origins = week ? 1 : held_out;
+      for (std::size_t k = 0; k < origins; ++k) {
+        const std::size_t origin = train + k;
+        const std::size_t len = week ? 5 : 1;
+        const IntervalSeries history = series->head(origin);
+        const std::vector<Date> days(series->days().begin() + static_cast<long>(origin),
+                                     series->days().begin() + static_cast<long>(origin + len));
+        const auto t0 = std::chrono::steady_clock::now();
+        auto fc = forecast_days(history, days, run.options);
+        secs += seconds_since(t0);
+        if (!fc.ok()) {
+          failed = true;
+          break;
+        }
+        for (std::size_t i = 0; i < fc->volume.size(); ++i) {
+          const double y = series->volume()[origin * slots + i];
+          in80 += y >= fc->lo80[i] && y <= fc->hi80[i];
+          in95 += y >= fc->lo95[i] && y <= fc->hi95[i];
+          w80 += fc->hi80[i] - fc->lo80[i];
+          w95 += fc->hi95[i] - fc->lo95[i];
+          total += y;
+          ++points;
+        }
+      }
+      if (failed || points == 0) continue;
+      const double p = static_cast<double>(points);
+      std::printf("  %-18s %-10s %8.1f %8.1f %9.2f %9.2f %10.3f\n", run.name.c_str(),
+                  week ? "week" : "day", 100.0 * in80 / p, 100.0 * in95 / p, w80 / total,
+                  w95 / total, secs / static_cast<double>(origins));
+    }
   }
   return 0;
 }

@@ -11,6 +11,7 @@
 
 #include "../../tests/store/temp_dir.h"
 #include "api/api_app.h"
+#include "api/api_test_client.h"
 #include "api/test_center.h"
 #include "reports/time_zone.h"
 #include "wfmstore/schedule_store.h"
@@ -61,7 +62,7 @@ class AdherenceApiTest : public ::testing::Test {
              {"Ada", wfmstore::ActivityKind::kWork, at(12, 15), at(13)},
              {"Bob", wfmstore::ActivityKind::kWork, at(9), at(13)}});
   }
-  // A schedule of the day in the schedule store (a draft), published through the API.
+  // A schedule of the day, published through the API.
   void publish(const Acts& acts) {
     wfmstore::Schedule s;
     s.header.name = "day " + std::to_string(++published_);
@@ -77,12 +78,7 @@ class AdherenceApiTest : public ::testing::Test {
       a.end = end;
       s.activities.push_back(a);
     }
-    ASSERT_NE(app_->schedule_store(), nullptr) << app_->wfm_status().message();
-    auto created = app_->schedule_store()->create(s, clock_.now());
-    ASSERT_TRUE(created.ok()) << created.status().message();
-    auto r =
-        call("POST", "/api/v1/wfm/schedules/" + std::to_string(created->header.id) + "/publish",
-             sup_.empty() ? admin_ : sup_, "{}");
+    auto r = testing::publish_schedule(*app_, s, sup_.empty() ? admin_ : sup_, clock_.now());
     ASSERT_EQ(r.status, 200) << r.raw;
   }
   void TearDown() override { center_->stop(); }
@@ -105,37 +101,15 @@ class AdherenceApiTest : public ::testing::Test {
     ASSERT_TRUE(center_->accounts->create_user(u).ok());
   }
   std::string key_for(const std::string& username) {
-    auto u = center_->accounts->find_user(username);
-    EXPECT_TRUE(u.ok());
-    auto k = center_->accounts->create_api_key(u->id, "test");
-    EXPECT_TRUE(k.ok());
-    return k->key;
+    std::string key = testing::api_key_for(*center_->accounts, username);
+    EXPECT_FALSE(key.empty()) << username;
+    return key;
   }
 
-  struct Answer {
-    int status = 0;
-    json body;
-    std::string raw;
-  };
+  using Answer = testing::Answer;
   Answer call(const std::string& method, const std::string& target, const std::string& key,
               const std::string& body = "") {
-    HttpRequest req;
-    req.method = method;
-    req.target = target;
-    req.body = body;
-    req.remote = "127.0.0.1";
-    req.headers["authorization"] = "Bearer " + key;
-    if (!body.empty()) req.headers["content-type"] = "application/json";
-    split_target(req);
-    std::promise<HttpResponse> p;
-    auto f = p.get_future();
-    app_->handle(req, [&p](HttpResponse r) { p.set_value(std::move(r)); });
-    HttpResponse r = f.get();
-    Answer a;
-    a.status = r.status;
-    a.raw = r.body;
-    a.body = json::parse(r.body, nullptr, false);
-    return a;
+    return testing::call_api(*app_, method, target, key, body);
   }
   Answer post(const std::string& target, const json& body) {
     return call("POST", target, admin_, body.dump());
@@ -333,6 +307,99 @@ TEST_F(AdherenceApiTest, MonitorDeliversTransitionsOnceAndTheAlertFigureCountsTh
   auto active = get("/api/v1/alerts", sup_);
   ASSERT_EQ(active.status, 200) << active.raw;
   EXPECT_NE(active.raw.find("agents_out_of_adherence"), std::string::npos) << active.raw;
+}
+
+// In a center in Europe/Berlin, adherence history counts local days: Sunday 2026-10-25 has 25
+// hours, and a shift across local midnight is split there (not at UTC midnight).
+TEST(AdherenceApiZoneTest, HistoryDaysAreTheCentersLocalDaysAcrossTheDaylightSavingChange) {
+  const Millis oct24 = reports::days_from_civil(2026, 10, 24) * kMillisPerDay;  // UTC midnight
+  ManualClock clock;
+  clock.set(oct24);
+  TempDir dir;
+  ApiOptions options;
+  auto berlin = reports::TimeZone::parse("Europe/Berlin");
+  ASSERT_TRUE(berlin.ok()) << berlin.status().message();
+  options.time_zone = *berlin;
+  options.adherence.period = 0;  // ticks only before answers
+  testing::TestCenter center(dir.path().string(), clock, options);
+  ASSERT_TRUE(center.status.ok()) << center.status.message();
+  ApiApp& app = *center.app;
+  accounts::NewUser u;
+  u.username = "admin";
+  u.password = "admin-password-1";
+  u.role = accounts::Role::kAdmin;
+  ASSERT_TRUE(center.accounts->create_user(u).ok());
+  const std::string admin = testing::api_key_for(*center.accounts, "admin");
+  auto post = [&](const std::string& target, const json& body) {
+    return testing::call_api(app, "POST", target, admin, body.dump());
+  };
+  ASSERT_EQ(post("/api/v1/skills", {{"name", "billing"}}).status, 201);
+  ASSERT_EQ(post("/api/v1/profiles", {{"name", "voice"}, {"capacity", {{"voice", 1}}}}).status,
+            201);
+  ASSERT_EQ(post("/api/v1/queues", {{"name", "Billing"}}).status, 201);
+  for (const char* name : {"Ada", "Bob"})
+    ASSERT_EQ(post("/api/v1/agents", {{"name", name},
+                                      {"profile", 0},
+                                      {"skills", {{{"skill", 0}, {"proficiency", 5}}}},
+                                      {"queues", {{{"queue", 0}, {"tier", 1}}}}})
+                  .status,
+              201);
+  // Bob: 00:00-04:00 local on the 25th (22:00 UTC on the 24th to 03:00 UTC: five hours, the
+  // clocks go back at 03:00). Ada: 22:00 on the 25th to 02:00 on the 26th (21:00-01:00 UTC).
+  const Millis h = kMillisPerHour;
+  wfmstore::Schedule s;
+  s.header.name = "October change";
+  s.header.time_zone = "Europe/Berlin";
+  s.header.start = oct24 + 22 * h;  // local midnight of the 25th
+  s.header.interval_minutes = 60;
+  s.header.required.assign(25 + 24, 0.0);
+  s.agents = {"Ada", "Bob"};
+  s.activities.push_back({.id = 0,
+                          .schedule_id = 0,
+                          .agent = "Bob",
+                          .kind = wfmstore::ActivityKind::kWork,
+                          .start = oct24 + 22 * h,
+                          .end = oct24 + 27 * h,
+                          .label = ""});
+  s.activities.push_back({.id = 0,
+                          .schedule_id = 0,
+                          .agent = "Ada",
+                          .kind = wfmstore::ActivityKind::kWork,
+                          .start = oct24 + 45 * h,
+                          .end = oct24 + 49 * h,
+                          .label = ""});
+  auto published = testing::publish_schedule(app, s, admin, clock.now());
+  ASSERT_EQ(published.status, 200) << published.raw;
+  app.adherence_monitor()->schedule_changed();
+  clock.set(oct24 + 4 * kMillisPerDay);
+
+  auto day25 = testing::call_api(app, "GET",
+                                 "/api/v1/adherence/history?from=2026-10-25&to=2026-10-25", admin);
+  ASSERT_EQ(day25.status, 200) << day25.raw;
+  EXPECT_EQ(day25.body["time_zone"], "Europe/Berlin");
+  EXPECT_EQ(day25.body["from"], "2026-10-25");
+  EXPECT_EQ(day25.body["to"], "2026-10-25");
+  ASSERT_EQ(day25.body["days"].size(), 2u) << day25.raw;
+  for (const json& row : day25.body["days"]) {
+    EXPECT_EQ(row["day"], "2026-10-25");
+    // Bob's whole five hours; Ada's two hours before local midnight.
+    EXPECT_EQ(row["scheduled_s"], row["name"] == "Bob" ? 5 * 3600.0 : 2 * 3600.0) << row.dump();
+    EXPECT_EQ(row["out_of_adherence_s"], row["scheduled_s"]);  // nobody logged in
+  }
+  auto day26 = testing::call_api(app, "GET",
+                                 "/api/v1/adherence/history?from=2026-10-26&to=2026-10-26", admin);
+  ASSERT_EQ(day26.status, 200) << day26.raw;
+  // Ada's two hours after local midnight; Bob has nothing scheduled that day.
+  for (const json& row : day26.body["days"]) {
+    EXPECT_EQ(row["day"], "2026-10-26");
+    EXPECT_EQ(row["scheduled_s"], row["name"] == "Ada" ? 2 * 3600.0 : 0.0) << row.dump();
+  }
+  EXPECT_EQ(day26.body["total"]["scheduled_s"], 2 * 3600.0);
+  // The 24th has nothing local (Bob's shift starts at local midnight of the 25th).
+  auto day24 = testing::call_api(app, "GET",
+                                 "/api/v1/adherence/history?from=2026-10-24&to=2026-10-24", admin);
+  EXPECT_EQ(day24.body["days"].size(), 0u) << day24.raw;
+  center.stop();
 }
 
 }  // namespace

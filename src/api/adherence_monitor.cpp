@@ -92,6 +92,7 @@ void AdherenceMonitor::schedule_changed() {
 Status AdherenceMonitor::rebuild_locked(adherence::Schedule schedule) {
   adherence::Options o;
   o.grace = options_.grace;
+  o.day_start = options_.day_start;
   auto tracker = std::make_unique<adherence::Tracker>(std::move(schedule), o);
   std::uint64_t last = 0;
   Status read = service_.read_log(1, [&](std::span<const Event> batch) -> Status {

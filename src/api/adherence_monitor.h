@@ -40,6 +40,9 @@ struct AdherenceOptions {
   Millis grace = 60 * kMillisPerSecond;  // see adherence::Options
   Millis period = 1000;                  // between live ticks; 0: only explicit tick()
   Millis schedule_poll = 5000;           // re-read the schedule source at most this often
+  // Where the days of the per-day totals begin: the center's local midnights (ApiApp sets it
+  // from ApiOptions::time_zone); empty: UTC days.
+  adherence::DayStartFn day_start;
 };
 
 // The published schedules (all of them: past days are needed for history). The composition root

@@ -38,6 +38,7 @@ ApiApp::ApiApp(service::CenterService& service, accounts::Accounts& accounts, Di
   register_alert_routes();
   register_report_routes();
   register_wfm_routes();
+  register_wfm_rules_routes();
   register_adherence_routes();
   router_.add("GET", "/metrics", kPublic, "Prometheus metrics (loopback or admin)",
               [this](RouteContext& ctx, Reply reply) {
@@ -70,6 +71,8 @@ ApiApp::ApiApp(service::CenterService& service, accounts::Accounts& accounts, Di
     }
   });
   hub_ = std::make_unique<LiveHub>(*this);
+  if (!options_.time_zone.is_utc() && !options_.adherence.day_start)
+    options_.adherence.day_start = [tz = options_.time_zone](Millis t) { return tz.day_start(t); };
   adherence_ = std::make_unique<AdherenceMonitor>(
       service_, clock_, options_.adherence,
       [this](const std::vector<adherence::Transition>& transitions,

@@ -22,9 +22,11 @@
 #include "flows/flow_runtime.h"
 #include "flows/flow_store.h"
 #include "reports/report_query.h"
+#include "reports/time_zone.h"
 #include "service/center_service.h"
 #include "wfm/staffing.h"
 #include "wfmstore/forecast_store.h"
+#include "wfmstore/rules_store.h"
 #include "wfmstore/schedule_store.h"
 
 namespace sb::api {
@@ -37,6 +39,9 @@ struct ApiOptions {
   AlertMonitorOptions alerts;   // alerts.db path (default in memory), period, webhook
   std::string wfm_db_path;      // forecasts and schedules (<data dir>/wfm.db); empty = in memory
   AdherenceOptions adherence;   // grace threshold, live period (src/adherence)
+  // The center's local time zone: default for planning grids (schedules) and the days of
+  // adherence history (docs/scheduling.md, docs/metrics.md).
+  reports::TimeZone time_zone = reports::TimeZone::utc();
 };
 
 class LiveHub;
@@ -121,6 +126,7 @@ class ApiApp final : public Dispatcher {
   void register_report_routes();
   void register_wfm_routes();
   Status open_wfm_stores();
+  void register_wfm_rules_routes();  // stored scheduling rules (routes_wfm_rules.cpp)
   void register_adherence_routes();
   // The RTA board's rows (worst first), for the API and the supervisor channel.
   json adherence_live_json(const AdherenceMonitor::Snapshot& snapshot);
@@ -188,6 +194,7 @@ class ApiApp final : public Dispatcher {
   reports::ReportStore* reports_ = nullptr;
   std::unique_ptr<wfmstore::ScheduleStore> schedules_;
   std::unique_ptr<wfmstore::ForecastStore> forecasts_;
+  std::unique_ptr<wfmstore::RulesStore> rules_;
   Status wfm_status_;
   std::unique_ptr<AdherenceMonitor> adherence_;
   Status adherence_status_;

@@ -11,6 +11,7 @@
 #include "api/live_hub.h"
 #include "api/route_util.h"
 #include "reports/time_zone.h"
+#include "wfmstore/planning.h"
 #include "wfmstore/schedule_store.h"
 
 namespace sb::api {
@@ -65,6 +66,11 @@ Result<Millis> parse_day(const std::string& text) {
   if (cy != y || cm != m || cd != d)
     return Status::invalid_argument("'" + text + "' is not a date");
   return reports::days_from_civil(y, m, d) * kMillisPerDay;  // local midnight as a wall time
+}
+
+// The UTC instant of the local midnight whose wall time (as epoch ms) is `wall`.
+Millis local_midnight(const reports::TimeZone& tz, Millis wall) {
+  return wfmstore::local_to_utc(tz, static_cast<wfm::Date>(wall / kMillisPerDay), 0);
 }
 
 // Worst first: out of adherence (longest first), then the most time out today, then by name.
@@ -329,7 +335,8 @@ void ApiApp::register_adherence_routes() {
         const std::optional<AgentId> me = own_scope(ctx, refusal, *config);
         if (refusal) return reply(*refusal);
         std::vector<FieldError> errors;
-        const reports::TimeZone tz = reports::TimeZone::utc();
+        // Days are the center's local days (23 or 25 hours where daylight saving changes).
+        const reports::TimeZone& tz = options_.time_zone;
         Millis from = 0, to = 0;
         for (const char* key : {"from", "to"}) {
           auto it = ctx.req.query.find(key);
@@ -356,10 +363,12 @@ void ApiApp::register_adherence_routes() {
         std::map<AgentId, adherence::DayTotals> per_agent;
         std::map<std::string, adherence::DayTotals> per_team;
         adherence::DayTotals total;
-        const Millis end = to + kMillisPerDay;  // `to` is included
+        // `from` and `to` are local midnights as wall times; `to`'s day is included.
+        const Millis first = local_midnight(tz, from);
+        const Millis end = local_midnight(tz, to + kMillisPerDay);
         for (const auto& [key, t] : *totals) {
           const auto [agent, day] = key;
-          if (day < from || day >= end) continue;
+          if (day < first || day >= end) continue;
           if (me && agent != *me) continue;
           if (!me && f.any && !f.agents.count(agent)) continue;
           auto team = teams.find(agent);
@@ -388,8 +397,8 @@ void ApiApp::register_adherence_routes() {
           row["team"] = name;
           team_rows.push_back(std::move(row));
         }
-        reply(json_response({{"from", local_date(from, tz)},
-                             {"to", local_date(to, tz)},
+        reply(json_response({{"from", local_date(first, tz)},
+                             {"to", local_date(local_midnight(tz, to), tz)},
                              {"time_zone", tz.name()},
                              {"grace_s", static_cast<double>(adherence_->grace()) / 1000.0},
                              {"days", std::move(days)},

@@ -11,6 +11,7 @@
 
 #include "api/api_app.h"
 #include "api/route_util.h"
+#include "api/wfm_rules_json.h"
 #include "reports/time_zone.h"
 #include "wfm/forecast.h"
 #include "wfm/schedule.h"
@@ -33,24 +34,6 @@ constexpr double kMaxTimeLimitS = 60;
 HttpResponse wfm_unavailable(const Status& why) {
   return problem(503, "unavailable", "Unavailable",
                  "workforce planning storage is not available: " + why.message());
-}
-
-// "HH:MM" (hours may exceed 23 for lengths) -> minutes.
-std::optional<int> parse_hhmm(const std::string& s, int max_minutes) {
-  int h = 0, m = 0, n = 0;
-  if (std::sscanf(s.c_str(), "%d:%2d%n", &h, &m, &n) != 2 || n != static_cast<int>(s.size()) ||
-      h < 0 || m < 0 || m > 59)
-    return std::nullopt;
-  const int total = h * 60 + m;
-  if (total > max_minutes) return std::nullopt;
-  return total;
-}
-
-std::optional<int> parse_weekday(const std::string& s) {
-  static const char* names[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
-  for (int i = 0; i < 7; ++i)
-    if (s == names[i]) return i;
-  return std::nullopt;
 }
 
 // An instant in a request: epoch milliseconds (number), or "YYYY-MM-DDTHH:MM[:SS]" with "Z" or
@@ -266,8 +249,11 @@ Status ApiApp::open_wfm_stores() {
   if (!schedules.ok()) return schedules.status();
   auto forecasts = wfmstore::ForecastStore::open(path);
   if (!forecasts.ok()) return forecasts.status();
+  auto rules = wfmstore::RulesStore::open(path);
+  if (!rules.ok()) return rules.status();
   schedules_ = std::move(*schedules);
   forecasts_ = std::move(*forecasts);
+  rules_ = std::move(*rules);
   return Status::ok_status();
 }
 
@@ -579,7 +565,7 @@ void ApiApp::register_wfm_routes() {
         if (const json* qs = r.array("queues", false))
           for (const auto& q : *qs)
             if (q.is_string()) h.queues.push_back(q.get<std::string>());
-        h.time_zone = r.string("time_zone", false).value_or("UTC");
+        h.time_zone = r.string("time_zone", false).value_or(options_.time_zone.name());
         auto tz = reports::TimeZone::parse(h.time_zone);
         if (!tz.ok()) r.error("time_zone", tz.status().message());
         auto start_date = r.string("start_date", true);
@@ -607,12 +593,14 @@ void ApiApp::register_wfm_routes() {
           for (int d = 0; d < days; ++d) p.days.push_back(*first_day + d);
         // The requirement: explicit, or the scheduled headcount of a forecast's staffing.
         std::optional<std::int64_t> forecast_id;
+        std::optional<std::vector<double>> explicit_required;
         const json* req = r.object("requirement", true);
         std::optional<wfm::StaffingOptions> staffing;
         double default_aht = 0;
         if (req != nullptr) {
           JsonReader rr(*req, errors, "requirement.");
           if (const json* list = rr.array("required", false)) {
+            explicit_required.emplace();
             for (std::size_t i = 0; i < list->size(); ++i) {
               const json& v = (*list)[i];
               if (!v.is_number() || v.get<double>() < 0 || !std::isfinite(v.get<double>())) {
@@ -620,14 +608,8 @@ void ApiApp::register_wfm_routes() {
                     {"requirement.required[" + std::to_string(i) + "]", "must be a number >= 0"});
                 break;
               }
-              p.required.push_back(static_cast<int>(std::ceil(v.get<double>() - 1e-9)));
+              explicit_required->push_back(v.get<double>());
             }
-            if (errors.empty() && p.required.size() != p.days.size() * slots_per_day)
-              errors.push_back(
-                  {"requirement.required", "needs one value per interval: " + std::to_string(days) +
-                                               " days x " + std::to_string(slots_per_day) + " = " +
-                                               std::to_string(p.days.size() * slots_per_day) +
-                                               ", got " + std::to_string(list->size())});
           } else if (auto fid = rr.integer("forecast_id", false, 0, INT64_MAX)) {
             forecast_id = *fid;
             staffing = staffing_options(rr, &default_aht);
@@ -635,143 +617,101 @@ void ApiApp::register_wfm_routes() {
             errors.push_back({"requirement", "give required (per interval) or forecast_id"});
           }
         }
-        // Shift templates.
-        const json* templates = r.array("templates", true);
-        if (templates != nullptr && templates->empty())
-          errors.push_back({"templates", "at least one shift template is needed"});
-        if (templates != nullptr)
-          for (std::size_t i = 0; i < templates->size(); ++i) {
-            const std::string prefix = "templates[" + std::to_string(i) + "].";
-            const json& tj = (*templates)[i];
-            if (!tj.is_object()) {
-              errors.push_back({prefix, "must be an object"});
-              continue;
-            }
-            JsonReader tr(tj, errors, prefix);
-            wfm::ShiftTemplate t;
-            t.name = tr.string("name", true).value_or("");
-            auto time_field = [&](const char* name, bool required, int max) -> std::optional<int> {
-              auto s = tr.string(name, required);
-              if (!s) return std::nullopt;
-              auto v = parse_hhmm(*s, max);
-              if (!v) tr.error(name, "must be HH:MM");
-              return v;
-            };
-            t.length_min = time_field("length", true, 24 * 60).value_or(0);
-            t.earliest_start_min = time_field("earliest_start", true, 1439).value_or(0);
-            t.latest_start_min = time_field("latest_start", true, 1439).value_or(0);
-            t.start_step_min =
-                static_cast<int>(tr.integer("start_step_min", false, 0, 1440).value_or(0));
-            if (const json* ds = tr.array("days", false)) {
-              t.weekdays.fill(false);
-              for (const auto& d : *ds) {
-                auto wd = d.is_string() ? parse_weekday(d.get<std::string>()) : std::nullopt;
-                if (!wd) {
-                  tr.error("days", "weekdays are Mon, Tue, Wed, Thu, Fri, Sat, Sun");
-                  break;
-                }
-                t.weekdays[static_cast<std::size_t>(*wd)] = true;
-              }
-            }
-            if (const json* bs = tr.array("breaks", false))
-              for (std::size_t k = 0; k < bs->size(); ++k) {
-                const std::string bp = prefix + "breaks[" + std::to_string(k) + "].";
-                if (!(*bs)[k].is_object()) {
-                  errors.push_back({bp, "must be an object"});
-                  continue;
-                }
-                JsonReader br((*bs)[k], errors, bp);
-                wfm::BreakRule b;
-                b.name = br.string("name", true).value_or("");
-                b.length_min =
-                    static_cast<int>(br.integer("length_min", true, 1, 480).value_or(15));
-                b.earliest_after_min =
-                    static_cast<int>(br.integer("earliest_after_min", true, 0, 1440).value_or(0));
-                b.latest_after_min =
-                    static_cast<int>(br.integer("latest_after_min", true, 0, 1440).value_or(0));
-                b.paid = br.boolean("paid", false).value_or(true);
-                t.breaks.push_back(b);
-              }
-            p.templates.push_back(std::move(t));
-          }
-        // Agents: listed, or every configured agent with the default contract.
-        double def_min_h = 0, def_max_h = 40;
-        int def_max_days = 5;
+        // Shift templates: given, or the stored ones.
+        if (const json* templates = r.array("templates", false)) {
+          if (templates->empty())
+            errors.push_back({"templates", "at least one shift template is needed"});
+          for (std::size_t i = 0; i < templates->size(); ++i)
+            p.templates.push_back(template_from_json(
+                (*templates)[i], "templates[" + std::to_string(i) + "].", errors));
+        } else if (rules_) {
+          auto stored = rules_->templates();
+          if (!stored.ok()) return reply(problem_from_status(stored.status()));
+          p.templates = std::move(*stored);
+          if (p.templates.empty())
+            errors.push_back({"templates",
+                              "none given and none stored (POST "
+                              "/api/v1/wfm/shift-templates)"});
+        } else {
+          errors.push_back({"templates", "required"});
+        }
+        // Agents: listed, or every configured agent with their stored contract (or the
+        // defaults); stored time off is added to everybody's.
+        ContractDefaults defaults;
         if (const json* d = r.object("agent_defaults", false)) {
           JsonReader dr(*d, errors, "agent_defaults.");
-          def_min_h = dr.number("min_hours", false, 0, 168).value_or(def_min_h);
-          def_max_h = dr.number("max_hours", false, 0, 168).value_or(def_max_h);
-          def_max_days =
-              static_cast<int>(dr.integer("max_days", false, 0, 14).value_or(def_max_days));
+          defaults.min_hours = dr.number("min_hours", false, 0, 168).value_or(defaults.min_hours);
+          defaults.max_hours = dr.number("max_hours", false, 0, 168).value_or(defaults.max_hours);
+          defaults.max_days =
+              static_cast<int>(dr.integer("max_days", false, 0, 14).value_or(defaults.max_days));
         }
         if (const json* as = r.array("agents", false)) {
-          for (std::size_t i = 0; i < as->size(); ++i) {
-            const std::string prefix = "agents[" + std::to_string(i) + "].";
-            const json& aj = (*as)[i];
-            if (!aj.is_object()) {
-              errors.push_back({prefix, "must be an object"});
-              continue;
-            }
-            JsonReader ar(aj, errors, prefix);
-            wfm::ScheduleAgent a;
-            a.id = ar.string("id", true).value_or("");
-            if (const json* ts = ar.array("templates", false))
-              for (const auto& t : *ts)
-                if (t.is_string()) a.templates.push_back(t.get<std::string>());
-            a.min_paid_min = static_cast<int>(
-                std::lround(ar.number("min_hours", false, 0, 168).value_or(def_min_h) * 60));
-            a.max_paid_min = static_cast<int>(
-                std::lround(ar.number("max_hours", false, 0, 168).value_or(def_max_h) * 60));
-            a.max_days =
-                static_cast<int>(ar.integer("max_days", false, 0, 14).value_or(def_max_days));
-            if (const json* av = ar.object("availability", false))
-              for (auto& [day, windows] : av->items()) {
-                auto wd = parse_weekday(day);
-                if (!wd || !windows.is_array()) {
-                  ar.error("availability", "keys are Mon..Sun, values lists of \"HH:MM-HH:MM\"");
-                  continue;
-                }
-                if (windows.empty()) a.unavailable[static_cast<std::size_t>(*wd)] = true;
-                for (const auto& w : windows) {
-                  const std::string s = w.is_string() ? w.get<std::string>() : "";
-                  const auto dash = s.find('-');
-                  auto from = dash == std::string::npos ? std::nullopt
-                                                        : parse_hhmm(s.substr(0, dash), 1440);
-                  auto to = dash == std::string::npos ? std::nullopt
-                                                      : parse_hhmm(s.substr(dash + 1), 1440);
-                  if (!from || !to || *to <= *from) {
-                    ar.error("availability", "'" + s + "' is not HH:MM-HH:MM");
-                    continue;
-                  }
-                  a.availability[static_cast<std::size_t>(*wd)].push_back({*from, *to});
-                }
-              }
-            if (const json* off = ar.array("time_off", false))
-              for (const auto& d : *off) {
-                auto day = d.is_string()
-                               ? wfm::parse_date(d.get<std::string>())
-                               : Result<wfm::Date>(Status::invalid_argument("not a date"));
-                if (!day.ok()) {
-                  ar.error("time_off", "dates are YYYY-MM-DD");
-                  break;
-                }
-                a.time_off.push_back(*day);
-              }
-            p.agents.push_back(std::move(a));
-          }
+          for (std::size_t i = 0; i < as->size(); ++i)
+            p.agents.push_back(agent_from_json((*as)[i], "agents[" + std::to_string(i) + "].",
+                                               errors, defaults, true));
         } else {
+          std::map<std::string, wfm::ScheduleAgent> contracts;
+          if (rules_) {
+            auto stored = rules_->contracts();
+            if (!stored.ok()) return reply(problem_from_status(stored.status()));
+            for (auto& c : *stored) contracts.emplace(c.id, std::move(c));
+          }
           const auto config = config_snapshot();
           for (const auto& ac : config->agents) {
+            auto c = contracts.find(ac.name);
+            if (c != contracts.end()) {
+              p.agents.push_back(c->second);
+              continue;
+            }
             wfm::ScheduleAgent a;
             a.id = ac.name;
-            a.min_paid_min = static_cast<int>(std::lround(def_min_h * 60));
-            a.max_paid_min = static_cast<int>(std::lround(def_max_h * 60));
-            a.max_days = def_max_days;
+            a.min_paid_min = static_cast<int>(std::lround(defaults.min_hours * 60));
+            a.max_paid_min = static_cast<int>(std::lround(defaults.max_hours * 60));
+            a.max_days = defaults.max_days;
             p.agents.push_back(std::move(a));
           }
+        }
+        if (rules_ && first_day) {
+          auto off = rules_->time_off();
+          if (!off.ok()) return reply(problem_from_status(off.status()));
+          wfmstore::add_time_off(*off, *first_day, days, p.agents);
         }
         if (errors.empty() && p.agents.empty())
           errors.push_back({"agents", "no agents to schedule (none given, none configured)"});
+        // The period in local time: days of 23 or 25 hours where daylight saving changes.
+        std::optional<wfmstore::PlanningGrid> grid;
+        if (errors.empty()) {
+          auto g = wfmstore::PlanningGrid::make(*tz, *first_day, days, p.interval_minutes);
+          if (!g.ok()) {
+            errors.push_back({"start_date", g.status().message()});
+          } else {
+            grid = std::move(*g);
+          }
+        }
+        // Explicit headcounts: one per interval of the local period, or per wall-clock interval
+        // (days x intervals of a day; the same count unless daylight saving changes).
+        std::vector<double> grid_required;
+        if (errors.empty() && explicit_required) {
+          if (explicit_required->size() == grid->size()) {
+            grid_required = std::move(*explicit_required);
+          } else if (explicit_required->size() == grid->wall_size()) {
+            std::vector<int> wall;
+            for (double v : *explicit_required)
+              wall.push_back(static_cast<int>(std::ceil(v - 1e-9)));
+            grid_required = grid->from_wall(wall);
+          } else {
+            errors.push_back(
+                {"requirement.required",
+                 "needs one value per interval: " + std::to_string(days) + " days x " +
+                     std::to_string(slots_per_day) + " = " + std::to_string(grid->wall_size()) +
+                     (grid->size() != grid->wall_size()
+                          ? " (or " + std::to_string(grid->size()) +
+                                " for the period's real intervals across the daylight-saving "
+                                "change)"
+                          : std::string()) +
+                     ", got " + std::to_string(explicit_required->size())});
+          }
+        }
         if (!errors.empty()) return reply(bad_request("invalid schedule request", errors));
 
         // A forecast's requirement: its staffing's scheduled headcount on the grid.
@@ -791,9 +731,9 @@ void ApiApp::register_wfm_routes() {
                                      {{"interval_minutes", "must equal the forecast's interval"}}));
           std::vector<wfm::IntervalDemand> demand;
           std::vector<std::size_t> index;
-          const Millis start = wfmstore::local_to_utc(*tz, p.days.front(), 0);
+          const Millis start = grid->start();
           const Millis width = static_cast<Millis>(p.interval_minutes) * kMillisPerMinute;
-          const std::size_t n = p.days.size() * slots_per_day;
+          const std::size_t n = grid->size();
           for (const auto& iv : f->intervals) {
             if (iv.start < start) continue;
             const auto i = static_cast<std::size_t>((iv.start - start) / width);
@@ -816,16 +756,20 @@ void ApiApp::register_wfm_routes() {
                 {{"start_date", "outside the forecast"}}));
           auto rows = wfm::required_staff(demand, p.interval_minutes, *staffing);
           if (!rows.ok()) return reply(planning_problem(rows.status()));
-          p.required.assign(n, 0);
+          grid_required.assign(n, 0);
           for (std::size_t k = 0; k < rows->size(); ++k)
-            p.required[index[k]] = (*rows)[k].scheduled;
+            grid_required[index[k]] = (*rows)[k].scheduled;
           h.forecast_id = f->id;
         }
+        // The scheduling maths plans on the wall clock; the stored grid keeps real intervals.
+        p.required = grid->to_wall(grid_required);
         const Millis now = clock_.now();
-        post_work([this, reply, p = std::move(p), so, h = std::move(h), tzv = *tz, now]() mutable {
+        post_work([this, reply, p = std::move(p), so, h = std::move(h), tzv = *tz, g = *grid,
+                   grid_required = std::move(grid_required), now]() mutable {
           auto result = wfm::make_schedule(p, so);
           if (!result.ok()) return reply(planning_problem(result.status()));
-          wfmstore::Schedule s = wfmstore::schedule_from_result(p, *result, tzv);
+          wfmstore::Schedule s =
+              wfmstore::schedule_from_result(p, *result, tzv, g, std::move(grid_required));
           s.header.name = h.name;
           s.header.team = h.team;
           s.header.queues = h.queues;
@@ -970,8 +914,8 @@ void ApiApp::register_wfm_routes() {
                                        "this user is not linked to an agent"));
                 const auto config = config_snapshot();
                 const std::string agent = agent_name(*config, *p.user.agent_id);
-                const auto tz =
-                    zone_or_utc(ctx.req.query.count("tz") ? ctx.req.query.at("tz") : "UTC");
+                const auto tz = ctx.req.query.count("tz") ? zone_or_utc(ctx.req.query.at("tz"))
+                                                          : options_.time_zone;
                 const Millis now = clock_.now();
                 Millis from = now - kMillisPerDay, to = now + 14 * kMillisPerDay;
                 std::vector<FieldError> errors;

@@ -10,7 +10,7 @@
 namespace sb::api::testing {
 
 struct TestCenter {
-  TestCenter(const std::string& dir, const Clock& clock) {
+  TestCenter(const std::string& dir, const Clock& clock, ApiOptions options = {}) {
     service::ServiceOptions so;
     so.data_dir = dir + "/data";
     auto s = service::CenterService::start(so, clock);
@@ -33,7 +33,7 @@ struct TestCenter {
       return;
     }
     directory = std::move(*d);
-    app = std::make_unique<ApiApp>(*service, *accounts, *directory, clock, ApiOptions{});
+    app = std::make_unique<ApiApp>(*service, *accounts, *directory, clock, std::move(options));
     status = app->seed_directory();
   }
   ~TestCenter() { stop(); }

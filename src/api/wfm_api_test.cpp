@@ -9,6 +9,7 @@
 
 #include "../../tests/store/temp_dir.h"
 #include "api/api_app.h"
+#include "api/api_test_client.h"
 #include "api/test_center.h"
 #include "reports/report_query.h"
 #include "wfm/series.h"
@@ -51,38 +52,15 @@ class WfmApiTest : public ::testing::Test {
   void TearDown() override { center_->stop(); }
 
   std::string key_for(const std::string& username) {
-    auto u = center_->accounts->find_user(username);
-    EXPECT_TRUE(u.ok());
-    auto k = center_->accounts->create_api_key(u->id, "test");
-    EXPECT_TRUE(k.ok());
-    return k->key;
+    std::string key = testing::api_key_for(*center_->accounts, username);
+    EXPECT_FALSE(key.empty()) << username;
+    return key;
   }
 
-  struct Answer {
-    int status = 0;
-    json body;
-    std::string raw;
-  };
+  using Answer = testing::Answer;
   Answer call(const std::string& method, const std::string& target, const std::string& who,
               const std::string& body = "") {
-    HttpRequest req;
-    req.method = method;
-    req.target = target;
-    req.body = body;
-    req.remote = "127.0.0.1";
-    req.headers["authorization"] = "Bearer " + keys_.at(who);
-    if (!body.empty()) req.headers["content-type"] = "application/json";
-    split_target(req);
-    std::promise<HttpResponse> p;
-    auto f = p.get_future();
-    app_->handle(req, [&p](HttpResponse r) { p.set_value(std::move(r)); });
-    HttpResponse r = f.get();
-    Answer a;
-    a.status = r.status;
-    a.raw = r.body;
-    if (!r.body.empty() && r.content_type.find("json") != std::string::npos)
-      a.body = json::parse(r.body, nullptr, false);
-    return a;
+    return testing::call_api(*app_, method, target, keys_.at(who), body);
   }
   Answer post(const std::string& target, const json& body, const std::string& who = "admin") {
     return call("POST", target, who, body.dump());
@@ -514,6 +492,161 @@ TEST_F(WfmApiTest, ImpossibleScheduleRulesAreClearProblems) {
   EXPECT_EQ(post("/api/v1/wfm/schedules", json::object()).status, 400);
   auto missing = post("/api/v1/wfm/schedules/12345/publish", json::object());
   EXPECT_EQ(missing.status, 404);
+}
+
+// Stored scheduling rules: CRUD with clear 400s for impossible rules and overlapping time off,
+// and generation that uses them when the request brings no templates and no agents.
+TEST_F(WfmApiTest, StoredRulesAreCheckedAndUsedByGeneration) {
+  seed_agent();  // Ada
+  const json day = schedule_request()["templates"][0];
+  auto created = post("/api/v1/wfm/shift-templates", day, "sup");
+  ASSERT_EQ(created.status, 201) << created.raw;
+  EXPECT_EQ(created.body["length"], "08:00");
+  EXPECT_EQ(created.body["breaks"][0]["name"], "lunch");
+  EXPECT_EQ(post("/api/v1/wfm/shift-templates", day, "sup").status, 409);  // the name is taken
+  // Impossible rules are 400 problems that say what is wrong.
+  json late_lunch = day;
+  late_lunch["name"] = "bad";
+  late_lunch["breaks"][0]["latest_after_min"] = 470;
+  auto bad = call("PUT", "/api/v1/wfm/shift-templates/bad", "sup", late_lunch.dump());
+  ASSERT_EQ(bad.status, 400) << bad.raw;
+  EXPECT_NE(bad.body["detail"].get<std::string>().find("past the 480-minute shift"),
+            std::string::npos)
+      << bad.raw;
+  json no_days = day;
+  no_days["days"] = json::array();
+  EXPECT_EQ(call("PUT", "/api/v1/wfm/shift-templates/day", "sup", no_days.dump()).status, 400);
+  EXPECT_EQ(call("PUT", "/api/v1/wfm/shift-templates/other", "sup", day.dump()).status, 400);
+  // Analysts read the rules, they do not change them.
+  auto templates = get("/api/v1/wfm/shift-templates", "ana");
+  ASSERT_EQ(templates.status, 200);
+  ASSERT_EQ(templates.body["templates"].size(), 1u);
+  EXPECT_EQ(post("/api/v1/wfm/shift-templates", day, "ana").status, 403);
+
+  // Ada: one day of at most 8 hours, and time off on the 3rd.
+  auto contract = call("PUT", "/api/v1/wfm/contracts/Ada", "sup",
+                       json{{"templates", {"day"}}, {"max_hours", 8}, {"max_days", 1}}.dump());
+  ASSERT_EQ(contract.status, 201) << contract.raw;
+  EXPECT_EQ(contract.body["max_hours"], 8.0);
+  EXPECT_EQ(call("PUT", "/api/v1/wfm/contracts/Ada", "sup",
+                 json{{"min_hours", 9}, {"max_hours", 8}}.dump())
+                .status,
+            400);
+  EXPECT_EQ(
+      call("PUT", "/api/v1/wfm/contracts/Ada", "sup", json{{"templates", {"night"}}}.dump()).status,
+      400);
+  EXPECT_EQ(call("PUT", "/api/v1/wfm/contracts/Nobody", "sup", json::object().dump()).status, 400);
+  EXPECT_EQ(call("DELETE", "/api/v1/wfm/shift-templates/day", "sup").status, 409);  // Ada's
+  auto off = post("/api/v1/wfm/time-off",
+                  {{"agent", "Ada"}, {"first_day", "2026-03-03"}, {"reason", "dentist"}}, "sup");
+  ASSERT_EQ(off.status, 201) << off.raw;
+  EXPECT_EQ(off.body["last_day"], "2026-03-03");
+  auto overlap =
+      post("/api/v1/wfm/time-off",
+           {{"agent", "Ada"}, {"first_day", "2026-03-01"}, {"last_day", "2026-03-04"}}, "sup");
+  ASSERT_EQ(overlap.status, 400) << overlap.raw;
+  EXPECT_NE(overlap.body["detail"].get<std::string>().find("overlaps"), std::string::npos);
+  EXPECT_EQ(post("/api/v1/wfm/time-off",
+                 {{"agent", "Ada"}, {"first_day", "2026-03-09"}, {"last_day", "2026-03-08"}}, "sup")
+                .status,
+            400);
+  EXPECT_EQ(get("/api/v1/wfm/time-off?agent=Ada", "ana").body["time_off"].size(), 1u);
+
+  // Generation without templates or agents: the stored template, Ada's contract and time off.
+  json req = schedule_request();
+  req.erase("templates");
+  req.erase("agents");
+  auto s = post("/api/v1/wfm/schedules", req, "sup");
+  ASSERT_EQ(s.status, 201) << s.raw;
+  ASSERT_EQ(s.body["agents"], json({"Ada"}));
+  Millis worked = 0;
+  for (const auto& a : s.body["activities"]) {
+    EXPECT_EQ(a["start_local"].get<std::string>().substr(0, 10), "2026-03-02") << a.dump();
+    if (a["kind"] == "work") worked += a["end"].get<Millis>() - a["start"].get<Millis>();
+  }
+  EXPECT_EQ(worked, 7 * kMillisPerHour + 30 * kMin);  // 8 hours less the unpaid lunch
+  // Without stored templates a request must bring its own.
+  ASSERT_EQ(call("DELETE", "/api/v1/wfm/contracts/Ada", "sup").status, 204);
+  ASSERT_EQ(call("DELETE", "/api/v1/wfm/shift-templates/day", "sup").status, 204);
+  auto none = post("/api/v1/wfm/schedules", req, "sup");
+  ASSERT_EQ(none.status, 400) << none.raw;
+  EXPECT_NE(none.raw.find("none stored"), std::string::npos) << none.raw;
+  const auto id = off.body["id"].get<std::int64_t>();
+  EXPECT_EQ(call("DELETE", "/api/v1/wfm/time-off/" + std::to_string(id), "sup").status, 204);
+  EXPECT_EQ(call("DELETE", "/api/v1/wfm/time-off/" + std::to_string(id), "sup").status, 404);
+}
+
+// A week with the October change in Berlin: the grid has 6 x 24 + 25 hourly intervals, the
+// second 02:00 is its own interval, and shifts stay at 08:00 local after the change.
+TEST_F(WfmApiTest, ScheduleGridFollowsTheCentersLocalDaysAcrossDaylightSaving) {
+  json req = schedule_request();
+  req["time_zone"] = "Europe/Berlin";
+  req["start_date"] = "2026-10-19";
+  req["days"] = 7;
+  req["interval_minutes"] = 60;
+  json wall = json::array();
+  for (int d = 0; d < 7; ++d)
+    for (int h = 0; h < 24; ++h) wall.push_back(h >= 8 && h < 16 ? 1 : 0);
+  req["requirement"] = {{"required", wall}};
+  req["templates"][0]["earliest_start"] = "08:00";
+  req["templates"][0]["latest_start"] = "08:00";
+  req["templates"][0]["breaks"] = json::array();
+  req["agents"] = {{{"id", "Ada"}, {"max_hours", 56}, {"max_days", 7}}};
+  auto s = post("/api/v1/wfm/schedules", req);
+  ASSERT_EQ(s.status, 201) << s.raw;
+  const json& rows = s.body["coverage"]["intervals"];
+  ASSERT_EQ(rows.size(), 6u * 24 + 25);
+  EXPECT_EQ(rows[6 * 24 + 2]["local"], "2026-10-25T02:00:00+02:00");
+  EXPECT_EQ(rows[6 * 24 + 3]["local"], "2026-10-25T02:00:00+01:00");
+  EXPECT_EQ(rows[6 * 24 + 9]["local"], "2026-10-25T08:00:00+01:00");
+  EXPECT_EQ(rows[6 * 24 + 9]["required"], 1);
+  EXPECT_EQ(rows[6 * 24 + 8]["required"], 0);
+  EXPECT_EQ(s.body["end"].get<Millis>() - s.body["start"].get<Millis>(),
+            7 * kMillisPerDay + kMillisPerHour);
+  EXPECT_DOUBLE_EQ(s.body["coverage"]["under"].get<double>(), 0);
+  int shifts = 0;
+  for (const auto& a : s.body["activities"]) {
+    EXPECT_EQ(a["start_local"].get<std::string>().substr(11, 5), "08:00") << a.dump();
+    shifts += a["kind"] == "work";
+  }
+  EXPECT_EQ(shifts, 7);
+  // One value per real interval is accepted too; a count that is neither is a clear 400.
+  json real = json::array();
+  for (const auto& r : rows) real.push_back(r["required"]);
+  req["requirement"] = {{"required", real}};
+  EXPECT_EQ(post("/api/v1/wfm/schedules", req).status, 201);
+  real.erase(real.size() - 1);
+  real.erase(real.size() - 1);  // 167: neither 168 (wall clock) nor 169 (real intervals)
+  req["requirement"] = {{"required", real}};
+  auto bad = post("/api/v1/wfm/schedules", req);
+  ASSERT_EQ(bad.status, 400);
+  EXPECT_NE(bad.raw.find("or 169 for the period"), std::string::npos) << bad.raw;
+
+  // Published (through the shared fixture) and read back by the agent in the center's zone.
+  seed_agent();
+  wfmstore::Schedule stored;
+  stored.header.name = "published";
+  stored.header.start = s.body["start"];
+  stored.header.interval_minutes = 60;
+  stored.header.required.assign(rows.size(), 0.0);
+  stored.agents = {"Ada"};
+  for (const auto& a : s.body["activities"])
+    stored.activities.push_back({.id = 0,
+                                 .schedule_id = 0,
+                                 .agent = "Ada",
+                                 .kind = wfmstore::ActivityKind::kWork,
+                                 .start = a["start"],
+                                 .end = a["end"],
+                                 .label = ""});
+  auto published = testing::publish_schedule(*app_, stored, keys_.at("sup"), clock_.now());
+  ASSERT_EQ(published.status, 200) << published.raw;
+  auto mine =
+      get("/api/v1/wfm/my-schedule?from=2026-10-25T00:00%2B02:00&to=2026-10-26T00:00Z&"
+          "tz=Europe/Berlin",
+          "ada");
+  ASSERT_EQ(mine.status, 200) << mine.raw;
+  ASSERT_EQ(mine.body["activities"].size(), 1u);
+  EXPECT_EQ(mine.body["activities"][0]["start_local"], "2026-10-25T08:00:00+01:00");
 }
 
 }  // namespace

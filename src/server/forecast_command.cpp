@@ -27,6 +27,7 @@ struct ForecastParams {
   std::vector<std::string> special_days;
   bool csv = false;
   bool aht = false;
+  bool intervals = false;
   std::string actuals;
 };
 
@@ -152,16 +153,21 @@ Status run_forecast(const ForecastParams& p) {
     }
     return evaluate(p, *history, o);
   }
+  o.intervals = p.intervals;
   auto f = wfm::forecast(*history, p.horizon_days, o);
   if (!f.ok()) return f.status();
   const std::size_t slots = f->slots.size();
   if (p.csv) {
-    std::cout << (p.aht ? "start,volume,aht_s\n" : "start,volume\n");
+    std::cout << "start,volume" << (p.aht ? ",aht_s" : "")
+              << (p.intervals ? ",lo80,hi80,lo95,hi95" : "") << '\n';
     for (std::size_t d = 0; d < f->days.size(); ++d) {
       for (std::size_t s = 0; s < slots; ++s) {
-        std::cout << wfm::format_local(f->days[d], f->slots[s]) << ','
-                  << number(f->volume[d * slots + s]);
-        if (p.aht) std::cout << ',' << number(f->aht_s[d * slots + s]);
+        const std::size_t i = d * slots + s;
+        std::cout << wfm::format_local(f->days[d], f->slots[s]) << ',' << number(f->volume[i]);
+        if (p.aht) std::cout << ',' << number(f->aht_s[i]);
+        if (p.intervals)
+          std::cout << ',' << number(f->lo80[i]) << ',' << number(f->hi80[i]) << ','
+                    << number(f->lo95[i]) << ',' << number(f->hi95[i]);
         std::cout << '\n';
       }
     }
@@ -182,11 +188,24 @@ Status run_forecast(const ForecastParams& p) {
                 f->fitted->delta, f->fitted->omega, f->fitted->phi);
   }
   std::printf("outliers    %d intervals replaced\n", f->outliers_replaced);
+  if (p.intervals)
+    std::printf("intervals   80 %% and 95 %%, %s (%d errors at one day ahead)\n",
+                f->interval_basis.c_str(), f->interval_errors);
   for (std::size_t d = 0; d < f->days.size(); ++d) {
-    double total = 0;
+    double total = 0, lo = 0, hi = 0;
     for (std::size_t s = 0; s < slots; ++s) total += f->volume[d * slots + s];
-    std::printf("  %s %-9s %10.1f contacts\n", wfm::format_date(f->days[d]).c_str(),
+    std::printf("  %s %-9s %10.1f contacts", wfm::format_date(f->days[d]).c_str(),
                 wfm::weekday_name(wfm::weekday_of(f->days[d])), total);
+    if (p.intervals) {
+      // Per-interval bounds do not add up to a daily interval; show the peak interval's.
+      std::size_t peak = d * slots;
+      for (std::size_t s = 0; s < slots; ++s)
+        if (f->volume[d * slots + s] > f->volume[peak]) peak = d * slots + s;
+      lo = f->lo80[peak];
+      hi = f->hi80[peak];
+      std::printf("   peak interval %.1f (80 %%: %.1f .. %.1f)", f->volume[peak], lo, hi);
+    }
+    std::printf("\n");
   }
   std::cout << "(--csv prints the intervals)" << std::endl;
   return {};
@@ -216,6 +235,8 @@ void register_forecast_command(CLI::App& root, int& exit_code) {
                   "(no factor = closed)");
   cmd->add_flag("--csv", p->csv, "Print start,volume rows (with a header)");
   cmd->add_flag("--aht", p->aht, "With --csv: add an aht_s column (needs aht_s in the history)");
+  cmd->add_flag("--intervals", p->intervals,
+                "80 % and 95 % prediction intervals (with --csv: lo80,hi80,lo95,hi95 columns)");
   cmd->add_option("--actuals", p->actuals,
                   "Instead of forecasting: score every method's forecast of the horizon against "
                   "this start,volume CSV of what happened (per day ahead and overall)")

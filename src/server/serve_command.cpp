@@ -22,6 +22,7 @@
 #include "api/directory.h"
 #include "api/http_server.h"
 #include "demo/demo_center.h"
+#include "reports/time_zone.h"
 #include "runtime/system_clock.h"  // lint:allow (composition root)
 #include "server/commands.h"
 #include "service/center_service.h"
@@ -47,6 +48,7 @@ struct ServeParams {
   std::string prompts_dir;
   std::string alert_webhook;
   int adherence_grace_s = -1;
+  std::string time_zone;
 };
 
 struct ServeSettings {
@@ -64,8 +66,9 @@ struct ServeSettings {
 
   std::string tls_cert;  // PEM; with tls_key the server speaks HTTPS/WSS only
   std::string tls_key;
-  std::string alert_webhook;   // URL that receives fired/cleared alerts (JSON POST)
-  int adherence_grace_s = 60;  // schedule adherence grace threshold (docs/metrics.md)
+  std::string alert_webhook;      // URL that receives fired/cleared alerts (JSON POST)
+  int adherence_grace_s = 60;     // schedule adherence grace threshold (docs/metrics.md)
+  std::string time_zone = "UTC";  // the center's zone: planning grids, adherence days
 };
 
 Status parse_listen(const std::string& listen, ServeSettings& s) {
@@ -110,6 +113,8 @@ Status load_toml(const std::string& path, ServeSettings& s) {
       s.tls_key = value.as_string()->get();
     } else if (k == "http_threads" && value.is_integer()) {
       s.http_threads = static_cast<int>(value.as_integer()->get());
+    } else if (k == "time_zone" && value.is_string()) {
+      s.time_zone = value.as_string()->get();
     } else if (k == "alert_webhook" && value.is_string()) {
       s.alert_webhook = value.as_string()->get();
     } else if (k == "adherence_grace_s" && value.is_integer() && value.as_integer()->get() >= 0 &&
@@ -130,7 +135,7 @@ Status load_toml(const std::string& path, ServeSettings& s) {
                                       "' (expected data_dir, listen, web_root, http_threads, "
                                       "sip_listen, sip_dids, recordings_dir, prompts_dir, "
                                       "snapshot_every, tls_cert, tls_key, alert_webhook, "
-                                      "adherence_grace_s 0..3600)");
+                                      "adherence_grace_s 0..3600, time_zone)");
     }
   }
   return Status::ok_status();
@@ -291,6 +296,7 @@ int run_serve(const ServeParams& p) {
   if (const char* v = std::getenv("SWITCHBOARD_RECORDINGS_DIR")) s.recordings_dir = v;
   if (const char* v = std::getenv("SWITCHBOARD_PROMPTS_DIR")) s.prompts_dir = v;
   if (const char* v = std::getenv("SWITCHBOARD_ALERT_WEBHOOK")) s.alert_webhook = v;
+  if (const char* v = std::getenv("SWITCHBOARD_TIME_ZONE")) s.time_zone = v;
   if (const char* v = std::getenv("SWITCHBOARD_ADHERENCE_GRACE_S")) {
     char* end = nullptr;
     const long g = std::strtol(v, &end, 10);
@@ -318,6 +324,12 @@ int run_serve(const ServeParams& p) {
   if (!p.prompts_dir.empty()) s.prompts_dir = p.prompts_dir;
   if (!p.alert_webhook.empty()) s.alert_webhook = p.alert_webhook;
   if (p.adherence_grace_s >= 0) s.adherence_grace_s = p.adherence_grace_s;
+  if (!p.time_zone.empty()) s.time_zone = p.time_zone;
+  auto center_zone = reports::TimeZone::parse(s.time_zone);
+  if (!center_zone.ok()) {
+    std::cerr << "switchboard serve: time_zone: " << center_zone.status().message() << "\n";
+    return 2;
+  }
   const bool tls = !s.tls_cert.empty() || !s.tls_key.empty();
   if (!p.listen.empty()) {
     Status st = parse_listen(p.listen, s);
@@ -400,6 +412,7 @@ int run_serve(const ServeParams& p) {
   ao.wfm_db_path = s.data_dir + "/wfm.db";
   ao.alerts.webhook_url = s.alert_webhook;
   ao.adherence.grace = s.adherence_grace_s * kMillisPerSecond;
+  ao.time_zone = *center_zone;
   api::ApiApp app(**service, **accounts, **directory, clock, ao);
   if (!app.alerts_status().ok()) {
     std::cerr << "switchboard serve: alerts: " << app.alerts_status().message() << "\n";
@@ -539,6 +552,9 @@ void register_serve_command(CLI::App& root, int& exit_code) {
   cmd->add_option("--adherence-grace-s", params->adherence_grace_s,
                   "Schedule adherence grace threshold in seconds (default 60)")
       ->check(CLI::Range(0, 3600));
+  cmd->add_option("--time-zone", params->time_zone,
+                  "The center's time zone (IANA name, +HH:MM or UTC): planning grids and "
+                  "adherence days (default UTC)");
   cmd->add_option("--sip-listen", params->sip_listen,
                   "HOST:PORT for SIP (UDP and TCP); voice is off without it");
   cmd->add_option("--sip-dids", params->sip_dids,

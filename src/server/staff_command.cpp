@@ -1,6 +1,8 @@
 // `switchboard staff --forecast FILE ...`: required and scheduled agents per interval from a
 // forecast (the `switchboard forecast --csv` output, or any start,volume[,aht_s] CSV) by Erlang C
 // or Erlang A; with --what-if, the service a given headcount (an `agents` column) achieves.
+// With --simulate --center SCENARIO --forecast QUEUE=FILE...: agents per group of a multi-skill
+// center by simulation with the real router (wfm/sim_staffing.h).
 // Exit codes: 0 success, 2 bad input or usage, 1 anything else.
 
 #include <algorithm>
@@ -11,16 +13,20 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "server/commands.h"
+#include "sim/scenario.h"
 #include "wfm/series.h"
+#include "wfm/sim_staffing.h"
 #include "wfm/staffing.h"
 
 namespace sb::cli {
 namespace {
 
 struct StaffParams {
-  std::string forecast;
+  std::vector<std::string> forecasts;
   double aht_s = 0;
   std::string model = "c";
   double threshold_s = 20;
@@ -35,6 +41,14 @@ struct StaffParams {
   double volume_factor = 1;
   double aht_factor = 1;
   bool csv = false;
+  bool simulate = false;
+  std::string center;
+  int replications = 5;
+  std::uint64_t seed = 1;
+  int calls_per_replication = 2000;
+  bool confidence = false;
+  CLI::Option* threshold_opt = nullptr;
+  CLI::Option* target_opt = nullptr;
   CLI::Option* max_asa_opt = nullptr;
   CLI::Option* max_occupancy_opt = nullptr;
   CLI::Option* max_abandon_opt = nullptr;
@@ -48,10 +62,132 @@ std::string num(double v, int decimals = 3) {
   return buf;
 }
 
+// Multi-skill staffing by simulation: one forecast per queue (QUEUE=FILE), intervals aligned by
+// their start; a queue without a row in an interval has no volume there.
+Status run_simulated_staff(const StaffParams& p) {
+  if (p.center.empty()) return Status::invalid_argument("--simulate needs --center SCENARIO.toml");
+  if (p.what_if || p.model != "c" || p.max_asa_opt->count() || p.max_occupancy_opt->count() ||
+      p.max_abandon_opt->count() || p.patience_opt->count() || !p.queue_records.empty())
+    return Status::invalid_argument(
+        "--simulate takes the goal (--target-sl, --threshold-s) and the center's own patience; "
+        "--model, --what-if, --max-* and --patience-s/--queue-records do not apply");
+  auto scenario = sim::load_scenario(p.center);
+  if (!scenario.ok()) return Status::invalid_argument(scenario.status().message());
+  const wfm::MultiSkillCenter center = wfm::center_from_scenario(*scenario);
+  const auto& queues = center.center.queues;
+  if (!(p.volume_factor >= 0) || !(p.aht_factor > 0))
+    return Status::invalid_argument("--volume-factor must be >= 0 and --aht-factor > 0");
+  int interval_minutes = 0;
+  std::map<std::pair<wfm::Date, int>, wfm::SimStaffingInterval> by_start;
+  std::vector<bool> seen(queues.size(), false);
+  for (const std::string& arg : p.forecasts) {
+    const auto eq = arg.find('=');
+    if (eq == std::string::npos || eq == 0)
+      return Status::invalid_argument("--simulate: --forecast takes QUEUE=FILE, got '" + arg + "'");
+    const std::string name = arg.substr(0, eq), file = arg.substr(eq + 1);
+    const auto it = std::find_if(queues.begin(), queues.end(),
+                                 [&](const QueueConfig& q) { return q.name == name; });
+    if (it == queues.end())
+      return Status::invalid_argument("--forecast " + arg + ": " + p.center + " has no queue '" +
+                                      name + "'");
+    const auto q = static_cast<std::size_t>(it - queues.begin());
+    if (seen[q]) return Status::invalid_argument("two forecasts for queue '" + name + "'");
+    seen[q] = true;
+    std::ifstream in(file);
+    if (!in) return Status::invalid_argument("cannot open forecast file " + file);
+    auto table = wfm::read_demand_csv(in, file, p.aht_s);
+    if (!table.ok()) return table.status();
+    if (interval_minutes != 0 && table->interval_minutes != interval_minutes)
+      return Status::invalid_argument(file + ": " + std::to_string(table->interval_minutes) +
+                                      "-minute intervals, the other forecasts have " +
+                                      std::to_string(interval_minutes));
+    interval_minutes = table->interval_minutes;
+    for (const auto& d : table->rows) {
+      auto& iv = by_start[{d.day, d.minute}];
+      iv.day = d.day;
+      iv.minute = d.minute;
+      iv.queues.resize(queues.size());
+      iv.queues[q] = {.volume = d.volume * p.volume_factor, .aht_s = d.aht_s * p.aht_factor};
+    }
+  }
+  std::vector<wfm::SimStaffingInterval> intervals;
+  for (auto& [start, iv] : by_start) intervals.push_back(std::move(iv));
+  wfm::SimStaffingOptions o;
+  o.interval_minutes = interval_minutes;
+  if (p.target_opt->count() > 0 || p.threshold_opt->count() > 0) {
+    for (const auto& q : queues) {
+      o.goals.push_back(
+          {.target_sl = p.target_opt->count() > 0 ? p.target_sl : q.service_level_target,
+           .threshold_s = p.threshold_opt->count() > 0
+                              ? p.threshold_s
+                              : static_cast<double>(q.service_level_threshold) / 1000});
+    }
+  }
+  o.replications = p.replications;
+  o.seed = p.seed;
+  o.calls_per_replication = p.calls_per_replication;
+  o.require_confidence = p.confidence;
+  o.shrinkage = p.shrinkage;
+  auto rows = wfm::simulate_staffing(center, intervals, o);
+  if (!rows.ok()) return rows.status();
+  const auto& groups = center.groups;
+  if (p.csv) {
+    std::cout << "start";
+    for (const auto& g : groups) std::cout << ',' << g.name;
+    std::cout << ",total,scheduled,erlang_c_separate";
+    for (const auto& q : queues) std::cout << ",sl_" << q.name << ",sl_ci95_" << q.name;
+    std::cout << ",occupancy,evaluations\n";
+    for (const auto& r : *rows) {
+      std::cout << wfm::format_local(r.day, r.minute);
+      for (int n : r.agents) std::cout << ',' << n;
+      std::cout << ',' << r.total_agents << ',' << r.total_scheduled << ',' << r.erlang_c_separate;
+      for (std::size_t q = 0; q < queues.size(); ++q) {
+        const auto& qr = r.result.queues[q];
+        std::cout << ',' << (qr.volume > 0 ? num(qr.service_level, 4) : "") << ','
+                  << (qr.volume > 0 ? num(qr.sl_ci95, 4) : "");
+      }
+      std::cout << ',' << num(r.result.occupancy, 4) << ',' << r.evaluations << '\n';
+    }
+    std::cout << std::flush;
+    return {};
+  }
+  std::printf(
+      "Simulated staffing: %s, %zu groups, %zu queues, %d-minute intervals, %d "
+      "replications (seed %llu)%s\n",
+      p.center.c_str(), groups.size(), queues.size(), interval_minutes, o.replications,
+      static_cast<unsigned long long>(o.seed),
+      o.require_confidence ? ", goals at the 95 % lower bound" : "");
+  std::printf("  %-16s", "start");
+  for (const auto& g : groups) std::printf(" %10.10s", g.name.c_str());
+  std::printf(" %6s %9s %9s", "total", "scheduled", "erlang-c");
+  for (const auto& q : queues) std::printf(" %12.12s", ("SL " + q.name).c_str());
+  std::printf("\n");
+  for (const auto& r : *rows) {
+    std::printf("  %-16s", wfm::format_local(r.day, r.minute).c_str());
+    for (int n : r.agents) std::printf(" %10d", n);
+    std::printf(" %6d %9d %9d", r.total_agents, r.total_scheduled, r.erlang_c_separate);
+    for (const auto& qr : r.result.queues) {
+      if (qr.volume > 0) {
+        std::printf(" %6.1f%%±%4.1f", 100 * qr.service_level, 100 * qr.sl_ci95);
+      } else {
+        std::printf(" %12s", "-");
+      }
+    }
+    std::printf("\n");
+  }
+  std::cout << "(agents per group on the phones; erlang-c = every queue as a pool of its own)"
+            << std::endl;
+  return {};
+}
+
 Status run_staff(const StaffParams& p) {
-  std::ifstream in(p.forecast);
-  if (!in) return Status::invalid_argument("cannot open forecast file " + p.forecast);
-  auto table = wfm::read_demand_csv(in, p.forecast, p.aht_s);
+  if (p.simulate) return run_simulated_staff(p);
+  if (p.forecasts.size() != 1)
+    return Status::invalid_argument("give one --forecast (several only with --simulate)");
+  const std::string& forecast = p.forecasts.front();
+  std::ifstream in(forecast);
+  if (!in) return Status::invalid_argument("cannot open forecast file " + forecast);
+  auto table = wfm::read_demand_csv(in, forecast, p.aht_s);
   if (!table.ok()) return table.status();
   if (!(p.volume_factor >= 0) || !(p.aht_factor > 0)) {
     return Status::invalid_argument("--volume-factor must be >= 0 and --aht-factor > 0");
@@ -155,14 +291,19 @@ void register_staff_command(CLI::App& root, int& exit_code) {
   auto p = std::make_shared<StaffParams>();
   CLI::App* cmd = root.add_subcommand(
       "staff", "Agents per interval for a forecast (Erlang C or A), or what a headcount achieves");
-  cmd->add_option("--forecast", p->forecast,
-                  "CSV: start, volume [, aht_s, shrinkage, agents] (switchboard forecast --csv)")
+  cmd->add_option("--forecast", p->forecasts,
+                  "CSV: start, volume [, aht_s, shrinkage, agents] (switchboard forecast --csv); "
+                  "with --simulate, QUEUE=FILE once per queue")
       ->required();
   cmd->add_option("--aht-s", p->aht_s, "AHT in seconds where the file has no aht_s");
   cmd->add_option("--model", p->model, "c (Erlang C) or a (Erlang A)")->capture_default_str();
-  cmd->add_option("--threshold-s", p->threshold_s, "Service-level threshold, seconds")
-      ->capture_default_str();
-  cmd->add_option("--target-sl", p->target_sl, "Service-level goal (0..1)")->capture_default_str();
+  p->threshold_opt =
+      cmd->add_option("--threshold-s", p->threshold_s,
+                      "Service-level threshold, seconds (--simulate: default each queue's own)")
+          ->capture_default_str();
+  p->target_opt = cmd->add_option("--target-sl", p->target_sl,
+                                  "Service-level goal, 0..1 (--simulate: default each queue's own)")
+                      ->capture_default_str();
   p->max_asa_opt = cmd->add_option("--max-asa-s", p->max_asa_s, "Also cap ASA");
   p->max_occupancy_opt = cmd->add_option("--max-occupancy", p->max_occupancy, "Also cap occupancy");
   p->max_abandon_opt =
@@ -181,6 +322,20 @@ void register_staff_command(CLI::App& root, int& exit_code) {
   cmd->add_option("--aht-factor", p->aht_factor, "Scale every interval's AHT")
       ->capture_default_str();
   cmd->add_flag("--csv", p->csv, "Print every interval as CSV");
+  cmd->add_flag("--simulate", p->simulate,
+                "Multi-skill: agents per group by simulation with the real router");
+  cmd->add_option("--center", p->center,
+                  "--simulate: the center as a simulator scenario (docs/simulator.md): queues, "
+                  "skills, agent groups; its arrivals and shifts are not used");
+  cmd->add_option("--replications", p->replications, "--simulate: replications per headcount")
+      ->capture_default_str();
+  cmd->add_option("--seed", p->seed, "--simulate: seed (same seed, same answer)")
+      ->capture_default_str();
+  cmd->add_option("--calls-per-replication", p->calls_per_replication,
+                  "--simulate: arrivals per replication (longer runs, tighter estimates)")
+      ->capture_default_str();
+  cmd->add_flag("--confidence", p->confidence,
+                "--simulate: a goal holds only when the lower end of its 95 % interval meets it");
   cmd->callback([p, &exit_code] {
     const Status s = run_staff(*p);
     if (!s.ok()) {

@@ -346,6 +346,95 @@ Candidate select_method(const IntervalSeries& history, std::size_t horizon,
   return candidates[best];
 }
 
+// ---- prediction intervals ----------------------------------------------------------------
+
+constexpr std::size_t kIntervalHorizons = 10;
+constexpr std::size_t kMinIntervalErrors = 50;
+
+// Linear interpolation between order statistics (R's type 7). REQUIRES: v sorted, non-empty.
+double quantile(const std::vector<double>& v, double p) {
+  const double pos = p * static_cast<double>(v.size() - 1);
+  const auto lo = static_cast<std::size_t>(std::floor(pos));
+  const std::size_t hi = std::min(lo + 1, v.size() - 1);
+  return v[lo] + (pos - static_cast<double>(lo)) * (v[hi] - v[lo]);
+}
+
+struct ErrorQuantiles {
+  double q025 = -1.959964, q10 = -1.281552, q90 = 1.281552, q975 = 1.959964;  // N(0, 1)
+};
+
+ErrorQuantiles quantiles_of(std::vector<double>& e) {
+  std::sort(e.begin(), e.end());
+  return {quantile(e, 0.025), quantile(e, 0.10), quantile(e, 0.90), quantile(e, 0.975)};
+}
+
+// Errors of the candidate in a rolling-origin back-test, per horizon, each scaled by the square
+// root of its forecast. The actuals are the raw history (outliers included: they happen again),
+// except marked special days, which are not representative.
+std::array<std::vector<double>, kIntervalHorizons> scaled_errors(const IntervalSeries& history,
+                                                                 const Candidate& c,
+                                                                 const ForecastOptions& o) {
+  std::array<std::vector<double>, kIntervalHorizons> err;
+  const std::size_t n = history.num_days();
+  const std::size_t slots = history.num_slots();
+  std::size_t min_train = 0;
+  while (min_train < n && history.days()[min_train] < history.days()[0] + 14) ++min_train;
+  if (min_train >= n) return err;
+  const std::size_t span =
+      static_cast<std::size_t>(std::max(1, o.interval_origins)) + kIntervalHorizons - 1;
+  const std::size_t first = std::max(min_train, n > span ? n - span : 0);
+  ForecastOptions fixed = o;
+  fixed.weekday_mean_weeks = c.weeks;
+  if (c.method == Method::kHoltWinters && !fixed.holt_winters) {
+    if (first < kMinHoltWintersDays) return err;
+    fixed.holt_winters = fit_holt_winters(clean_history(history.head(first), o));
+  }
+  for (std::size_t origin = first; origin < n; ++origin) {
+    const std::size_t horizons = std::min(kIntervalHorizons, n - origin);
+    const std::vector<Date> target(
+        history.days().begin() + static_cast<std::ptrdiff_t>(origin),
+        history.days().begin() + static_cast<std::ptrdiff_t>(origin + horizons));
+    auto fc = predict(clean_history(history.head(origin), o), target, c, fixed, nullptr);
+    if (!fc.ok()) continue;
+    for (std::size_t j = 0; j < horizons; ++j) {
+      if (is_special(o, target[j])) continue;
+      for (std::size_t s = 0; s < slots; ++s) {
+        const double f = (*fc)[j * slots + s];
+        if (!std::isfinite(f)) continue;
+        err[j].push_back((history.volume(origin + j, s) - f) / std::sqrt(std::max(f, 1.0)));
+      }
+    }
+  }
+  return err;
+}
+
+void add_intervals(const IntervalSeries& history, const Candidate& c, const ForecastOptions& o,
+                   Forecast& f) {
+  auto err = scaled_errors(history, c, o);
+  std::vector<double> pooled;
+  for (const auto& e : err) pooled.insert(pooled.end(), e.begin(), e.end());
+  const bool backtest = pooled.size() >= kMinIntervalErrors;
+  f.interval_basis = backtest ? "backtest" : "poisson";
+  f.interval_errors = static_cast<int>(err[0].size());
+  const ErrorQuantiles all = backtest ? quantiles_of(pooled) : ErrorQuantiles{};
+  std::array<ErrorQuantiles, kIntervalHorizons> by_h;
+  for (std::size_t h = 0; h < kIntervalHorizons; ++h)
+    by_h[h] = err[h].size() >= kMinIntervalErrors ? quantiles_of(err[h]) : all;
+  const std::size_t slots = f.slots.size();
+  for (auto* v : {&f.lo80, &f.hi80, &f.lo95, &f.hi95}) v->assign(f.volume.size(), 0.0);
+  for (std::size_t j = 0; j < f.days.size(); ++j) {
+    const ErrorQuantiles& q = by_h[std::min(j, kIntervalHorizons - 1)];
+    for (std::size_t s = 0; s < slots; ++s) {
+      const std::size_t i = j * slots + s;
+      const double v = f.volume[i], scale = std::sqrt(std::max(v, 1.0));
+      f.lo95[i] = std::max(0.0, v + q.q025 * scale);
+      f.lo80[i] = std::max(0.0, v + q.q10 * scale);
+      f.hi80[i] = std::max(0.0, v + q.q90 * scale);
+      f.hi95[i] = std::max(0.0, v + q.q975 * scale);
+    }
+  }
+}
+
 }  // namespace
 
 std::string_view method_name(Method m) {
@@ -495,12 +584,18 @@ Result<Forecast> forecast_days(const IntervalSeries& history, const std::vector<
   f.volume = std::move(*grid);
   f.method = c.method;
   f.label = candidate_label(c);
+  // Holt-Winters parameters for the interval back-test are fitted on the history before its
+  // first origin (as in select_method), so no origin is scored with parameters that saw it.
+  if (o.intervals) add_intervals(history, c, o, f);
   const std::size_t slots = f.slots.size();
   for (const auto& sd : o.special_days) {
     const auto it = std::find(days.begin(), days.end(), sd.day);
     if (it == days.end()) continue;
     const auto j = static_cast<std::size_t>(it - days.begin());
-    for (std::size_t s = 0; s < slots; ++s) f.volume[j * slots + s] *= sd.factor;
+    for (auto* v : {&f.volume, &f.lo80, &f.hi80, &f.lo95, &f.hi95}) {
+      if (v->empty()) continue;
+      for (std::size_t s = 0; s < slots; ++s) (*v)[j * slots + s] *= sd.factor;
+    }
   }
   if (history.has_aht()) f.aht_s = predict_aht(history, days);
   return f;

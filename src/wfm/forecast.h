@@ -53,6 +53,16 @@ struct ForecastOptions {
   int backtest_origins = 10;
   // Fixed Holt-Winters parameters instead of fitting them.
   std::optional<HoltWintersParams> holt_winters;
+  // 80 % and 95 % prediction intervals by empirical quantiles of rolling-origin errors: the
+  // method chosen (same settings; Holt-Winters parameters fitted once) forecasts up to 10 days
+  // ahead from each of the last `interval_origins` origins of the history; each error is scaled
+  // by the square root of its forecast (counts are roughly Poisson: the spread grows with the
+  // level), and per horizon (1st, 2nd, ... forecast day; beyond the 10th the 10th) the
+  // 2.5/10/90/97.5 % quantiles of the scaled errors give the bounds f + q·sqrt(max(f, 1)),
+  // never below 0.
+  bool intervals = false;
+  // Rolling origins whose errors set the intervals (each forecasts up to 10 days ahead).
+  int interval_origins = 20;
 };
 
 struct Forecast {
@@ -67,6 +77,12 @@ struct Forecast {
   int outliers_replaced = 0;
   // For `auto`: the back-test wMAPE of each candidate, in the order tried.
   std::vector<std::pair<std::string, double>> backtest_wmape;
+  // Prediction intervals (ForecastOptions::intervals): same shape as `volume`, empty otherwise.
+  std::vector<double> lo80, hi80, lo95, hi95;
+  // How they were made: "backtest" (empirical error quantiles) or "poisson" (history too short
+  // to back-test: counting noise only, an understatement); and from how many errors per horizon.
+  std::string interval_basis;
+  int interval_errors = 0;  // errors at the first horizon
 };
 
 // Forecast for the `horizon_days` calendar days after the history's last day, skipping weekdays

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "base/random.h"
 #include "wfm/series.h"
 
 namespace sb::wfm {
@@ -233,6 +234,76 @@ TEST(MethodTest, NamesRoundTrip) {
     EXPECT_EQ(*parse_method(method_name(m)), m);
   }
   EXPECT_FALSE(parse_method("arima").ok());
+}
+
+// Poisson counts around a fixed weekday x intraday pattern: the intervals must cover held-out
+// days at about their nominal rates (80 %, 95 %), and bracket the forecast in order.
+TEST(ForecastIntervalsTest, CoverHeldOutPoissonCountsAtTheirNominalRates) {
+  const Date monday = *parse_date("2024-01-01");
+  std::vector<int> slots;
+  for (int m = 8 * 60; m < 12 * 60; m += 15) slots.push_back(m);
+  Random rng(42);
+  auto poisson = [&](double mean) {  // Knuth: fine for these small means
+    const double limit = std::exp(-mean);
+    double p = 1;
+    int k = -1;
+    do {
+      ++k;
+      p *= rng.uniform();
+    } while (p > limit);
+    return static_cast<double>(k);
+  };
+  constexpr int kTrainDays = 150, kTestDays = 20;
+  std::vector<Date> days;
+  std::vector<double> train, test;
+  for (Date d = monday; days.size() < kTrainDays + kTestDays; ++d) {
+    if (weekday_of(d) >= 5) continue;
+    auto& out = days.size() < kTrainDays ? train : test;
+    for (std::size_t s = 0; s < slots.size(); ++s)
+      out.push_back(poisson(weekday_factor(weekday_of(d)) * shape(static_cast<int>(s))));
+    days.push_back(d);
+  }
+  days.resize(kTrainDays);
+  auto history = IntervalSeries::from_grid(15, days, slots, train);
+  ASSERT_TRUE(history.ok());
+  ForecastOptions o = with(Method::kWeekdayMean, 0);
+  o.intervals = true;
+  auto f = forecast(*history, 28, o);
+  ASSERT_TRUE(f.ok()) << f.status().to_string();
+  ASSERT_EQ(f->volume.size(), test.size());
+  EXPECT_EQ(f->interval_basis, "backtest");
+  EXPECT_GE(f->interval_errors, 20 * static_cast<int>(slots.size()));
+  int in80 = 0, in95 = 0;
+  for (std::size_t i = 0; i < test.size(); ++i) {
+    EXPECT_LE(f->lo95[i], f->lo80[i]);
+    EXPECT_LE(f->lo80[i], f->volume[i]);
+    EXPECT_LE(f->volume[i], f->hi80[i]);
+    EXPECT_LE(f->hi80[i], f->hi95[i]);
+    in80 += test[i] >= f->lo80[i] && test[i] <= f->hi80[i];
+    in95 += test[i] >= f->lo95[i] && test[i] <= f->hi95[i];
+  }
+  const double n = static_cast<double>(test.size());  // 320 points: +-4.5 points is 2 sigma
+  EXPECT_NEAR(in80 / n, 0.80, 0.06) << in80 << " of " << n;
+  EXPECT_NEAR(in95 / n, 0.95, 0.035) << in95 << " of " << n;
+
+  // Off by default: the forecast alone stays as cheap as before.
+  auto plain = forecast(*history, 28, with(Method::kWeekdayMean, 0));
+  ASSERT_TRUE(plain.ok());
+  EXPECT_TRUE(plain->lo80.empty());
+  EXPECT_EQ(plain->volume, f->volume);
+}
+
+// Too short to back-test: counting noise only, and said so.
+TEST(ForecastIntervalsTest, ShortHistoryFallsBackToPoissonNoise) {
+  auto history = make_series({.weeks = 2, .trend_per_day = 0, .noise = 1});
+  ForecastOptions o = with(Method::kSeasonalNaive);
+  o.intervals = true;
+  auto f = forecast(history, 3, o);
+  ASSERT_TRUE(f.ok()) << f.status().to_string();
+  EXPECT_EQ(f->interval_basis, "poisson");
+  const double v = f->volume[0];
+  EXPECT_NEAR(f->hi95[0], v + 1.959964 * std::sqrt(std::max(v, 1.0)), 1e-6);
+  EXPECT_NEAR(f->lo80[0], std::max(0.0, v - 1.281552 * std::sqrt(std::max(v, 1.0))), 1e-6);
 }
 
 }  // namespace

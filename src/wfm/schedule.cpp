@@ -84,7 +84,9 @@ std::optional<std::vector<int>> chain_breaks(const ShiftTemplate& t, int interva
   return std::nullopt;
 }
 
-Status check_template(const ShiftTemplate& t, int interval) {
+}  // namespace
+
+Status check_shift_template(const ShiftTemplate& t, int interval) {
   const std::string where = "template '" + t.name + "': ";
   if (t.name.empty()) return Status::invalid_argument("a shift template needs a name");
   if (t.length_min <= 0 || t.length_min % interval != 0 || t.length_min > 1440) {
@@ -138,6 +140,8 @@ Status check_template(const ShiftTemplate& t, int interval) {
   return {};
 }
 
+namespace {
+
 bool within_availability(const ScheduleAgent& a, int weekday, int start, int end) {
   const auto& windows = a.availability[weekday];
   if (windows.empty()) return true;
@@ -178,7 +182,7 @@ Result<Model> build_model(const ScheduleProblem& p) {
   if (p.templates.empty()) return Status::invalid_argument("no shift templates");
   if (p.agents.empty()) return Status::invalid_argument("no agents to schedule");
   for (std::size_t i = 0; i < p.templates.size(); ++i) {
-    SB_RETURN_IF_ERROR(check_template(p.templates[i], p.interval_minutes));
+    SB_RETURN_IF_ERROR(check_shift_template(p.templates[i], p.interval_minutes));
     for (std::size_t j = 0; j < i; ++j) {
       if (p.templates[j].name == p.templates[i].name) {
         return Status::invalid_argument("template '" + p.templates[i].name + "' defined twice");

@@ -103,6 +103,11 @@ struct ScheduleResult {
   int variables = 0;
 };
 
+// The checks of one shift template on a grid of `interval_minutes` (InvalidArgument naming the
+// template and what is wrong): length and start window on the grid and within a day, at least
+// one weekday, breaks that fit inside the shift and can all be placed without overlapping.
+Status check_shift_template(const ShiftTemplate& t, int interval_minutes);
+
 // Checks the rules (clear error for impossible ones: a break that cannot fit, a contract no
 // availability can meet, an empty period, ...) then schedules. Never returns an empty schedule
 // silently: agents with nothing to do still get their contracted minimum.

@@ -1,8 +1,12 @@
 #include "wfmstore/forecast_store.h"
 
+#include <algorithm>
 #include <cmath>
+#include <string>
+#include <vector>
 
 #include "sqlite/sqlite.h"
+#include "wfmstore/wfm_db.h"
 
 namespace sb::wfmstore {
 
@@ -30,9 +34,34 @@ CREATE TABLE IF NOT EXISTS forecast_interval (
   volume REAL NOT NULL,
   aht_s REAL,
   horizon_days INTEGER NOT NULL,
+  lo80 REAL,
+  hi80 REAL,
+  lo95 REAL,
+  hi95 REAL,
   PRIMARY KEY (forecast_id, start)
 ) WITHOUT ROWID;
 )sql";
+
+constexpr const char* kIntervalBounds[] = {"lo80", "hi80", "lo95", "hi95"};
+
+// wfm.db files made before prediction intervals lack the bound columns: add them (NULL for the
+// forecasts already stored, which had no intervals).
+Status migrate(sqlite::Database& db) {
+  std::vector<std::string> have;
+  auto info = db.prepare("PRAGMA table_info(forecast_interval)");
+  for (;;) {
+    auto row = info.step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    have.push_back(info.text(1));
+  }
+  for (const char* column : kIntervalBounds) {
+    if (std::find(have.begin(), have.end(), column) != have.end()) continue;
+    SB_RETURN_IF_ERROR(
+        db.exec("ALTER TABLE forecast_interval ADD COLUMN " + std::string(column) + " REAL"));
+  }
+  return {};
+}
 
 constexpr std::string_view kColumns =
     "id, queue, channel, method, time_zone, source, created_at, interval_minutes, history_from, "
@@ -102,16 +131,14 @@ ForecastStore::ForecastStore(std::unique_ptr<sqlite::Database> db) : db_(std::mo
 ForecastStore::~ForecastStore() = default;
 
 Result<std::unique_ptr<ForecastStore>> ForecastStore::open_data_dir(const std::string& data_dir) {
-  return open(data_dir + "/wfm.db");
+  return open(wfm_db_path(data_dir));
 }
 
 Result<std::unique_ptr<ForecastStore>> ForecastStore::open(const std::string& path) {
-  sqlite::OpenOptions o;
-  o.label = "wfm";
-  o.wal = !(path.empty() || path == ":memory:");
-  auto db = sqlite::Database::open(path, o);
+  auto db = open_wfm_db(path, kSchema);
   if (!db.ok()) return db.status();
-  SB_RETURN_IF_ERROR((*db)->exec(kSchema));
+  // Columns added after the table was first created (prediction intervals).
+  SB_RETURN_IF_ERROR(migrate(**db));
   return std::unique_ptr<ForecastStore>(new ForecastStore(std::move(*db)));
 }
 
@@ -145,14 +172,18 @@ Result<StoredForecast> ForecastStore::publish(StoredForecast f, Millis now) {
           .run());
   f.id = db_->last_insert_rowid();
   auto ins = db_->prepare(
-      "INSERT INTO forecast_interval (forecast_id, start, volume, aht_s, horizon_days)"
-      " VALUES (?1, ?2, ?3, ?4, ?5)");
+      "INSERT INTO forecast_interval (forecast_id, start, volume, aht_s, horizon_days, lo80, hi80,"
+      " lo95, hi95) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
   for (const ForecastInterval& i : f.intervals) {
     ins.reset().bind_int(1, f.id).bind_int(2, i.start).bind_double(3, i.volume);
-    if (i.aht_s && std::isfinite(*i.aht_s)) {
-      ins.bind_double(4, *i.aht_s);
-    } else {
-      ins.bind_null(4);
+    int col = 4;
+    for (const auto* v : {&i.aht_s, &i.lo80, &i.hi80, &i.lo95, &i.hi95}) {
+      if (*v && std::isfinite(**v)) {
+        ins.bind_double(col, **v);
+      } else {
+        ins.bind_null(col);
+      }
+      col += col == 4 ? 2 : 1;  // horizon_days sits between aht_s and the bounds
     }
     ins.bind_int(5, i.horizon_days);
     auto st = ins.run();
@@ -175,8 +206,8 @@ Result<StoredForecast> ForecastStore::get(std::int64_t id) const {
   if (!*row) return Status::not_found("forecast " + std::to_string(id) + " does not exist");
   StoredForecast f = read_forecast(st);
   auto is = db_->prepare(
-      "SELECT start, volume, aht_s, horizon_days FROM forecast_interval WHERE forecast_id = ?1"
-      " ORDER BY start");
+      "SELECT start, volume, aht_s, horizon_days, lo80, hi80, lo95, hi95 FROM forecast_interval"
+      " WHERE forecast_id = ?1 ORDER BY start");
   is.bind_int(1, id);
   for (;;) {
     auto r = is.step();
@@ -187,6 +218,11 @@ Result<StoredForecast> ForecastStore::get(std::int64_t id) const {
     i.volume = is.dbl(1);
     if (!is.is_null(2)) i.aht_s = is.dbl(2);
     i.horizon_days = static_cast<int>(is.i64(3));
+    int col = 4;
+    for (auto* v : {&i.lo80, &i.hi80, &i.lo95, &i.hi95}) {
+      if (!is.is_null(col)) *v = is.dbl(col);
+      ++col;
+    }
     f.intervals.push_back(i);
   }
   return f;

@@ -30,6 +30,9 @@ struct ForecastInterval {
   double volume = 0;
   std::optional<double> aht_s;
   int horizon_days = 0;  // local days after the creation day
+  // Prediction intervals (absent in forecasts published without them, and in those stored
+  // before wfm.db had the columns).
+  std::optional<double> lo80, hi80, lo95, hi95;
 };
 
 struct StoredForecast {

@@ -26,6 +26,55 @@ wfm::LocalDateTime utc_to_local(const reports::TimeZone& tz, Millis utc) {
   return t;
 }
 
+Result<PlanningGrid> PlanningGrid::make(const reports::TimeZone& tz, wfm::Date first_day, int days,
+                                        int interval_minutes) {
+  if (interval_minutes <= 0 || 1440 % interval_minutes != 0)
+    return Status::invalid_argument("interval length must divide a day");
+  if (days <= 0) return Status::invalid_argument("empty planning period");
+  PlanningGrid g;
+  g.interval_minutes_ = interval_minutes;
+  const Millis width = static_cast<Millis>(interval_minutes) * kMillisPerMinute;
+  const auto slots = static_cast<std::size_t>(1440 / interval_minutes);
+  for (int d = 0; d <= days; ++d) g.day_starts_.push_back(local_to_utc(tz, first_day + d, 0));
+  for (int d = 0; d < days; ++d) {
+    const Millis length = g.day_starts_[d + 1] - g.day_starts_[d];
+    if (length <= 0 || length % width != 0) {
+      return Status::invalid_argument("the " + std::to_string(length / kMillisPerMinute) +
+                                      "-minute local day " + wfm::format_date(first_day + d) +
+                                      " in " + tz.name() + " is not a whole number of " +
+                                      std::to_string(interval_minutes) + "-minute intervals");
+    }
+    for (Millis t = g.day_starts_[d]; t < g.day_starts_[d + 1]; t += width) {
+      const wfm::LocalDateTime local = utc_to_local(tz, t);
+      // A repeated hour's second pass reads as the same wall time; both stay on day d.
+      const std::size_t day = static_cast<std::size_t>(
+          std::clamp<wfm::Date>(local.day - first_day, 0, static_cast<wfm::Date>(days - 1)));
+      g.slot_of_.push_back(day * slots + static_cast<std::size_t>(local.minute / interval_minutes));
+    }
+  }
+  return g;
+}
+
+Millis PlanningGrid::interval_start(std::size_t i) const {
+  return start() + static_cast<Millis>(i) * interval_minutes_ * kMillisPerMinute;
+}
+
+std::vector<double> PlanningGrid::from_wall(const std::vector<int>& wall) const {
+  std::vector<double> out(size(), 0.0);
+  for (std::size_t i = 0; i < size(); ++i)
+    if (slot_of_[i] < wall.size()) out[i] = wall[slot_of_[i]];
+  return out;
+}
+
+std::vector<int> PlanningGrid::to_wall(const std::vector<double>& per_interval) const {
+  std::vector<int> wall(wall_size(), 0);
+  for (std::size_t i = 0; i < size() && i < per_interval.size(); ++i) {
+    const int need = static_cast<int>(std::ceil(per_interval[i] - 1e-9));
+    wall[slot_of_[i]] = std::max(wall[slot_of_[i]], need);
+  }
+  return wall;
+}
+
 Result<wfm::IntervalSeries> history_from_reports(const reports::ReportStore& reports,
                                                  const HistoryQuery& q) {
   auto tz = reports::TimeZone::parse(q.time_zone);
@@ -147,6 +196,13 @@ StoredForecast to_stored(const wfm::Forecast& f, const wfm::IntervalSeries& hist
         if (std::isfinite(a)) i.aht_s = a;
       }
       i.horizon_days = f.days[d] - today;
+      if (!f.lo80.empty()) {
+        const std::size_t at = d * f.slots.size() + k;
+        i.lo80 = f.lo80[at];
+        i.hi80 = f.hi80[at];
+        i.lo95 = f.lo95[at];
+        i.hi95 = f.hi95[at];
+      }
       s.intervals.push_back(i);
     }
   }
@@ -159,6 +215,10 @@ StoredForecast to_stored(const wfm::Forecast& f, const wfm::IntervalSeries& hist
   for (const auto& [name, wmape] : f.backtest_wmape)
     backtest.push_back({{"method", name}, {"wmape", wmape}});
   details["backtest_wmape"] = backtest;
+  if (!f.interval_basis.empty()) {
+    details["interval_basis"] = f.interval_basis;
+    details["interval_errors"] = f.interval_errors;
+  }
   if (f.fitted)
     details["holt_winters"] = {{"alpha", f.fitted->alpha},
                                {"delta", f.fitted->delta},
@@ -230,14 +290,30 @@ Result<AccuracyReport> forecast_accuracy(const reports::ReportStore& reports,
   return acc.finish(queue, std::move(ids), pending);
 }
 
+void add_time_off(const std::vector<TimeOff>& time_off, wfm::Date first_day, int days,
+                  std::vector<wfm::ScheduleAgent>& agents) {
+  for (wfm::ScheduleAgent& a : agents) {
+    std::set<wfm::Date> off(a.time_off.begin(), a.time_off.end());
+    for (const TimeOff& t : time_off) {
+      if (t.agent != a.id) continue;
+      for (wfm::Date d = std::max(t.first_day, first_day);
+           d <= std::min(t.last_day, first_day + days - 1); ++d)
+        off.insert(d);
+    }
+    a.time_off.assign(off.begin(), off.end());
+  }
+}
+
 Schedule schedule_from_result(const wfm::ScheduleProblem& problem,
-                              const wfm::ScheduleResult& result, const reports::TimeZone& tz) {
+                              const wfm::ScheduleResult& result, const reports::TimeZone& tz,
+                              const PlanningGrid& grid, std::vector<double> required) {
   Schedule s;
   ScheduleHeader& h = s.header;
-  h.interval_minutes = problem.interval_minutes;
+  h.interval_minutes = grid.interval_minutes();
   h.time_zone = tz.name();
-  h.start = problem.days.empty() ? 0 : local_to_utc(tz, problem.days.front(), 0);
-  h.required.assign(problem.required.begin(), problem.required.end());
+  h.start = grid.start();
+  h.required =
+      required.size() == grid.size() ? std::move(required) : grid.from_wall(problem.required);
   const Millis period_end = h.end();
   for (const wfm::ScheduleAgent& a : problem.agents) s.agents.push_back(a.id);
   auto add = [&](const std::string& agent, ActivityKind kind, Millis from, Millis to,

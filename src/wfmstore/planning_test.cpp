@@ -204,7 +204,9 @@ TEST(PlanningTest, GeneratedScheduleKeepsTheSolversCoverage) {
   ASSERT_TRUE(r.ok()) << r.status().to_string();
   auto tz = reports::TimeZone::parse("+01:00");
   ASSERT_TRUE(tz.ok());
-  Schedule s = schedule_from_result(p, *r, *tz);
+  auto grid = PlanningGrid::make(*tz, kMon, 2, 30);
+  ASSERT_TRUE(grid.ok()) << grid.status().to_string();
+  Schedule s = schedule_from_result(p, *r, *tz, *grid);
   EXPECT_EQ(s.header.start, at(kMon, 0) - kMillisPerHour);
   EXPECT_EQ(s.agents.size(), 3u);
   Coverage c = compute_coverage(s.header, s.activities);
@@ -220,6 +222,106 @@ TEST(PlanningTest, GeneratedScheduleKeepsTheSolversCoverage) {
   auto created = (*store)->create(s, 1);
   ASSERT_TRUE(created.ok()) << created.status().to_string();
   EXPECT_EQ(created->activities.size(), s.activities.size());
+}
+
+// The week of the October change in Berlin: Sunday 2026-10-25 has 25 hours (02:00-03:00 twice),
+// and the March change makes Sunday 2026-03-29 a 23-hour day. Every interval of the grid starts
+// on a local quarter hour, days start at local midnight, and the requirement follows wall time.
+TEST(PlanningTest, PlanningGridFollowsLocalTimeAcrossDaylightSavingChanges) {
+  auto berlin = reports::TimeZone::parse("Europe/Berlin");
+  ASSERT_TRUE(berlin.ok()) << berlin.status().to_string();
+  const wfm::Date oct19 = *wfm::parse_date("2026-10-19");  // Monday
+  auto week = PlanningGrid::make(*berlin, oct19, 7, 15);
+  ASSERT_TRUE(week.ok()) << week.status().to_string();
+  // Six 24-hour days and one 25-hour day.
+  EXPECT_EQ(week->size(), 6u * 96 + 100);
+  EXPECT_EQ(week->wall_size(), 7u * 96);
+  EXPECT_EQ(week->start(), at(oct19, 0) - 2 * kMillisPerHour);    // CEST midnight
+  EXPECT_EQ(week->end(), at(oct19 + 7, 0) - 1 * kMillisPerHour);  // CET midnight
+  for (std::size_t i = 0; i < week->size(); ++i) {
+    const wfm::LocalDateTime local = utc_to_local(*berlin, week->interval_start(i));
+    ASSERT_EQ(local.minute % 15, 0) << i;
+    ASSERT_EQ(week->wall_slot(i), static_cast<std::size_t>(local.day - oct19) * 96 +
+                                      static_cast<std::size_t>(local.minute / 15))
+        << i;
+  }
+  // Sunday: 02:00-02:45 come twice, then 03:00 is the 13th hour's first quarter.
+  const std::size_t sunday = 6 * 96;
+  EXPECT_EQ(week->wall_slot(sunday + 8), 6u * 96 + 8);                  // 02:00 CEST
+  EXPECT_EQ(week->wall_slot(sunday + 12), 6u * 96 + 8);                 // 02:00 CET
+  EXPECT_EQ(week->wall_slot(sunday + 16), 6u * 96 + 12);                // 03:00 CET
+  EXPECT_EQ(week->interval_start(sunday + 16), at(oct19 + 6, 2 * 60));  // 03:00 CET = 02:00 UTC
+  // A requirement of 3 from 08:00 to 17:00 every day stays at 08:00-17:00 local after the change.
+  std::vector<int> wall(week->wall_size(), 0);
+  for (std::size_t d = 0; d < 7; ++d)
+    for (std::size_t k = 32; k < 68; ++k) wall[d * 96 + k] = 3;
+  const std::vector<double> per_interval = week->from_wall(wall);
+  for (std::size_t i = 0; i < week->size(); ++i) {
+    const int minute = utc_to_local(*berlin, week->interval_start(i)).minute;
+    ASSERT_EQ(per_interval[i], minute >= 8 * 60 && minute < 17 * 60 ? 3.0 : 0.0) << i;
+  }
+  EXPECT_EQ(week->to_wall(per_interval), wall);
+  // The repeated hour's larger value is the wall slot's.
+  std::vector<double> repeated = per_interval;
+  repeated[sunday + 9] = 1;   // 02:15 CEST
+  repeated[sunday + 13] = 4;  // 02:15 CET
+  EXPECT_EQ(week->to_wall(repeated)[6 * 96 + 9], 4);
+
+  // March: Sunday 2026-03-29 has 23 hours; 02:00-02:45 do not exist.
+  const wfm::Date mar23 = *wfm::parse_date("2026-03-23");
+  auto spring = PlanningGrid::make(*berlin, mar23, 7, 30);
+  ASSERT_TRUE(spring.ok());
+  EXPECT_EQ(spring->size(), 6u * 48 + 46);
+  EXPECT_EQ(spring->wall_slot(6 * 48 + 4), 6u * 48 + 6);  // 01:30 CET is followed by 03:00 CEST
+
+  // A generated schedule on the October week: the shifts start at local wall times and the
+  // stored coverage, recomputed from the activities, is on the 25-hour grid.
+  wfm::ScheduleProblem p;
+  p.interval_minutes = 15;
+  for (int d = 0; d < 7; ++d) p.days.push_back(oct19 + d);
+  p.required = wall;
+  wfm::ShiftTemplate t;
+  t.name = "day";
+  t.length_min = 9 * 60;
+  t.earliest_start_min = 8 * 60;
+  t.latest_start_min = 8 * 60;
+  p.templates = {t};
+  for (const char* id : {"ann", "bob", "cid"})
+    p.agents.push_back(wfm::ScheduleAgent{.id = id,
+                                          .templates = {},
+                                          .min_paid_min = 0,
+                                          .max_paid_min = 7 * 9 * 60,
+                                          .max_days = 7,
+                                          .availability = {},
+                                          .unavailable = {},
+                                          .time_off = {},
+                                          .skills = {}});
+  wfm::ScheduleOptions so;
+  so.use_solver = false;
+  auto r = wfm::make_schedule(p, so);
+  ASSERT_TRUE(r.ok()) << r.status().to_string();
+  Schedule s = schedule_from_result(p, *r, *berlin, *week);
+  EXPECT_EQ(s.header.start, week->start());
+  EXPECT_EQ(s.header.end(), week->end());
+  ASSERT_EQ(s.header.required.size(), week->size());
+  for (const Activity& a : s.activities) {
+    EXPECT_EQ(utc_to_local(*berlin, a.start).minute, 8 * 60) << a.agent;
+    EXPECT_EQ(utc_to_local(*berlin, a.end).minute, 17 * 60) << a.agent;
+  }
+  const Coverage c = compute_coverage(s.header, s.activities);
+  EXPECT_DOUBLE_EQ(c.under, 0);
+  EXPECT_DOUBLE_EQ(c.over, 0);
+  // Sunday 16:45 CET (15:45 UTC) is covered by three agents.
+  const std::size_t last_quarter = sunday + 100 - 29;  // 16:45: 4 hours of 25 less 7 quarters
+  EXPECT_EQ(utc_to_local(*berlin, week->interval_start(last_quarter)).minute, 16 * 60 + 45);
+  EXPECT_DOUBLE_EQ(c.scheduled[last_quarter], 3);
+
+  // Hour-long intervals cannot divide a day with a 30-minute change (Lord Howe Island).
+  auto lord_howe = reports::TimeZone::parse("Australia/Lord_Howe");
+  ASSERT_TRUE(lord_howe.ok());
+  auto bad = PlanningGrid::make(*lord_howe, *wfm::parse_date("2026-10-01"), 7, 60);
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.status().message().find("Australia/Lord_Howe"), std::string::npos);
 }
 
 }  // namespace

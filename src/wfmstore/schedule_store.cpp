@@ -6,6 +6,7 @@
 #include <set>
 
 #include "sqlite/sqlite.h"
+#include "wfmstore/wfm_db.h"
 
 namespace sb::wfmstore {
 
@@ -13,8 +14,6 @@ namespace {
 
 constexpr std::array<std::string_view, kActivityKindCount> kKindNames = {
     "work", "break", "lunch", "training", "meeting", "off"};
-
-constexpr std::int64_t kSchemaVersion = 1;
 
 // The schedule tables; forecast_store.cpp adds its own to the same file.
 constexpr std::string_view kSchema = R"sql(
@@ -234,23 +233,12 @@ ScheduleStore::ScheduleStore(std::unique_ptr<sqlite::Database> db) : db_(std::mo
 ScheduleStore::~ScheduleStore() = default;
 
 Result<std::unique_ptr<ScheduleStore>> ScheduleStore::open_data_dir(const std::string& data_dir) {
-  return open(data_dir + "/wfm.db");
+  return open(wfm_db_path(data_dir));
 }
 
 Result<std::unique_ptr<ScheduleStore>> ScheduleStore::open(const std::string& path) {
-  sqlite::OpenOptions o;
-  o.label = "wfm";
-  o.wal = !(path.empty() || path == ":memory:");
-  auto db = sqlite::Database::open(path, o);
+  auto db = open_wfm_db(path, kSchema);
   if (!db.ok()) return db.status();
-  SB_RETURN_IF_ERROR((*db)->exec(kSchema));
-  auto version = (*db)->user_version();
-  if (!version.ok()) return version.status();
-  if (*version > kSchemaVersion)
-    return Status::failed_precondition("wfm database '" + path + "' has schema version " +
-                                       std::to_string(*version) + ", newer than this server's " +
-                                       std::to_string(kSchemaVersion));
-  if (*version < kSchemaVersion) SB_RETURN_IF_ERROR((*db)->set_user_version(kSchemaVersion));
   return std::unique_ptr<ScheduleStore>(new ScheduleStore(std::move(*db)));
 }
 

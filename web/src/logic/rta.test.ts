@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   actualLabel,
+  adherenceAlertEventsFromWs,
+  adherenceAlertsReducer,
+  adherenceAlertText,
   adherenceByAgent,
   formatMinutes,
   outForAt,
@@ -121,5 +124,27 @@ describe('RTA lines', () => {
     expect(m.get('Ada')?.adherence).toBe(0.95);
     expect(m.get('Bob')).toBeUndefined();
     expect(adherenceByAgent(null).size).toBe(0);
+  });
+  it('keeps the wallboard list of agents out of adherence from adherence_alert pushes', () => {
+    const push = (agent: number, name: string, out: boolean, since: number) =>
+      adherenceAlertEventsFromWs({ type: 'adherence_alert', agent, name, out, at: since + 60_000, since, scheduled: 'work', actual: 'logged_out' });
+    let list = adherenceAlertsReducer([], push(1, 'Bob', true, T0 - 120_000)[0]);
+    list = adherenceAlertsReducer(list, push(2, 'Cy', true, T0 - 300_000)[0]);
+    // Longest out first.
+    expect(list.map((a) => a.name)).toEqual(['Cy', 'Bob']);
+    expect(adherenceAlertText(list[1])).toBe('Bob: scheduled work, logged out');
+    // A repeated push does not duplicate; coming back removes the agent.
+    list = adherenceAlertsReducer(list, push(1, 'Bob', true, T0 - 120_000)[0]);
+    expect(list).toHaveLength(2);
+    list = adherenceAlertsReducer(list, push(2, 'Cy', false, T0 - 300_000)[0]);
+    expect(list.map((a) => a.agent)).toEqual([1]);
+    // A board push says who is out now (Bob); other messages are not adherence events.
+    const events = adherenceAlertEventsFromWs({ type: 'adherence', rta: { ...board, agents: [ada, bob, cy] } });
+    expect(events).toHaveLength(1);
+    expect(adherenceAlertsReducer([], events[0])).toEqual([
+      { agent: 1, name: 'Bob', since: T0 - 120_000, scheduled: 'work', actual: 'logged_out' },
+    ]);
+    expect(adherenceAlertEventsFromWs({ type: 'alert', event: 'fired' })).toEqual([]);
+    expect(adherenceAlertEventsFromWs({ type: 'adherence_alert', agent: 'x' })).toEqual([]);
   });
 });

@@ -169,3 +169,70 @@ export function adherenceByAgent(history: { agents?: AdherenceHistoryRow[] } | n
   for (const a of history?.agents ?? []) out.set(a.name, a);
   return out;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Adherence alerts on the wallboard: the supervisor channel's `adherence_alert` pushes (an agent
+// went out of adherence, `out: true`, or came back, `out: false`) and the `adherence` board
+// pushes (which say who is out right now) keep a list of the agents out of adherence.
+
+export interface AdherenceAlert {
+  agent: number;
+  name: string;
+  since: number; // when the mismatch began (epoch ms)
+  scheduled: Activity | null;
+  actual: ActualStateName;
+}
+
+export type AdherenceAlertEvent =
+  | { type: 'alert'; out: boolean; alert: AdherenceAlert }
+  | { type: 'board'; board: RtaBoard };
+
+/** Longest out first, then by name. */
+function sortOut(list: AdherenceAlert[]): AdherenceAlert[] {
+  return [...list].sort((a, b) => a.since - b.since || a.name.localeCompare(b.name));
+}
+
+export function adherenceAlertsReducer(out: AdherenceAlert[], ev: AdherenceAlertEvent): AdherenceAlert[] {
+  if (ev.type === 'board') {
+    return sortOut(
+      ev.board.agents
+        .filter((r) => r.out_of_adherence)
+        .map((r) => ({
+          agent: r.agent,
+          name: r.name,
+          since: r.out_since ?? r.mismatch_since ?? ev.board.now,
+          scheduled: r.scheduled?.activity ?? null,
+          actual: r.actual.state,
+        })),
+    );
+  }
+  const rest = out.filter((a) => a.agent !== ev.alert.agent);
+  return ev.out ? sortOut([...rest, ev.alert]) : rest;
+}
+
+/** The adherence-alert events of one supervisor-channel message (none for other messages). */
+export function adherenceAlertEventsFromWs(msg: { type: string; [k: string]: unknown }): AdherenceAlertEvent[] {
+  if (msg.type === 'adherence_alert' && typeof msg.agent === 'number' && typeof msg.out === 'boolean') {
+    return [
+      {
+        type: 'alert',
+        out: msg.out,
+        alert: {
+          agent: msg.agent,
+          name: typeof msg.name === 'string' ? msg.name : `agent ${msg.agent}`,
+          since: typeof msg.since === 'number' ? msg.since : typeof msg.at === 'number' ? msg.at : 0,
+          scheduled: (msg.scheduled as Activity | null) ?? null,
+          actual: msg.actual as ActualStateName,
+        },
+      },
+    ];
+  }
+  const board = rtaFromWs(msg);
+  return board ? [{ type: 'board', board }] : [];
+}
+
+/** "Ada: scheduled break, logged out" — one line of the wallboard's adherence list. */
+export function adherenceAlertText(a: AdherenceAlert): string {
+  const actual = a.actual.replace(/_/g, ' ');
+  return `${a.name}: scheduled ${a.scheduled ?? 'nothing'}, ${actual}`;
+}

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   activitiesByDay,
   activityBody,
+  bandPath,
   coverageClass,
   forecastBody,
   forecastSeries,
@@ -52,6 +53,25 @@ describe('forecast chart series', () => {
       { start: 2000, label: '2000', actual: 5, forecast: 6 },
       { start: 3000, label: '3000', actual: null, forecast: 7 },
     ]);
+  });
+});
+
+describe('forecast prediction intervals', () => {
+  it('carries the bands and draws one polygon per run of banded points', () => {
+    const pts = forecastSeries({
+      id: 1, queue: 'q', channel: '', method: 'auto', time_zone: 'UTC', source: 'reports', created_at: 0, interval_minutes: 30, history_from: 0, history_to: 0,
+      actuals: [{ start: 1000, volume: 4 }],
+      intervals: [
+        { start: 2000, local: '', volume: 6, aht_s: null, horizon_days: 0, lo80: 4, hi80: 8, lo95: 3, hi95: 9 },
+        { start: 3000, local: '', volume: 7, aht_s: null, horizon_days: 0, lo80: 5, hi80: 9, lo95: 4, hi95: 10 },
+      ],
+    }, (ms) => String(ms));
+    expect(pts[0].band80).toBeUndefined();
+    expect(pts[1].band80).toEqual([4, 8]);
+    expect(pts[2].band95).toEqual([4, 10]);
+    const d = bandPath(pts, 'band80', (i) => i * 10, (v) => 100 - v);
+    expect(d).toBe('M10.0,92.0L20.0,91.0L20.0,95.0L10.0,96.0Z');
+    expect(bandPath([{ start: 0, label: '', actual: 1, forecast: null }], 'band95', (i) => i, (v) => v)).toBe('');
   });
 });
 

@@ -10,6 +10,11 @@ export interface ForecastInterval {
   volume: number;
   aht_s: number | null;
   horizon_days: number;
+  /** Prediction intervals (null in forecasts published without them). */
+  lo80?: number | null;
+  hi80?: number | null;
+  lo95?: number | null;
+  hi95?: number | null;
 }
 
 export interface ForecastJson {
@@ -24,7 +29,7 @@ export interface ForecastJson {
   history_from: number;
   history_to: number;
   total_volume?: number;
-  details?: { backtest_wmape?: { method: string; wmape: number }[]; outliers_replaced?: number };
+  details?: { backtest_wmape?: { method: string; wmape: number }[]; outliers_replaced?: number; interval_basis?: string; interval_errors?: number };
   intervals?: ForecastInterval[];
   actuals?: { start: number; volume: number }[];
 }
@@ -119,6 +124,9 @@ export interface ForecastPoint {
   label: string;
   actual: number | null;
   forecast: number | null;
+  /** The forecast's 80 % and 95 % prediction interval, when it has one. */
+  band80?: [number, number];
+  band95?: [number, number];
 }
 
 /** Actuals and forecast on one time axis (sorted by start; an interval present in both has both). */
@@ -133,8 +141,33 @@ export function forecastSeries(f: ForecastJson, formatLabel: (ms: number) => str
     return p;
   };
   for (const a of f.actuals ?? []) point(a.start).actual = a.volume;
-  for (const i of f.intervals ?? []) point(i.start).forecast = i.volume;
+  for (const i of f.intervals ?? []) {
+    const p = point(i.start);
+    p.forecast = i.volume;
+    if (i.lo80 != null && i.hi80 != null) p.band80 = [i.lo80, i.hi80];
+    if (i.lo95 != null && i.hi95 != null) p.band95 = [i.lo95, i.hi95];
+  }
   return [...byStart.values()].sort((a, b) => a.start - b.start);
+}
+
+/**
+ * SVG path of a prediction-interval band: one closed polygon per run of consecutive points that
+ * have the band (upper edge left to right, lower edge back). `x` maps a point's index, `y` a value.
+ */
+export function bandPath(points: ForecastPoint[], which: 'band80' | 'band95', x: (i: number) => number, y: (v: number) => number): string {
+  let d = '';
+  let run: number[] = [];
+  const flush = () => {
+    if (run.length > 0) {
+      const upper = run.map((i, k) => `${k === 0 ? 'M' : 'L'}${x(i).toFixed(1)},${y(points[i][which]![1]).toFixed(1)}`);
+      const lower = [...run].reverse().map((i) => `L${x(i).toFixed(1)},${y(points[i][which]![0]).toFixed(1)}`);
+      d += upper.join('') + lower.join('') + 'Z';
+    }
+    run = [];
+  };
+  points.forEach((p, i) => (p[which] ? run.push(i) : flush()));
+  flush();
+  return d;
 }
 
 /** "2026-03-02 09:30" in UTC (the API gives local strings where it matters). */

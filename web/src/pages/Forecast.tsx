@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, errorText } from '../api';
 import { Field } from '../components';
 import { labelEvery, niceMax } from '../logic/reports';
-import { forecastBody, forecastSeries, type AccuracyFigures, type AccuracyJson, type ForecastForm, type ForecastJson, type ForecastPoint } from '../logic/wfm';
+import { bandPath, forecastBody, forecastSeries, type AccuracyFigures, type AccuracyJson, type ForecastForm, type ForecastJson, type ForecastPoint } from '../logic/wfm';
 import type { Queue } from '../types';
 
 const METHODS = ['auto', 'seasonal_naive', 'weekday_mean', 'holt_winters', 'profile'];
@@ -138,7 +138,11 @@ export function ForecastPage() {
               {selected.queue}: history and forecast ({selected.method}, {selected.interval_minutes}-minute intervals, {selected.time_zone})
             </h2>
             <p class="muted small">
-              Forecast total {Math.round(selected.total_volume ?? 0)} contacts. Prediction intervals are not computed by these methods; the back-test wMAPE of each candidate is:{' '}
+              Forecast total {Math.round(selected.total_volume ?? 0)} contacts.{' '}
+              {selected.details?.interval_basis
+                ? `Shaded: 80 % and 95 % prediction intervals (${selected.details.interval_basis === 'backtest' ? `from ${selected.details.interval_errors ?? 0} day-ahead back-test errors` : 'history too short to back-test: counting noise only'}). `
+                : 'No prediction intervals stored with this forecast. '}
+              Back-test wMAPE of each candidate:{' '}
               {(selected.details?.backtest_wmape ?? []).map((b) => `${b.method} ${b.wmape.toFixed(1)} %`).join(', ') || 'not run'}.
             </p>
             <ForecastChart points={forecastSeries(selected)} />
@@ -207,7 +211,7 @@ function ForecastChart(props: { points: ForecastPoint[] }) {
   if (pts.length === 0) return <p class="muted">No data.</p>;
   const innerW = W - PAD.left - PAD.right;
   const innerH = H - PAD.top - PAD.bottom;
-  const max = niceMax(Math.max(1, ...pts.map((p) => Math.max(p.actual ?? 0, p.forecast ?? 0))));
+  const max = niceMax(Math.max(1, ...pts.map((p) => Math.max(p.actual ?? 0, p.forecast ?? 0, p.band95?.[1] ?? 0))));
   const step = innerW / pts.length;
   const x = (i: number) => PAD.left + i * step + step / 2;
   const y = (v: number) => PAD.top + innerH - (v / max) * innerH;
@@ -240,6 +244,8 @@ function ForecastChart(props: { points: ForecastPoint[] }) {
             </rect>
           ),
         )}
+        <path d={bandPath(pts, 'band95', x, y)} fill="currentColor" fill-opacity="0.12" stroke="none" data-testid="forecast-band95" />
+        <path d={bandPath(pts, 'band80', x, y)} fill="currentColor" fill-opacity="0.22" stroke="none" data-testid="forecast-band80" />
         <path d={d} class="line-sl" data-testid="forecast-line" />
         {pts.map((p, i) =>
           i % every === 0 ? (
@@ -250,7 +256,7 @@ function ForecastChart(props: { points: ForecastPoint[] }) {
         )}
       </svg>
       <div class="legend">
-        <span class="key key-offered" /> actual offered <span class="key key-sl" /> forecast
+        <span class="key key-offered" /> actual offered <span class="key key-sl" /> forecast{pts.some((p) => p.band80) ? ' (shaded: 80 % and 95 % intervals)' : ''}
       </div>
     </div>
   );

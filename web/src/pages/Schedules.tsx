@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, errorText } from '../api';
 import { Field } from '../components';
 import { canControlAgents } from '../logic/nav';
@@ -11,10 +11,13 @@ import {
   scheduleGrid,
   type ActivityForm,
   type ActivityKind,
+  type CoverageRow,
   type ForecastJson,
   type ScheduleJson,
 } from '../logic/wfm';
-import type { User } from '../types';
+import { dragEdit, isClick, previewDrag, previewGrid, startDrag, type Drag } from '../logic/schedule_edit';
+import type { AgentState, User } from '../types';
+import { SchedulingRules, type TemplateJson } from './SchedulingRules';
 
 export const ACTIVITY_COLOURS: Record<ActivityKind, string> = {
   work: '#4c9f70',
@@ -42,6 +45,12 @@ export function SchedulesPage(props: { user: User }) {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [storedTemplates, setStoredTemplates] = useState<TemplateJson[]>([]);
+  const [centerAgents, setCenterAgents] = useState<string[]>([]);
+  // Drag editing: the activity painted, the drag under way (with the columns it began on).
+  const [paintKind, setPaintKind] = useState<ActivityKind>('meeting');
+  const [drag, setDrag] = useState<(Drag & { columns: CoverageRow[] }) | null>(null);
+  const dragRef = useRef<(Drag & { columns: CoverageRow[] }) | null>(null);
 
   const show = (s: ScheduleJson, keepDay = false) => {
     setSchedule(s);
@@ -66,6 +75,10 @@ export function SchedulesPage(props: { user: User }) {
       .then((s) => (s.length > 0 ? open(s[0].id) : undefined))
       .catch((e) => setError(errorText(e)));
     api
+      .get<{ items: AgentState[] }>('/api/v1/stats/agents')
+      .then((r) => setCenterAgents((r.items ?? []).map((a) => a.name).sort()))
+      .catch(() => undefined);
+    api
       .get<{ forecasts: ForecastJson[] }>('/api/v1/wfm/forecasts')
       .then((r) => setForecasts(r.forecasts))
       .catch(() => undefined);
@@ -83,6 +96,8 @@ export function SchedulesPage(props: { user: User }) {
     setError(null);
     try {
       const body = defaultScheduleRequest(gen.startDate, days, gen.forecastId ? Number(gen.forecastId) : null, Number(gen.required) || 1);
+      // Stored templates (and contracts, time off) apply when the request brings none.
+      if (storedTemplates.length > 0) delete body.templates;
       const s = await api.post<ScheduleJson>('/api/v1/wfm/schedules', body);
       await reload();
       show(s);
@@ -136,7 +151,59 @@ export function SchedulesPage(props: { user: User }) {
     setEdit({ agent: a.agent, kind: a.kind, date: a.start_local.slice(0, 10), from: a.start_local.slice(11, 16), to: a.end_local.slice(0, 10) === a.start_local.slice(0, 10) ? a.end_local.slice(11, 16) : '24:00', label: a.label, activityId: String(a.id) });
   };
 
-  const grid = schedule && day ? scheduleGrid(schedule, day) : null;
+  // A drag across an agent's cells: paint the range, or move an activity's edge (see
+  // logic/schedule_edit.ts); the grid and coverage show the result while the mouse moves.
+  const beginDrag = (agent: string, col: number, columns: CoverageRow[]) => (e: MouseEvent) => {
+    if (!schedule || !mayEdit || schedule.state === 'superseded' || e.button !== 0) return;
+    e.preventDefault();
+    const d = { ...startDrag(schedule, columns, agent, col, paintKind), columns };
+    dragRef.current = d;
+    setDrag(d);
+  };
+  const moveDrag = (agent: string, col: number) => () => {
+    const d = dragRef.current;
+    if (!d || d.agent !== agent || d.to === col) return;
+    const next = { ...d, to: col };
+    dragRef.current = next;
+    setDrag(next);
+  };
+  const endDrag = async () => {
+    const d = dragRef.current;
+    dragRef.current = null;
+    if (!d || !schedule) return setDrag(null);
+    if (isClick(d)) {
+      setDrag(null);
+      const cell = scheduleGrid(schedule, day).rows.find((r) => r.agent === d.agent)?.cells[d.from];
+      return pick(cell?.activityId ?? null);
+    }
+    const change = dragEdit(schedule, d.columns, d);
+    if (!change) return setDrag(null);
+    setError(null);
+    try {
+      const s =
+        change.op === 'add'
+          ? await api.post<ScheduleJson>(`/api/v1/wfm/schedules/${schedule.id}/activities`, change.body)
+          : await api.put<ScheduleJson>(`/api/v1/wfm/schedules/${schedule.id}/activities/${change.activityId}`, change.body);
+      show(s, true);
+      await reload();
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setDrag(null);
+    }
+  };
+  useEffect(() => {
+    const up = () => {
+      if (dragRef.current) endDrag();
+    };
+    window.addEventListener('mouseup', up);
+    return () => window.removeEventListener('mouseup', up);
+  });
+
+  const baseGrid = schedule && day ? scheduleGrid(schedule, day) : null;
+  const preview = drag && schedule ? previewDrag(schedule, drag.columns, drag) : null;
+  const grid = preview && drag ? previewGrid(preview, day, drag.columns) : baseGrid;
+  const shownCoverage = preview?.coverage ?? schedule?.coverage;
   const setE = (k: keyof ActivityForm) => (e: Event) => setEdit({ ...edit, [k]: (e.target as HTMLInputElement).value });
 
   return (
@@ -168,7 +235,11 @@ export function SchedulesPage(props: { user: User }) {
             <input type="number" min={0} value={gen.required} onInput={(e) => setGen({ ...gen, required: (e.target as HTMLInputElement).value })} data-testid="schedule-required" size={4} />
           </Field>
         )}
-        <span class="muted small">8-hour day shifts starting 08:00–10:00 with a 30-minute lunch, every configured agent up to 40 h and 5 days.</span>
+        <span class="muted small" data-testid="schedule-rules-note">
+          {storedTemplates.length > 0
+            ? `Stored templates (${storedTemplates.map((t) => t.name).join(', ')}), contracts and time off.`
+            : '8-hour day shifts starting 08:00–10:00 with a 30-minute lunch, every configured agent up to 40 h and 5 days.'}
+        </span>
         <button type="submit" class="btn" disabled={busy} data-testid="schedule-make">
           {busy ? 'Scheduling…' : 'Generate draft'}
         </button>
@@ -212,7 +283,7 @@ export function SchedulesPage(props: { user: User }) {
             ) : null}
           </div>
           <p class="muted small" data-testid="schedule-summary">
-            Solver {String(schedule.solver.solver ?? '—')}; coverage short {schedule.coverage?.under.toFixed(1)} and over {schedule.coverage?.over.toFixed(1)} agent-intervals ({schedule.time_zone}).
+            Solver {String(schedule.solver.solver ?? '—')}; coverage short <span data-testid="schedule-under">{shownCoverage?.under.toFixed(1)}</span> and over <span data-testid="schedule-over">{shownCoverage?.over.toFixed(1)}</span> agent-intervals ({schedule.time_zone}).
           </p>
           <div class="filters">
             {scheduleDays(schedule).map((d) => (
@@ -236,8 +307,17 @@ export function SchedulesPage(props: { user: User }) {
                   {grid.rows.map((r) => (
                     <tr data-testid="schedule-row" data-agent={r.agent}>
                       <td class="nowrap">{r.agent}</td>
-                      {r.cells.map((c) => (
-                        <td title={c.title} data-kind={c.kind ?? ''} onClick={() => pick(c.activityId)} style={{ padding: '0', minWidth: '18px', height: '18px', cursor: c.activityId ? 'pointer' : 'default', background: c.kind ? ACTIVITY_COLOURS[c.kind] : 'transparent' }} />
+                      {r.cells.map((c, i) => (
+                        <td
+                          title={c.title}
+                          data-kind={c.kind ?? ''}
+                          data-col={i}
+                          data-testid="schedule-cell"
+                          onMouseDown={beginDrag(r.agent, i, grid.columns)}
+                          onMouseEnter={moveDrag(r.agent, i)}
+                          onClick={mayEdit ? undefined : () => pick(c.activityId)}
+                          style={{ padding: '0', minWidth: '18px', height: '18px', userSelect: 'none', cursor: mayEdit ? 'crosshair' : c.activityId ? 'pointer' : 'default', background: c.kind ? ACTIVITY_COLOURS[c.kind] : 'transparent' }}
+                        />
                       ))}
                     </tr>
                   ))}
@@ -261,6 +341,17 @@ export function SchedulesPage(props: { user: User }) {
                 ))}
                 · coverage = scheduled − required
               </div>
+              {mayEdit && schedule.state !== 'superseded' ? (
+                <p class="muted small">
+                  Drag across an agent's cells to paint them with{' '}
+                  <select value={paintKind} onChange={(e) => setPaintKind((e.target as HTMLSelectElement).value as ActivityKind)} data-testid="paint-kind">
+                    {ACTIVITY_KINDS.map((k) => (
+                      <option value={k}>{k}</option>
+                    ))}
+                  </select>
+                  ; drag the first or last cell of an activity to move that edge; click an activity to edit it below.
+                </p>
+              ) : null}
             </div>
           ) : (
             <p class="muted">Nobody is scheduled and nothing is required on {day}.</p>
@@ -307,6 +398,7 @@ export function SchedulesPage(props: { user: User }) {
           ) : null}
         </section>
       ) : null}
+      <SchedulingRules mayEdit={mayEdit} agents={centerAgents} onChange={setStoredTemplates} />
     </div>
   );
 }

@@ -5,6 +5,7 @@ import { useNow } from '../hooks';
 import { canControlAgents } from '../logic/nav';
 import { formatDuration, formatSince, formatPercent, formatSecondsStat, tickingSeconds } from '../logic/time';
 import { activeAlertsReducer, alertEventsFromWs, alertSubject, formatAlertValue } from '../logic/alerts';
+import { adherenceAlertEventsFromWs, adherenceAlertsReducer, adherenceAlertText } from '../logic/rta';
 import { agentsByActivity, initialWallboard, totals, wallboardEventsFromWs, wallboardReducer } from '../logic/wallboard';
 import type { AgentState, ChannelStats, Presence, QueueStats, ReasonCode, User } from '../types';
 import { connectLive, type WsStatus } from '../ws';
@@ -14,6 +15,7 @@ const SUPERVISOR_REASON = 7;
 export function Wallboard(props: { user: User }) {
   const [s, dispatch] = useReducer(wallboardReducer, initialWallboard);
   const [alerts, dispatchAlert] = useReducer(activeAlertsReducer, []);
+  const [outOfAdherence, dispatchAdherence] = useReducer(adherenceAlertsReducer, []);
   const [ws, setWs] = useState<WsStatus>('connecting');
   const [error, setError] = useState<string | null>(null);
   const [reasons, setReasons] = useState<ReasonCode[]>([]);
@@ -69,6 +71,7 @@ export function Wallboard(props: { user: User }) {
           return;
         }
         for (const ev of alertEventsFromWs(msg)) dispatchAlert(ev);
+        for (const ev of adherenceAlertEventsFromWs(msg)) dispatchAdherence(ev);
         for (const ev of wallboardEventsFromWs(msg, Date.now())) {
           dispatch(ev);
           if (ev.type === 'queues') scheduleChannels();
@@ -141,6 +144,23 @@ export function Wallboard(props: { user: User }) {
                   {a.change !== null ? ` (${a.change >= 0 ? '+' : ''}${Math.round(a.change * 100)} % vs last week)` : ''}
                 </span>
                 <span class="muted timer">{formatSince(a.fired_at, now)}</span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+
+      {outOfAdherence.length > 0 ? (
+        <section class="card alerts-card" data-testid="wb-adherence">
+          <h2>Out of adherence</h2>
+          <ul class="alert-list">
+            {outOfAdherence.map((a) => (
+              <li class="alert-item alert-warning" data-testid="wb-adherence-alert" data-agent-id={a.agent}>
+                <Badge kind="warning" testid="wb-adherence-badge">
+                  adherence
+                </Badge>
+                <span class="alert-subject">{adherenceAlertText(a)}</span>
+                <span class="muted timer">{formatSince(a.since, now)}</span>
               </li>
             ))}
           </ul>
