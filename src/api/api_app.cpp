@@ -39,6 +39,7 @@ ApiApp::ApiApp(service::CenterService& service, accounts::Accounts& accounts, Di
   register_report_routes();
   register_wfm_routes();
   register_wfm_rules_routes();
+  register_wfm_sim_routes();
   register_adherence_routes();
   router_.add("GET", "/metrics", kPublic, "Prometheus metrics (loopback or admin)",
               [this](RouteContext& ctx, Reply reply) {

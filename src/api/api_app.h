@@ -127,6 +127,7 @@ class ApiApp final : public Dispatcher {
   void register_wfm_routes();
   Status open_wfm_stores();
   void register_wfm_rules_routes();  // stored scheduling rules (routes_wfm_rules.cpp)
+  void register_wfm_sim_routes();    // staffing by simulation (routes_wfm_sim.cpp)
   void register_adherence_routes();
   // The RTA board's rows (worst first), for the API and the supervisor channel.
   json adherence_live_json(const AdherenceMonitor::Snapshot& snapshot);
@@ -196,6 +197,8 @@ class ApiApp final : public Dispatcher {
   std::unique_ptr<wfmstore::ForecastStore> forecasts_;
   std::unique_ptr<wfmstore::RulesStore> rules_;
   Status wfm_status_;
+  // One staffing simulation at a time: it keeps a worker thread busy for seconds.
+  std::atomic<bool> simulation_running_{false};
   std::unique_ptr<AdherenceMonitor> adherence_;
   Status adherence_status_;
   Millis last_adherence_push_ = 0;  // guarded by the monitor's tick lock (deliver runs under it)

@@ -270,6 +270,221 @@ TEST_F(WfmApiTest, StaffingAndWhatIfAgreeWithTheWorkedExample) {
   EXPECT_EQ(post("/api/v1/wfm/forecasts/" + id + "/staffing", {{"shrinkage", -0.1}}).status, 400);
 }
 
+// Staffing by simulation on the live configuration: two queues with specialists and
+// cross-skilled agents, one forecast each (one 30-minute interval, Call Centre Helper's 100
+// calls at 180 s: Erlang C says 14 agents each).
+class WfmSimulationTest : public WfmApiTest {
+ protected:
+  // Queues billing (0) and tech (1); groups "bill" (billing only), "tech" (tech only) and, with
+  // `cross_skilled`, "both".
+  void seed_center(bool cross_skilled) {
+    ASSERT_EQ(post("/api/v1/profiles", {{"name", "voice"}, {"capacity", {{"voice", 1}}}}).status,
+              201);
+    for (const char* q : {"billing", "tech"})
+      ASSERT_EQ(
+          post("/api/v1/queues", {{"name", q}, {"sl_threshold_s", 20}, {"sl_target", 0.8}}).status,
+          201);
+    auto agent = [&](const std::string& name, std::vector<int> queues) {
+      json ms = json::array();
+      for (int q : queues) ms.push_back({{"queue", q}, {"tier", 1}});
+      auto a = post("/api/v1/agents", {{"name", name}, {"profile", 0}, {"queues", ms}});
+      ASSERT_EQ(a.status, 201) << a.raw;
+    };
+    agent("bill-1", {0});
+    agent("tech-1", {1});
+    if (cross_skilled) agent("both-1", {0, 1});
+  }
+  // A published forecast of `queue`: 100 calls at 180 s in the 09:00 interval of 2026-03-02.
+  std::int64_t forecast(const std::string& queue, int interval_minutes = 30) {
+    std::string csv = "start,volume,aht_s\n";
+    for (int d = 1; d <= 14; ++d) csv += wfm::format_local(kMarch2 - d, 9 * 60) + ",100,180\n";
+    // A second interval in the history fixes the interval length.
+    for (int d = 1; d <= 14; ++d)
+      csv += wfm::format_local(kMarch2 - d, 9 * 60 + interval_minutes) + ",0,180\n";
+    auto f = post("/api/v1/wfm/forecasts", {{"queue", queue},
+                                            {"horizon_days", 1},
+                                            {"history_csv", csv},
+                                            {"method", "seasonal_naive"}});
+    EXPECT_EQ(f.status, 201) << f.raw;
+    return f.body.value("id", std::int64_t{0});
+  }
+  // A user "agent" with the agent role, linked to agent 0.
+  void seed_agent_user() {
+    auto u = post("/api/v1/users", {{"username", "agent"},
+                                    {"password", "agent-password-1"},
+                                    {"role", "agent"},
+                                    {"agent_id", 0}});
+    ASSERT_EQ(u.status, 201) << u.raw;
+    keys_["agent"] = key_for("agent");
+  }
+};
+
+TEST_F(WfmSimulationTest, SingleSkillQueueAgreesWithErlangC) {
+  seed_center(false);
+  const auto id = forecast("billing");
+  auto erlang = post("/api/v1/wfm/forecasts/" + std::to_string(id) + "/staffing",
+                     {{"threshold_s", 20}, {"target_sl", 0.8}});
+  ASSERT_EQ(erlang.status, 200) << erlang.raw;
+  const int erlang_c = erlang.body["rows"][0]["required"];
+  ASSERT_EQ(erlang_c, 14);
+
+  auto s = post("/api/v1/wfm/staffing/simulation",
+                {{"queues", {"billing"}},
+                 {"replications", 8},
+                 {"calls_per_replication", 4000},
+                 {"seed", 3},
+                 {"shrinkage", 0.3}},
+                "ana");
+  ASSERT_EQ(s.status, 200) << s.raw;
+  EXPECT_EQ(s.body["method"], "simulation");
+  EXPECT_EQ(s.body["interval_minutes"], 30);
+  EXPECT_EQ(s.body["start_date"], "2026-03-02");
+  ASSERT_EQ(s.body["forecasts"].size(), 1u);
+  EXPECT_EQ(s.body["forecasts"][0]["forecast_id"], id);
+  ASSERT_EQ(s.body["groups"].size(), 2u);  // bill, tech (tech has no volume)
+  EXPECT_EQ(s.body["groups"][0]["name"], "bill");
+  EXPECT_EQ(s.body["groups"][0]["queues"], json({"billing"}));
+  // The 09:00 interval with volume, and the idle 09:30 one.
+  ASSERT_EQ(s.body["rows"].size(), 2u);
+  const json& row = s.body["rows"][0];
+  EXPECT_EQ(row["start"], at(kMarch2, 9 * 60));
+  const int agents = row["agents"][0];
+  // The simulation's answer is Erlang C's, or one off where Erlang C's SL at the boundary lies
+  // inside the simulation's confidence interval (sim_staffing_test checks the same case).
+  EXPECT_LE(std::abs(agents - erlang_c), 1) << row.dump();
+  EXPECT_EQ(row["agents"][1], 0);
+  EXPECT_EQ(row["total_agents"], agents);
+  EXPECT_EQ(row["scheduled"][0], static_cast<int>(std::ceil(agents / 0.7 - 1e-9)));
+  EXPECT_EQ(row["erlang_c_separate"], erlang_c);
+  const json& billing = row["queues"][0];
+  EXPECT_EQ(billing["queue"], "billing");
+  EXPECT_EQ(billing["erlang_c_alone"], erlang_c);
+  EXPECT_NEAR(billing["load_erlangs"].get<double>(), 10, 1e-9);
+  EXPECT_TRUE(billing["met"].get<bool>());
+  EXPECT_GE(billing["service_level"].get<double>(), 0.8);
+  EXPECT_GT(billing["asa_s"].get<double>(), 0);
+  EXPECT_EQ(billing["abandon_rate"], 0);  // no patience given: nobody hangs up
+  EXPECT_GT(row["occupancy"].get<double>(), 0.6);
+  EXPECT_LE(row["occupancy"].get<double>(), 1.0);
+  EXPECT_EQ(row["queues"][1]["service_level"], nullptr);  // tech: no forecast, no volume
+  EXPECT_EQ(s.body["rows"][1]["total_agents"], 0);
+  EXPECT_EQ(s.body["rows"][1]["evaluations"], 0);
+  // Same request, same answer (seeded).
+  auto again = post("/api/v1/wfm/staffing/simulation", {{"queues", {"billing"}},
+                                                        {"replications", 8},
+                                                        {"calls_per_replication", 4000},
+                                                        {"seed", 3},
+                                                        {"shrinkage", 0.3}});
+  ASSERT_EQ(again.status, 200);
+  EXPECT_EQ(again.body["rows"], s.body["rows"]);
+
+  // Customers with a patience abandon, which the simulation reports.
+  auto impatient = post("/api/v1/wfm/staffing/simulation",
+                        {{"queues", {"billing"}}, {"patience_s", 30}, {"seed", 3}});
+  ASSERT_EQ(impatient.status, 200) << impatient.raw;
+  EXPECT_GT(impatient.body["rows"][0]["queues"][0]["abandon_rate"].get<double>(), 0);
+}
+
+TEST_F(WfmSimulationTest, CrossSkilledAgentsNeedFewerThanSeparateErlangCPools) {
+  seed_center(true);
+  forecast("billing");
+  forecast("tech");
+  // Every queue with a forecast by default.
+  auto s = post("/api/v1/wfm/staffing/simulation",
+                {{"replications", 8},
+                 {"calls_per_replication", 4000},
+                 {"seed", 11},
+                 {"require_confidence", true}},
+                "sup");
+  ASSERT_EQ(s.status, 200) << s.raw;
+  ASSERT_EQ(s.body["forecasts"].size(), 2u);
+  ASSERT_EQ(s.body["groups"].size(), 3u);
+  EXPECT_EQ(s.body["groups"][2]["name"], "both");
+  EXPECT_EQ(s.body["groups"][2]["queues"], json({"billing", "tech"}));
+  const json& row = s.body["rows"][0];
+  EXPECT_EQ(row["erlang_c_separate"], 28);  // 14 + 14
+  // Pooling: the cross-skilled agents take either queue, so fewer agents meet both goals
+  // than two pools of their own would need.
+  EXPECT_LT(row["total_agents"].get<int>(), 28) << row.dump();
+  EXPECT_GT(row["agents"][2].get<int>(), 0) << row.dump();
+  EXPECT_TRUE(row["meets_goals"].get<bool>());
+  for (const json& q : row["queues"]) {
+    EXPECT_TRUE(q["met"].get<bool>()) << q.dump();
+    EXPECT_GE(q["service_level"].get<double>() - q["sl_ci95"].get<double>(), 0.8) << q.dump();
+  }
+  EXPECT_EQ(s.body["peak_agents"], row["total_agents"]);
+  EXPECT_GT(s.body["evaluations"].get<int>(), 0);
+}
+
+TEST_F(WfmSimulationTest, BadRequestsAreClearProblems) {
+  seed_center(false);
+  const auto billing = forecast("billing");
+  const std::string route = "/api/v1/wfm/staffing/simulation";
+  auto detail_has = [](const Answer& a, const std::string& text) {
+    return a.raw.find(text) != std::string::npos;
+  };
+  // A queue without a forecast, an unknown queue.
+  auto none = post(route, {{"queues", {"tech"}}});
+  ASSERT_EQ(none.status, 400) << none.raw;
+  EXPECT_TRUE(detail_has(none, "'tech' has no published forecast")) << none.raw;
+  auto unknown = post(route, {{"queues", {"billing", "nope"}}});
+  ASSERT_EQ(unknown.status, 400);
+  EXPECT_EQ(unknown.body["errors"][0]["field"], "queues[1]");
+  EXPECT_TRUE(detail_has(unknown, "unknown queue 'nope'")) << unknown.raw;
+  // A forecast of a queue the center does not have; an id that does not exist.
+  const auto stranger = forecast("elsewhere");
+  auto foreign = post(route, {{"forecasts", {billing, stranger}}});
+  ASSERT_EQ(foreign.status, 400);
+  EXPECT_TRUE(detail_has(foreign, "not a queue of the center")) << foreign.raw;
+  EXPECT_EQ(post(route, {{"forecasts", {999}}}).status, 400);
+  // Horizon too long: 3 days of 30-minute intervals are 144 > 96.
+  auto long_run = post(route, {{"queues", {"billing"}}, {"days", 3}});
+  ASSERT_EQ(long_run.status, 400);
+  EXPECT_TRUE(detail_has(long_run, "horizon too long")) << long_run.raw;
+  EXPECT_EQ(long_run.body["errors"][0]["field"], "days");
+  // Out of range settings, a period outside the forecast.
+  auto ranges = post(route, {{"replications", 1000},
+                             {"calls_per_replication", 10},
+                             {"target_sl", 1.5},
+                             {"channel", "pigeon"}});
+  ASSERT_EQ(ranges.status, 400);
+  std::set<std::string> fields;
+  for (const auto& e : ranges.body["errors"]) fields.insert(e["field"]);
+  EXPECT_EQ(fields, (std::set<std::string>{"replications", "calls_per_replication", "target_sl",
+                                           "channel"}));
+  auto outside = post(route, {{"start_date", "2026-04-01"}});
+  ASSERT_EQ(outside.status, 400);
+  EXPECT_EQ(outside.body["errors"][0]["field"], "start_date");
+  // Mixed interval lengths.
+  const auto hourly = forecast("tech", 60);
+  auto mixed = post(route, {{"forecasts", {billing, hourly}}});
+  ASSERT_EQ(mixed.status, 400);
+  EXPECT_TRUE(detail_has(mixed, "different interval lengths")) << mixed.raw;
+  // Agents may not plan.
+  seed_agent_user();
+  EXPECT_EQ(post(route, json::object(), "agent").status, 403);
+}
+
+TEST_F(WfmSimulationTest, ACenterWithoutAgentsOrWithAnUnservedQueueIsAClearProblem) {
+  ASSERT_EQ(post("/api/v1/queues", {{"name", "billing"}}).status, 201);
+  forecast("billing");
+  auto empty = post("/api/v1/wfm/staffing/simulation", json::object());
+  ASSERT_EQ(empty.status, 400) << empty.raw;
+  EXPECT_NE(empty.raw.find("no agents"), std::string::npos) << empty.raw;
+  // An agent who is not a member of the queue with the volume.
+  ASSERT_EQ(post("/api/v1/queues", {{"name", "tech"}}).status, 201);
+  ASSERT_EQ(post("/api/v1/profiles", {{"name", "voice"}, {"capacity", {{"voice", 1}}}}).status,
+            201);
+  auto t = post("/api/v1/agents",
+                {{"name", "t-1"}, {"profile", 0}, {"queues", {{{"queue", 1}, {"tier", 1}}}}});
+  ASSERT_EQ(t.status, 201) << t.raw;
+  auto unserved = post("/api/v1/wfm/staffing/simulation", json::object());
+  ASSERT_EQ(unserved.status, 400) << unserved.raw;
+  EXPECT_NE(unserved.raw.find("'billing' has volume but no agent group can take it"),
+            std::string::npos)
+      << unserved.raw;
+}
+
 TEST_F(WfmApiTest, ErlangAEstimatesPatienceFromTheAbandonsInTheHistory) {
   // Two weeks: each day at 09:00, 10 answered after 20 s and 2 abandoned after 60 s: 320 s in
   // queue per 2 abandons, a mean patience of 160 s.

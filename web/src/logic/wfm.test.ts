@@ -10,8 +10,11 @@ import {
   nextDay,
   scheduleDays,
   scheduleGrid,
+  simulationSummary,
   staffingBody,
+  staffingRoute,
   staffingSummary,
+  type SimStaffingJson,
   type Activity,
   type ScheduleJson,
   type StaffingForm,
@@ -162,5 +165,43 @@ describe('my schedule', () => {
     expect(days.map((d) => d.day)).toEqual(['2026-03-02', '2026-03-03']);
     expect(days[0].items.map((x) => x.id)).toEqual([1, 2]);
     expect(minutesByKind(days[0].items)).toEqual({ work: 180, lunch: 30 });
+  });
+});
+
+describe('staffing by simulation', () => {
+  const base: StaffingForm = { model: 'simulation', thresholdS: '20', targetSl: '80', shrinkage: '30', patienceS: '', ahtS: '', whatIfHeadcount: '', volumeFactor: '', ahtFactor: '' };
+  it('posts the goal to the simulation route, without a model or what-if', () => {
+    expect(staffingBody(base).body).toEqual({ threshold_s: 20, target_sl: 0.8, shrinkage: 0.3 });
+    expect(staffingBody({ ...base, patienceS: '45', ahtS: '200' }).body).toEqual({ threshold_s: 20, target_sl: 0.8, shrinkage: 0.3, patience_s: 45, aht_s: 200 });
+    expect(staffingRoute('simulation', null)).toBe('/api/v1/wfm/staffing/simulation');
+    expect(staffingRoute('erlang_c', 7)).toBe('/api/v1/wfm/forecasts/7/staffing');
+    expect(staffingRoute('erlang_a', null)).toBeNull();
+  });
+  it('refuses what-if inputs and a non-positive patience', () => {
+    const bad = staffingBody({ ...base, whatIfHeadcount: '20', volumeFactor: '1.2', patienceS: '0' });
+    expect(bad.body).toBeUndefined();
+    expect(Object.keys(bad.errors).sort()).toEqual(['patienceS', 'volumeFactor', 'whatIfHeadcount']);
+  });
+  it('summarises the intervals with volume: the peak saving and each queue worst service level', () => {
+    const q = (queue: string, volume: number, sl: number | null, met = true) => ({ queue, volume, aht_s: volume > 0 ? 180 : null, load_erlangs: volume / 10, target_sl: 0.8, service_level: sl, sl_ci95: sl === null ? null : 0.01, asa_s: 5, abandon_rate: 0, erlang_c_alone: 14, met });
+    const row = (start: number, total: number, separate: number, queues: ReturnType<typeof q>[]) => ({ start, local: '', agents: [total], scheduled: [total], total_agents: total, total_scheduled: total, erlang_c_separate: separate, pooled_start: 0, occupancy: 0.8, meets_goals: queues.every((x) => x.met), evaluations: 3, queues });
+    const s: SimStaffingJson = {
+      method: 'simulation', interval_minutes: 30, time_zone: 'UTC', start_date: '2026-03-02', days: 1,
+      forecasts: [{ queue: 'billing', forecast_id: 1 }, { queue: 'tech', forecast_id: 2 }],
+      groups: [{ name: 'all', queues: ['billing', 'tech', 'other'] }],
+      replications: 4, calls_per_replication: 1000, shrinkage: 0, evaluations: 6, peak_agents: 25, peak_scheduled: 25, scheduled_agent_hours: 0,
+      rows: [
+        row(1, 20, 22, [q('billing', 80, 0.85), q('tech', 60, 0.9), q('other', 0, null)]),
+        row(2, 25, 28, [q('billing', 100, 0.82), q('tech', 100, 0.79, false), q('other', 0, null)]),
+        row(3, 0, 0, [q('billing', 0, null), q('tech', 0, null), q('other', 0, null)]),
+      ],
+    };
+    const sum = simulationSummary(s);
+    expect(sum.queues).toEqual(['billing', 'tech']);
+    expect(sum.rows.map((r) => r.start)).toEqual([1, 2]);
+    expect(sum.saved).toBe(3);
+    expect(sum.worstSl).toEqual({ billing: 0.82, tech: 0.79 });
+    expect(sum.misses).toBe(1);
+    expect(sum.abandons).toBe(false);
   });
 });

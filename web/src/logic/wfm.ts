@@ -207,7 +207,8 @@ export function forecastBody(f: ForecastForm): { body?: Record<string, unknown>;
 }
 
 export interface StaffingForm {
-  model: 'erlang_c' | 'erlang_a';
+  /** `simulation`: multi-skill staffing by simulation over every queue's newest forecast. */
+  model: 'erlang_c' | 'erlang_a' | 'simulation';
   thresholdS: string;
   targetSl: string;
   shrinkage: string;
@@ -231,6 +232,7 @@ export function staffingBody(f: StaffingForm): { body?: Record<string, unknown>;
   if (sl === null || !(sl > 0 && sl < 100)) errors.targetSl = 'A percentage between 0 and 100';
   if (shrink !== null && !(shrink >= 0 && shrink < 95)) errors.shrinkage = 'A percentage from 0 to 95';
   if (f.model === 'erlang_a' && patience !== null && !(patience > 0)) errors.patienceS = 'Seconds, more than 0 (empty: estimated from history)';
+  if (f.model === 'simulation' && patience !== null && !(patience > 0)) errors.patienceS = 'Seconds, more than 0 (empty: nobody abandons)';
   if (aht !== null && !(aht > 0)) errors.ahtS = 'Seconds, more than 0';
   const headcount = num(f.whatIfHeadcount);
   if (headcount !== null && !(Number.isInteger(headcount) && headcount >= 0)) errors.whatIfHeadcount = 'A whole number of agents';
@@ -238,7 +240,20 @@ export function staffingBody(f: StaffingForm): { body?: Record<string, unknown>;
   const af = num(f.ahtFactor);
   if (vf !== null && !(vf >= 0)) errors.volumeFactor = 'A factor, 0 or more';
   if (af !== null && !(af > 0)) errors.ahtFactor = 'A factor above 0';
+  if (f.model === 'simulation' && (headcount !== null || vf !== null || af !== null)) {
+    const what = 'What-if is for Erlang C/A; the simulation finds the headcount';
+    if (headcount !== null) errors.whatIfHeadcount = what;
+    if (vf !== null) errors.volumeFactor = what;
+    if (af !== null) errors.ahtFactor = what;
+  }
   if (Object.keys(errors).length > 0) return { errors };
+  if (f.model === 'simulation') {
+    const body: Record<string, unknown> = { threshold_s: threshold, target_sl: (sl as number) / 100 };
+    if (shrink !== null) body.shrinkage = shrink / 100;
+    if (patience !== null) body.patience_s = patience;
+    if (aht !== null) body.aht_s = aht;
+    return { body, errors };
+  }
   const body: Record<string, unknown> = { model: f.model, threshold_s: threshold, target_sl: (sl as number) / 100 };
   if (shrink !== null) body.shrinkage = shrink / 100;
   if (f.model === 'erlang_a' && patience !== null) body.patience_s = patience;
@@ -247,6 +262,97 @@ export function staffingBody(f: StaffingForm): { body?: Record<string, unknown>;
     body.what_if = { headcount, volume_factor: vf ?? 1, aht_factor: af ?? 1 };
   }
   return { body, errors };
+}
+
+/** The route a staffing form posts to. */
+export function staffingRoute(model: StaffingForm['model'], forecastId: number | null): string | null {
+  if (model === 'simulation') return '/api/v1/wfm/staffing/simulation';
+  return forecastId === null ? null : `/api/v1/wfm/forecasts/${forecastId}/staffing`;
+}
+
+export interface SimQueueResult {
+  queue: string;
+  volume: number;
+  aht_s: number | null;
+  load_erlangs: number;
+  target_sl: number;
+  service_level: number | null;
+  sl_ci95: number | null;
+  asa_s: number | null;
+  abandon_rate: number | null;
+  erlang_c_alone: number;
+  met: boolean;
+}
+
+export interface SimStaffingRow {
+  start: number;
+  local: string;
+  agents: number[];
+  scheduled: number[];
+  total_agents: number;
+  total_scheduled: number;
+  erlang_c_separate: number;
+  pooled_start: number;
+  occupancy: number;
+  meets_goals: boolean;
+  evaluations: number;
+  queues: SimQueueResult[];
+}
+
+/** POST /wfm/staffing/simulation's answer. */
+export interface SimStaffingJson {
+  method: 'simulation';
+  interval_minutes: number;
+  time_zone: string;
+  start_date: string;
+  days: number;
+  forecasts: { queue: string; forecast_id: number }[];
+  groups: { name: string; queues: string[] }[];
+  replications: number;
+  calls_per_replication: number;
+  shrinkage: number;
+  evaluations: number;
+  peak_agents: number;
+  peak_scheduled: number;
+  scheduled_agent_hours: number;
+  rows: SimStaffingRow[];
+}
+
+/**
+ * What the simulation table shows: the queues that had a forecast (the others have no volume
+ * anywhere), the intervals with volume, the agents the pooling saved against separate Erlang C
+ * pools at the peak, and each queue's worst simulated service level.
+ */
+export function simulationSummary(s: SimStaffingJson): {
+  queues: string[];
+  rows: SimStaffingRow[];
+  saved: number;
+  worstSl: Record<string, number | null>;
+  misses: number;
+  /** Whether any queue had abandons (callers with a patience): the table shows the rates. */
+  abandons: boolean;
+} {
+  const queues = s.forecasts.map((f) => f.queue);
+  const rows = s.rows.filter((r) => r.queues.some((q) => q.volume > 0));
+  let saved = 0;
+  let peak = -1;
+  let misses = 0;
+  let abandons = false;
+  const worstSl: Record<string, number | null> = Object.fromEntries(queues.map((q) => [q, null]));
+  for (const r of rows) {
+    if (r.total_agents > peak) {
+      peak = r.total_agents;
+      saved = r.erlang_c_separate - r.total_agents;
+    }
+    if (!r.meets_goals) misses++;
+    for (const q of r.queues) {
+      if ((q.abandon_rate ?? 0) > 0) abandons = true;
+      if (!(q.queue in worstSl) || q.service_level === null) continue;
+      const w = worstSl[q.queue];
+      worstSl[q.queue] = w === null ? q.service_level : Math.min(w, q.service_level);
+    }
+  }
+  return { queues, rows, saved, worstSl, misses, abandons };
 }
 
 /** The busiest interval and totals of a staffing table. */
