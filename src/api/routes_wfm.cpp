@@ -86,11 +86,16 @@ json forecast_json(const wfmstore::StoredForecast& f, bool intervals) {
     json rows = json::array();
     double total = 0;
     for (const auto& i : f.intervals) {
+      auto opt = [](const std::optional<double>& v) { return v ? json(*v) : json(nullptr); };
       rows.push_back({{"start", i.start},
                       {"local", tz.format(i.start)},
                       {"volume", i.volume},
-                      {"aht_s", i.aht_s ? json(*i.aht_s) : json(nullptr)},
-                      {"horizon_days", i.horizon_days}});
+                      {"aht_s", opt(i.aht_s)},
+                      {"horizon_days", i.horizon_days},
+                      {"lo80", opt(i.lo80)},
+                      {"hi80", opt(i.hi80)},
+                      {"lo95", opt(i.lo95)},
+                      {"hi95", opt(i.hi95)}});
       total += i.volume;
     }
     j["intervals"] = rows;
@@ -296,6 +301,8 @@ void ApiApp::register_wfm_routes() {
         if (auto w = r.integer("weeks", false, 0, 104))
           fo.weekday_mean_weeks = static_cast<int>(*w);
         if (auto z = r.number("outlier_z", false, 0, 100)) fo.outlier_z = *z;
+        // 80 % and 95 % prediction intervals: one more back-test per forecast, so on request.
+        if (auto iv = r.boolean("intervals", false)) fo.intervals = *iv;
         if (const json* sd = r.array("special_days", false)) {
           for (std::size_t i = 0; i < sd->size(); ++i) {
             const json& d = (*sd)[i];

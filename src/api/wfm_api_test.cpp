@@ -509,6 +509,59 @@ TEST_F(WfmApiTest, ErlangAEstimatesPatienceFromTheAbandonsInTheHistory) {
   EXPECT_EQ(given.body["patience_estimate"], nullptr);
 }
 
+TEST_F(WfmApiTest, PredictionIntervalsOnRequestAreStoredAndServed) {
+  // Five weeks of 09:00-11:00 in 30-minute intervals with a deterministic wobble around 50.
+  std::string csv = "start,volume\n";
+  for (int d = 35; d >= 1; --d)
+    for (int k = 0; k < 4; ++k)
+      csv += wfm::format_local(kMarch2 - d, 9 * 60 + 30 * k) + "," +
+             std::to_string(50 + (d * 7 + k * 13) % 11 - 5) + "\n";
+  auto f = post("/api/v1/wfm/forecasts", {{"queue", "sales"},
+                                          {"horizon_days", 7},
+                                          {"history_csv", csv},
+                                          {"method", "weekday_mean"},
+                                          {"intervals", true}});
+  ASSERT_EQ(f.status, 201) << f.raw;
+  EXPECT_EQ(f.body["details"]["interval_basis"], "backtest");
+  EXPECT_GT(f.body["details"]["interval_errors"].get<int>(), 0);
+  const json& rows = f.body["intervals"];
+  ASSERT_EQ(rows.size(), 7u * 4);
+  bool some_width = false;
+  for (const json& i : rows) {
+    ASSERT_TRUE(i["lo80"].is_number() && i["hi80"].is_number() && i["lo95"].is_number() &&
+                i["hi95"].is_number())
+        << i.dump();
+    const double lo95 = i["lo95"], lo80 = i["lo80"], hi80 = i["hi80"], hi95 = i["hi95"];
+    EXPECT_GE(lo95, 0) << i.dump();
+    EXPECT_LE(lo95, lo80) << i.dump();
+    EXPECT_LE(lo80, hi80) << i.dump();
+    EXPECT_LE(hi80, hi95) << i.dump();
+    // The wobble is +-5 around 50: the bands bracket the forecast and stay within reason.
+    EXPECT_LE(lo80, i["volume"].get<double>() + 1e-9) << i.dump();
+    EXPECT_GE(hi80, i["volume"].get<double>() - 1e-9) << i.dump();
+    EXPECT_LT(hi95 - lo95, 50) << i.dump();
+    some_width = some_width || hi95 - lo95 > 1;
+  }
+  EXPECT_TRUE(some_width);
+  // Stored with the forecast: the GET serves the same bounds.
+  auto again = get("/api/v1/wfm/forecasts/" + std::to_string(f.body["id"].get<std::int64_t>()));
+  ASSERT_EQ(again.status, 200);
+  for (std::size_t k = 0; k < rows.size(); ++k)
+    for (const char* b : {"lo80", "hi80", "lo95", "hi95"})
+      EXPECT_NEAR(again.body["intervals"][k][b].get<double>(), rows[k][b].get<double>(), 1e-9);
+  // Without the request there are none (and no extra back-test).
+  auto plain = post(
+      "/api/v1/wfm/forecasts",
+      {{"queue", "sales"}, {"horizon_days", 1}, {"history_csv", csv}, {"method", "weekday_mean"}});
+  ASSERT_EQ(plain.status, 201);
+  EXPECT_EQ(plain.body["intervals"][0]["lo80"], nullptr);
+  EXPECT_FALSE(plain.body["details"].contains("interval_basis"));
+  EXPECT_EQ(post("/api/v1/wfm/forecasts",
+                 {{"queue", "sales"}, {"horizon_days", 1}, {"history_csv", csv}, {"intervals", 1}})
+                .status,
+            400);
+}
+
 TEST_F(WfmApiTest, BadForecastInputIsAClearProblem) {
   auto negative =
       post("/api/v1/wfm/forecasts",

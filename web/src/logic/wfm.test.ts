@@ -88,6 +88,10 @@ describe('forecast form', () => {
     expect(r.body?.history_csv).toBe('start,volume\n');
     expect(r.body?.history_days).toBeUndefined();
   });
+  it('asks for prediction intervals when ticked', () => {
+    expect(forecastBody({ ...base, intervals: true }).body?.intervals).toBe(true);
+    expect(forecastBody({ ...base, intervals: false }).body).not.toHaveProperty('intervals');
+  });
   it('names every bad field', () => {
     expect(Object.keys(forecastBody({ ...base, queue: ' ', horizonDays: '0', historyDays: '3' }).errors).sort()).toEqual(['historyDays', 'horizonDays', 'queue']);
   });

@@ -183,6 +183,8 @@ export interface ForecastForm {
   method: string;
   timeZone: string;
   csv: string;
+  /** Ask for 80 % and 95 % prediction intervals (one more back-test on the server). */
+  intervals?: boolean;
 }
 
 /** The POST /wfm/forecasts body, or the field errors to show. */
@@ -203,6 +205,7 @@ export function forecastBody(f: ForecastForm): { body?: Record<string, unknown>;
   };
   if (f.csv.trim()) body.history_csv = f.csv;
   else body.history_days = history;
+  if (f.intervals) body.intervals = true;
   return { body, errors };
 }
 

@@ -14,7 +14,7 @@ export function ForecastPage() {
   const [selected, setSelected] = useState<ForecastJson | null>(null);
   const [accuracy, setAccuracy] = useState<AccuracyJson | null>(null);
   const [queueAccuracy, setQueueAccuracy] = useState<AccuracyJson | null>(null);
-  const [form, setForm] = useState<ForecastForm>({ queue: '', horizonDays: '7', historyDays: '56', intervalMinutes: '30', method: 'auto', timeZone: 'UTC', csv: '' });
+  const [form, setForm] = useState<ForecastForm>({ queue: '', horizonDays: '7', historyDays: '56', intervalMinutes: '30', method: 'auto', timeZone: 'UTC', csv: '', intervals: true });
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -101,6 +101,11 @@ export function ForecastPage() {
         </Field>
         <Field label="Time zone">
           <input value={form.timeZone} onInput={set('timeZone')} size={12} />
+        </Field>
+        <Field label="Prediction intervals">
+          <label class="nowrap">
+            <input type="checkbox" checked={form.intervals} onChange={(e) => setForm({ ...form, intervals: (e.target as HTMLInputElement).checked })} data-testid="forecast-intervals" /> 80 % and 95 %
+          </label>
         </Field>
         <Field label="…or history CSV (start,volume[,aht_s])">
           <textarea rows={2} cols={32} value={form.csv} onInput={set('csv')} placeholder="start,volume,aht_s" />
