@@ -11,6 +11,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { scheduleDragScenario } from './scenarios/schedule_drag.mjs';
 
 function arg(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
@@ -560,6 +561,8 @@ async function main() {
     assert(n >= 2, `work and the meeting are listed (got ${n})`);
     await shot(agentPage, '14-my-schedule');
   }, { needs: false });
+
+  await scheduleDragScenario({ step, assert, shot, page: supPage, api: admin, base: BASE, waitMs: WAIT_MS });
 
   await step('signing out returns to the login page', async () => {
     await agentPage.getByTestId('logout').click();
