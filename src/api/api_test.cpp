@@ -6,6 +6,7 @@
 #include <future>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include "../../tests/store/temp_dir.h"
 #include "api/api_app.h"
@@ -536,6 +537,32 @@ TEST_F(ApiTest, AttritionCountsAgentUsersCreatedAndDisabled) {
   EXPECT_GT(average, 0.0);
   EXPECT_LT(average, 2.0);
   EXPECT_DOUBLE_EQ(r.body["attrition_rate"].get<double>(), 1.0 / average);
+  // CSV (format=csv or Accept: text/csv): the same figures, rates as round-trip text.
+  auto csv = get("/api/v1/reports/attrition?" + range + "&format=csv");
+  ASSERT_EQ(csv.status, 200) << csv.raw.body;
+  EXPECT_EQ(csv.raw.content_type, "text/csv; charset=utf-8");
+  const std::string header =
+      "from,to,time_zone,agents,headcount_start,headcount_end,average_headcount,hires,"
+      "separations,attrition_rate,annualized_rate\n";
+  ASSERT_EQ(csv.raw.body.rfind(header, 0), 0u) << csv.raw.body;
+  std::vector<std::string> values;
+  {
+    std::istringstream line(csv.raw.body.substr(header.size()));
+    for (std::string v; std::getline(line, v, ',');) values.push_back(v);
+  }
+  ASSERT_EQ(values.size(), 11u) << csv.raw.body;
+  EXPECT_EQ(values[2], "UTC");
+  EXPECT_EQ(values[3], "2");
+  EXPECT_EQ(values[4], "0");
+  EXPECT_EQ(values[5], "1");
+  EXPECT_EQ(std::stod(values[6]), average);
+  EXPECT_EQ(values[7], "2");
+  EXPECT_EQ(values[8], "1");
+  EXPECT_EQ(std::stod(values[9]), r.body["attrition_rate"].get<double>());
+  EXPECT_EQ(std::stod(values[10]), r.body["annualized_rate"].get<double>());
+  auto accept_csv =
+      call("GET", "/api/v1/reports/attrition?" + range, admin_key_, "", {{"accept", "text/csv"}});
+  EXPECT_EQ(accept_csv.raw.body, csv.raw.body);
   EXPECT_EQ(get("/api/v1/reports/attrition?to=2026-01-01").status, 400);
   EXPECT_EQ(get("/api/v1/reports/attrition?" + range, key_for("cy")).status, 403);
 }

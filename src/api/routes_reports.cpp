@@ -4,12 +4,11 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <map>
-#include <set>
 #include <sstream>
 
 #include "api/api_app.h"
 #include "api/route_util.h"
+#include "reports/agent_lifecycles.h"
 #include "reports/attrition.h"
 #include "reports/report_query.h"
 #include "reports/time_zone.h"
@@ -144,56 +143,6 @@ std::optional<reports::ReportRequest> ApiApp::report_request(const HttpRequest& 
   return r;
 }
 
-// Every agent user's lifecycle: created_at from accounts.db, enables and disables from the audit
-// log ("user.disable", and "user.update" bodies that set "disabled"). Users whose role is agent.
-Result<std::vector<reports::AgentLifecycle>> agent_lifecycles(accounts::Accounts& accounts) {
-  std::map<accounts::UserId, reports::AgentLifecycle> agents;
-  std::set<accounts::UserId> disabled_now;
-  accounts::Page page;
-  page.limit = 500;
-  for (;;) {
-    auto users = accounts.list_users(page);
-    if (!users.ok()) return users.status();
-    for (const accounts::User& u : *users) {
-      page.after_id = u.id;
-      if (u.role != accounts::Role::kAgent) continue;
-      agents[u.id] = reports::AgentLifecycle{u.username, u.created_at, {}};
-      if (u.disabled) disabled_now.insert(u.id);
-    }
-    if (users->size() < page.limit) break;
-  }
-  accounts::Page audit;
-  audit.limit = 500;
-  for (;;) {
-    auto entries = accounts.list_audit(audit);
-    if (!entries.ok()) return entries.status();
-    for (const accounts::AuditEntry& e : *entries) {
-      audit.after_id = e.id;
-      if (e.target.rfind("user:", 0) != 0) continue;
-      const auto it = agents.find(std::strtoll(e.target.c_str() + 5, nullptr, 10));
-      if (it == agents.end()) continue;
-      if (e.action == "user.disable") {
-        it->second.changes.push_back({e.at, false});
-      } else if (e.action == "user.update") {
-        const json detail = json::parse(e.detail, nullptr, false);
-        if (detail.is_object() && detail.contains("disabled") && detail["disabled"].is_boolean())
-          it->second.changes.push_back({e.at, !detail["disabled"].get<bool>()});
-      }
-    }
-    if (entries->size() < audit.limit) break;
-  }
-  std::vector<reports::AgentLifecycle> out;
-  for (auto& [id, a] : agents) {
-    // Disabled with no audit entry saying when (e.g. by a tool that writes no audit): the time
-    // of the separation is unknown, so the agent is left out rather than counted wrongly.
-    const bool has_disable =
-        std::any_of(a.changes.begin(), a.changes.end(), [](const auto& c) { return !c.active; });
-    if (disabled_now.count(id) && !has_disable) continue;
-    out.push_back(std::move(a));
-  }
-  return out;
-}
-
 void ApiApp::register_report_routes() {
   constexpr unsigned kReportReaders = kAdmin | kSupervisor | kAnalyst;
   auto unavailable = [] {
@@ -245,21 +194,15 @@ void ApiApp::register_report_routes() {
         }
         if (errors.empty() && range[1] <= range[0]) errors.push_back({"to", "must be after from"});
         if (!errors.empty()) return reply(bad_request("invalid report request", errors));
-        auto agents = agent_lifecycles(accounts_);
+        auto agents = reports::agent_lifecycles(accounts_);
         if (!agents.ok()) return reply(problem_from_status(agents.status()));
         auto f = reports::compute_attrition(*agents, range[0], range[1]);
         if (!f.ok()) return reply(problem_from_status(f.status()));
-        reply(json_response({{"from", f->from},
-                             {"to", f->to},
-                             {"time_zone", tz_name},
-                             {"agents", agents->size()},
-                             {"headcount_start", f->headcount_start},
-                             {"headcount_end", f->headcount_end},
-                             {"average_headcount", f->average_headcount},
-                             {"hires", f->hires},
-                             {"separations", f->separations},
-                             {"attrition_rate", f->attrition_rate},
-                             {"annualized_rate", f->annualized_rate}}));
+        if (wants_csv(ctx.req))
+          return reply(text_response(reports::attrition_to_csv(*f, tz_name, agents->size()),
+                                     "text/csv; charset=utf-8", "switchboard-attrition.csv"));
+        reply(text_response(reports::attrition_to_json(*f, tz_name, agents->size()),
+                            "application/json", ""));
       });
   router_.add(
       "GET", "/api/v1/reports/distributions", kReportReaders,

@@ -1,9 +1,10 @@
 #pragma once
 // Agent attrition over a period, from the user lifecycle (docs/metrics.md, "Agent attrition").
 //
-// Users live in accounts.db, not in the event log; the caller (the API) turns each agent user's
-// creation and its enable/disable history (the audit log) into an AgentLifecycle. This is the
-// computation, kept apart so that it is defined and tested in one place.
+// Users live in accounts.db, not in the event log; reports::agent_lifecycles (agent_lifecycles.h)
+// turns each agent user's creation and its enable/disable history (the audit log) into an
+// AgentLifecycle for the API and the CLI. This is the computation, kept apart so that it is
+// defined and tested in one place.
 
 #include <cstdint>
 #include <string>

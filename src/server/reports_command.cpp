@@ -12,6 +12,9 @@
 #include <string>
 #include <vector>
 
+#include "accounts/accounts.h"
+#include "reports/agent_lifecycles.h"
+#include "reports/attrition.h"
 #include "reports/importer.h"
 #include "reports/projection.h"
 #include "reports/report_query.h"
@@ -69,8 +72,37 @@ Result<Millis> parse_seconds(const std::string& s, const char* what) {
 struct ReportParams {
   std::string data_dir, from, to, interval = "15m", time_zone = "UTC", preset;
   std::vector<std::string> queues, channels, agents, group_by;
-  bool json = false, csv = false;
+  bool json = false, csv = false, attrition = false;
 };
+
+// Agent attrition over [from, to) from the accounts of the data directory, read as the server
+// reads them (reports::agent_lifecycles), printed by the API's own formatting.
+int run_attrition(const ReportParams& p, Millis from, Millis to) {
+  if (!p.queues.empty() || !p.channels.empty() || !p.agents.empty() || !p.group_by.empty() ||
+      !p.preset.empty())
+    return fail("report", Status::invalid_argument(
+                              "--attrition is over every agent user: --queue, --channel, "
+                              "--agent, --group-by and --preset do not apply"));
+  if (to <= from) return fail("report", Status::invalid_argument("--to must be after --from"));
+  const std::string path = p.data_dir + "/accounts.db";
+  std::error_code ec;
+  // Accounts::open would create an empty database; a missing one is a wrong --data-dir.
+  if (!std::filesystem::exists(path, ec))
+    return fail("report", Status::not_found("no accounts in '" + p.data_dir +
+                                            "' (accounts.db is created by switchboard serve)"));
+  runtime::SystemClock clock;  // lint:allow (composition root: Accounts needs a clock)
+  auto accounts = accounts::Accounts::open(path, clock);
+  if (!accounts.ok()) return fail("report", accounts.status());
+  auto agents = reports::agent_lifecycles(**accounts);
+  if (!agents.ok()) return fail("report", agents.status());
+  auto f = reports::compute_attrition(*agents, from, to);
+  if (!f.ok()) return fail("report", f.status());
+  if (p.json)
+    std::cout << reports::attrition_to_json(*f, p.time_zone, agents->size()) << "\n";
+  else
+    std::cout << reports::attrition_to_csv(*f, p.time_zone, agents->size());
+  return 0;
+}
 
 int run_report(const ReportParams& p) {
   auto tz = reports::TimeZone::parse(p.time_zone);
@@ -81,6 +113,7 @@ int run_report(const ReportParams& p) {
     return fail("report", Status::invalid_argument("--from: " + from.status().message()));
   auto to = reports::parse_report_instant(p.to, *tz, true);
   if (!to.ok()) return fail("report", Status::invalid_argument("--to: " + to.status().message()));
+  if (p.attrition) return run_attrition(p, *from, *to);
   auto interval = parse_interval(p.interval);
   if (!interval.ok()) return fail("report", interval.status());
   r.from = *from;
@@ -305,6 +338,8 @@ void register_report_command(CLI::App& root, int& exit_code) {
   auto* json = c->add_flag("--json", p->json, "JSON output");
   auto* csv = c->add_flag("--csv", p->csv, "CSV output (the default)");
   json->excludes(csv);
+  c->add_flag("--attrition", p->attrition,
+              "Agent attrition over the range from accounts.db (GET /api/v1/reports/attrition)");
   c->callback([p, &exit_code] { exit_code = run_report(*p); });
 }
 
