@@ -12,6 +12,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <optional>
+#include <unordered_map>
 #include <utility>
 
 #include "sqlite/sqlite.h"
@@ -298,7 +300,23 @@ class SqliteAccounts final : public Accounts {
                                    std::string detail, std::string_view remote, Millis now);
   Status revoke_sessions_locked(UserId id);
   Result<std::int64_t> other_enabled_admins_locked(UserId id);
-  Result<Principal> principal_for_session_locked(const std::string& token_hash, Millis now);
+
+  // Tokens that authenticated, by their hash: every API request authenticates, and an SQLite
+  // join under mu_ per request was a large share of the server's CPU under load. Only this
+  // process writes accounts.db, so the cache stays true if every write that can end a token's
+  // validity (revocation, logout, any user change) forgets the tokens it may affect; expiry is
+  // checked against the cached time. REQUIRES mu_ held.
+  struct CachedToken {
+    Principal principal;
+    Millis expires_at = 0;  // sessions: sliding expiry as stored
+    Millis touched_at = 0;  // API keys: last_used_at as stored (0: never)
+  };
+  void remember_token_locked(std::unordered_map<std::string, CachedToken>& cache,
+                             const std::string& token_hash, CachedToken token);
+  void forget_tokens_locked() {
+    session_cache_.clear();
+    key_cache_.clear();
+  }
 
   // A hash to verify against when the username is unknown, so that an unknown user costs the
   // same Argon2id work as a wrong password and timing does not reveal which usernames exist.
@@ -311,7 +329,19 @@ class SqliteAccounts final : public Accounts {
   std::unique_ptr<sqlite::Database> db_;
   std::once_flag dummy_once_;
   std::string dummy_hash_;
+  std::unordered_map<std::string, CachedToken> session_cache_;
+  std::unordered_map<std::string, CachedToken> key_cache_;
 };
+
+// Bounded: a flood of distinct valid tokens must not grow memory without limit; dropping the
+// whole map is rare and only costs the next requests a database read.
+constexpr std::size_t kMaxCachedTokens = 65536;
+
+void SqliteAccounts::remember_token_locked(std::unordered_map<std::string, CachedToken>& cache,
+                                           const std::string& token_hash, CachedToken token) {
+  if (cache.size() >= kMaxCachedTokens) cache.clear();
+  cache.insert_or_assign(token_hash, std::move(token));
+}
 
 const std::string& SqliteAccounts::dummy_hash() {
   std::call_once(dummy_once_, [this] {
@@ -443,6 +473,7 @@ Result<User> SqliteAccounts::find_user(std::string_view username) {
 }
 
 Status SqliteAccounts::revoke_sessions_locked(UserId id) {
+  forget_tokens_locked();
   Stmt s = stmt("UPDATE sessions SET revoked = 1 WHERE user_id = ?1 AND revoked = 0");
   s.bind_int(1, id);
   return s.run();
@@ -491,6 +522,7 @@ Result<User> SqliteAccounts::update_user(UserId id, const UserPatch& patch) {
   }
 
   const Millis now = clock_.now();
+  forget_tokens_locked();  // cached principals carry the user's role, agent and name
   {
     Stmt s = stmt(
         "UPDATE users SET display_name = ?2, role = ?3, agent_id = ?4, disabled = ?5,"
@@ -772,6 +804,7 @@ Status SqliteAccounts::logout(std::string_view session_token, std::string_view r
   e.target = user_target(*e.user_id);
   e.detail = "session " + std::to_string(session_id);
   e.remote = std::string(remote);
+  session_cache_.erase(hash);
   Stmt r = stmt("UPDATE sessions SET revoked = 1 WHERE id = ?1");
   r.bind_int(1, session_id);
   SB_RETURN_IF_ERROR(r.run());
@@ -785,27 +818,38 @@ Result<Principal> SqliteAccounts::authenticate_session(std::string_view session_
   const std::string hash = sha256_hex(session_token);
   std::lock_guard lock(mu_);
   const Millis now = clock_.now();
-  Stmt s = stmt(
-      "SELECT s.id, s.csrf_token, s.expires_at, u.id, u.username, u.display_name, u.role,"
-      " u.agent_id, u.disabled, u.created_at FROM sessions s JOIN users u ON u.id = s.user_id"
-      " WHERE s.token_hash = ?1 AND s.revoked = 0 AND s.expires_at > ?2 AND u.disabled = 0");
-  s.bind_text(1, hash).bind_int(2, now);
-  auto row = s.step();
-  if (!row.ok()) return row.status();
-  if (!*row) return Status::not_found("no such session");
-  Principal p;
-  p.via = Principal::Via::kSession;
-  p.session_or_key_id = s.i64(0);
-  p.csrf_token = s.text(1);
-  const Millis expires_at = s.i64(2);
-  p.user = read_user(s, 3);
-  const Millis slid = now + options_.session_ttl;
-  if (slid - expires_at >= kTouchGranularity) {
-    Stmt u = stmt("UPDATE sessions SET expires_at = ?2 WHERE id = ?1");
-    u.bind_int(1, p.session_or_key_id).bind_int(2, slid);
-    SB_RETURN_IF_ERROR(u.run());
+  CachedToken token;
+  bool store = true;
+  if (auto it = session_cache_.find(hash);
+      it != session_cache_.end() && it->second.expires_at > now) {
+    token = it->second;
+    store = false;
+  } else {
+    if (it != session_cache_.end()) session_cache_.erase(it);
+    Stmt s = stmt(
+        "SELECT s.id, s.csrf_token, s.expires_at, u.id, u.username, u.display_name, u.role,"
+        " u.agent_id, u.disabled, u.created_at FROM sessions s JOIN users u ON u.id = s.user_id"
+        " WHERE s.token_hash = ?1 AND s.revoked = 0 AND s.expires_at > ?2 AND u.disabled = 0");
+    s.bind_text(1, hash).bind_int(2, now);
+    auto row = s.step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::not_found("no such session");
+    token.principal.via = Principal::Via::kSession;
+    token.principal.session_or_key_id = s.i64(0);
+    token.principal.csrf_token = s.text(1);
+    token.expires_at = s.i64(2);
+    token.principal.user = read_user(s, 3);
   }
-  return p;
+  const Millis slid = now + options_.session_ttl;
+  if (slid - token.expires_at >= kTouchGranularity) {
+    Stmt u = stmt("UPDATE sessions SET expires_at = ?2 WHERE id = ?1");
+    u.bind_int(1, token.principal.session_or_key_id).bind_int(2, slid);
+    SB_RETURN_IF_ERROR(u.run());
+    token.expires_at = slid;
+    store = true;
+  }
+  if (store) remember_token_locked(session_cache_, hash, token);
+  return std::move(token.principal);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -817,25 +861,34 @@ Result<Principal> SqliteAccounts::authenticate_api_key(std::string_view key) {
   const std::string hash = sha256_hex(key);
   std::lock_guard lock(mu_);
   const Millis now = clock_.now();
-  Stmt s = stmt(
-      "SELECT k.id, k.last_used_at, u.id, u.username, u.display_name, u.role, u.agent_id,"
-      " u.disabled, u.created_at FROM api_keys k JOIN users u ON u.id = k.user_id"
-      " WHERE k.key_hash = ?1 AND k.revoked = 0 AND u.disabled = 0");
-  s.bind_text(1, hash);
-  auto row = s.step();
-  if (!row.ok()) return row.status();
-  if (!*row) return Status::not_found("no such API key");
-  Principal p;
-  p.via = Principal::Via::kApiKey;
-  p.session_or_key_id = s.i64(0);
-  const auto last_used = s.opt_i64(1);
-  p.user = read_user(s, 2);
-  if (!last_used || now - *last_used >= kTouchGranularity) {
-    Stmt u = stmt("UPDATE api_keys SET last_used_at = ?2 WHERE id = ?1");
-    u.bind_int(1, p.session_or_key_id).bind_int(2, now);
-    SB_RETURN_IF_ERROR(u.run());
+  CachedToken token;
+  bool store = true;
+  if (auto it = key_cache_.find(hash); it != key_cache_.end()) {
+    token = it->second;
+    store = false;
+  } else {
+    Stmt s = stmt(
+        "SELECT k.id, k.last_used_at, u.id, u.username, u.display_name, u.role, u.agent_id,"
+        " u.disabled, u.created_at FROM api_keys k JOIN users u ON u.id = k.user_id"
+        " WHERE k.key_hash = ?1 AND k.revoked = 0 AND u.disabled = 0");
+    s.bind_text(1, hash);
+    auto row = s.step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::not_found("no such API key");
+    token.principal.via = Principal::Via::kApiKey;
+    token.principal.session_or_key_id = s.i64(0);
+    token.touched_at = s.opt_i64(1).value_or(0);
+    token.principal.user = read_user(s, 2);
   }
-  return p;
+  if (token.touched_at == 0 || now - token.touched_at >= kTouchGranularity) {
+    Stmt u = stmt("UPDATE api_keys SET last_used_at = ?2 WHERE id = ?1");
+    u.bind_int(1, token.principal.session_or_key_id).bind_int(2, now);
+    SB_RETURN_IF_ERROR(u.run());
+    token.touched_at = now;
+    store = true;
+  }
+  if (store) remember_token_locked(key_cache_, hash, token);
+  return std::move(token.principal);
 }
 
 Result<NewApiKey> SqliteAccounts::create_api_key(UserId user, std::string_view name) {
@@ -897,6 +950,8 @@ Result<ApiKeyInfo> SqliteAccounts::get_api_key(std::int64_t key_id) {
 
 Status SqliteAccounts::revoke_api_key(std::int64_t key_id) {
   std::lock_guard lock(mu_);
+  std::erase_if(key_cache_,
+                [key_id](const auto& e) { return e.second.principal.session_or_key_id == key_id; });
   Stmt s = stmt("UPDATE api_keys SET revoked = 1 WHERE id = ?1 AND revoked = 0");
   s.bind_int(1, key_id);
   SB_RETURN_IF_ERROR(s.run());

@@ -595,6 +595,56 @@ TEST_F(AccountsTest, DisableRevokesSessionsAndKeys) {
   EXPECT_FALSE(accounts_->authenticate_api_key(key->key).ok());
 }
 
+// Tokens that authenticated once are answered from memory afterwards; every change that can end
+// or alter a token's validity must still be seen at once.
+TEST_F(AccountsTest, RememberedTokensFollowEveryChange) {
+  const User u = make_user("ruth");
+  auto s = accounts_->login("ruth", kPassword, "");
+  auto other = accounts_->login("ruth", kPassword, "");
+  auto key = accounts_->create_api_key(u.id, "ci");
+  ASSERT_TRUE(s.ok() && other.ok() && key.ok());
+  ASSERT_TRUE(accounts_->authenticate_session(s->token).ok());
+  ASSERT_TRUE(accounts_->authenticate_session(other->token).ok());
+  ASSERT_TRUE(accounts_->authenticate_api_key(key->key).ok());
+
+  UserPatch promote;
+  promote.role = Role::kSupervisor;
+  promote.display_name = "Ruth S.";
+  ASSERT_TRUE(accounts_->update_user(u.id, promote).ok());
+  auto by_session = accounts_->authenticate_session(s->token);
+  auto by_key = accounts_->authenticate_api_key(key->key);
+  ASSERT_TRUE(by_session.ok() && by_key.ok());
+  EXPECT_EQ(by_session->user.role, Role::kSupervisor);
+  EXPECT_EQ(by_key->user.display_name, "Ruth S.");
+
+  ASSERT_TRUE(accounts_->logout(s->token).ok());
+  EXPECT_EQ(accounts_->authenticate_session(s->token).status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(accounts_->authenticate_session(other->token).ok());
+
+  // The last use of a key is still recorded (at most once a minute) while it is remembered.
+  clock_.advance(2 * kMillisPerMinute);
+  ASSERT_TRUE(accounts_->authenticate_api_key(key->key).ok());
+  auto info = accounts_->get_api_key(key->info.id);
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->last_used_at, std::optional<Millis>(clock_.now()));
+  ASSERT_TRUE(accounts_->authenticate_session(other->token).ok());  // slides to now + 12 h
+
+  // A remembered session still expires on time, and sliding is still written to the database.
+  clock_.advance(12 * kMillisPerHour - 1);
+  ASSERT_TRUE(accounts_->authenticate_session(other->token).ok());
+  clock_.advance(12 * kMillisPerHour);
+  EXPECT_EQ(accounts_->authenticate_session(other->token).status().code(), StatusCode::kNotFound);
+
+  auto fresh = accounts_->login("ruth", kPassword, "");
+  ASSERT_TRUE(fresh.ok());
+  ASSERT_TRUE(accounts_->authenticate_session(fresh->token).ok());
+  UserPatch off;
+  off.disabled = true;
+  ASSERT_TRUE(accounts_->update_user(u.id, off).ok());
+  EXPECT_EQ(accounts_->authenticate_session(fresh->token).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(accounts_->authenticate_api_key(key->key).status().code(), StatusCode::kNotFound);
+}
+
 // ---------------------------------------------------------------------------------------------
 // API keys
 
