@@ -24,8 +24,10 @@ class LiveHub::Handler final : public WsHandler {
 };
 
 LiveHub::LiveHub(ApiApp& app) : app_(app) {
-  subscription_ =
-      app_.service_.subscribe([this](std::span<const Event> events) { on_events(events); });
+  // Applied, not durable: an offer reaches the agent without waiting for the log's fsync (see
+  // service::Delivery); on_events only queues the work for this hub's thread.
+  subscription_ = app_.service_.subscribe(
+      [this](std::span<const Event> events) { on_events(events); }, service::Delivery::kApplied);
   thread_ = std::thread([this] { run(); });
 }
 

@@ -123,6 +123,7 @@ struct CenterService::Impl {
   struct Subscriber {
     SubscriptionId id;
     EventListener listener;
+    Delivery delivery = Delivery::kDurable;
     std::atomic<bool> active{true};
   };
   std::mutex subs_mu;
@@ -161,7 +162,7 @@ struct CenterService::Impl {
   void fail(const Status& s);
   void maybe_snapshot(bool final);
   void release_barriers();
-  void publish(std::span<const Event> events);
+  void publish(std::span<const Event> events, Delivery delivery);
   // Hands the buffered events to the read model when `force`, or when they are due.
   void push_reports(bool force);
   bool reports_due() const {
@@ -401,6 +402,7 @@ void CenterService::Impl::append(std::vector<Event> events, CommandCallback done
     if (done) done(Status::unavailable("service failed: " + failure.message()));
     return;
   }
+  if (!events.empty()) publish(events, Delivery::kApplied);
   // The engine thread is the only producer, so the seqs it assigned are exactly the store's next
   // ones. A copy goes to the store; ours is delivered once the store acknowledges.
   Status s = store->append_async(events, [this](const Status& st) {
@@ -445,13 +447,13 @@ void CenterService::Impl::deliver(const Status& ack) {
       if (reports_buffer.empty()) reports_buffer_since = clock.now();
       reports_buffer.insert(reports_buffer.end(), f.events.begin(), f.events.end());
     }
-    publish(f.events);
+    publish(f.events, Delivery::kDurable);
   }
   if (f.done) f.done(std::move(f.events));
   release_barriers();
 }
 
-void CenterService::Impl::publish(std::span<const Event> events) {
+void CenterService::Impl::publish(std::span<const Event> events, Delivery delivery) {
   const std::uint64_t version = subs_version.load();
   if (version != local_subs_version) {
     std::lock_guard lock(subs_mu);
@@ -461,7 +463,7 @@ void CenterService::Impl::publish(std::span<const Event> events) {
   if (local_subs.empty()) return;
   std::lock_guard lock(delivery_mu);
   for (const auto& sub : local_subs) {
-    if (sub->active.load()) sub->listener(events);
+    if (sub->delivery == delivery && sub->active.load()) sub->listener(events);
   }
 }
 
@@ -621,12 +623,13 @@ void CenterService::poke() {
   future.get();
 }
 
-SubscriptionId CenterService::subscribe(EventListener listener) {
+SubscriptionId CenterService::subscribe(EventListener listener, Delivery delivery) {
   Impl& s = *impl_;
   std::lock_guard lock(s.subs_mu);
   auto sub = std::make_shared<Impl::Subscriber>();
   sub->id = s.next_sub_id++;
   sub->listener = std::move(listener);
+  sub->delivery = delivery;
   s.subs.push_back(sub);
   ++s.subs_version;
   s.st_subscribers = s.subs.size();

@@ -13,7 +13,8 @@
 //
 // Durability: a submitter's callback runs only after its events are fsync'ed, so an API call that
 // changes state answers only after the change would survive a crash. Subscribers see events in
-// seq order, each exactly once, and only durable ones.
+// seq order, each exactly once, and only durable ones — except subscribers that ask for applied
+// events (Delivery::kApplied), which see them as soon as the engine has applied them.
 //
 // Start-up recovers the engine from the store (latest snapshot + replay of the tail), re-arms
 // the pending timers, and feeds today's events into the KPI projection. stop() drains the queue,
@@ -95,6 +96,19 @@ using CommandCallback = std::function<void(CommandResult)>;
 using EventListener = std::function<void(std::span<const Event>)>;
 using SubscriptionId = std::uint64_t;
 
+// When a subscriber hears of events.
+enum class Delivery : std::uint8_t {
+  // Once durable, on the service thread (read models, the voice gateway, alerts, adherence).
+  kDurable,
+  // As soon as the engine applied them, on the engine thread, before they are durable. For
+  // notifications only (pushing an offer to an agent's desktop need not wait for an fsync):
+  // whatever a client does about such an event is a command that runs after it, so its answer
+  // waits for this event's durability too. If the store then fails, the service fails and the
+  // events were never durable: a listener must not record them anywhere. Must be quick (the
+  // engine waits): queue the work for another thread.
+  kApplied,
+};
+
 class CenterService {
  public:
   // Opens the store in options.data_dir, recovers, and starts the engine thread. `clock` must
@@ -117,11 +131,12 @@ class CenterService {
   // thread (inside a listener or callback) it runs `fn` at once.
   void read(const std::function<void(const LiveView&)>& fn);
 
-  // Listeners are called on the service thread with every durable event, in seq order, from the
-  // next batch on. unsubscribe() is safe from any thread: once it returns (from a thread other
-  // than the service thread) the listener is not running and will not be called again; from
-  // inside a listener it takes effect from the next call on (removal is deferred).
-  SubscriptionId subscribe(EventListener listener);
+  // Listeners are called on the service thread with every durable (or applied, see Delivery)
+  // event, in seq order, from the next batch on. unsubscribe() is safe from any thread: once it
+  // returns (from a thread other than the service thread) the listener is not running and will not
+  // be called again; from inside a listener it takes effect from the next call on (removal is
+  // deferred).
+  SubscriptionId subscribe(EventListener listener, Delivery delivery = Delivery::kDurable);
   void unsubscribe(SubscriptionId id);
 
   // Delivers the timers due at clock.now() and waits until everything the engine has produced so

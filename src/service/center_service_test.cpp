@@ -5,6 +5,7 @@
 #include <atomic>
 #include <filesystem>
 #include <future>
+#include <map>
 #include <thread>
 
 #include "reports/report_query.h"
@@ -185,6 +186,52 @@ TEST_F(ServiceTest, RoutesAContactAndDeliversDurableEventsInSeqOrder) {
   EXPECT_EQ(st.rejected, 0u);
   EXPECT_EQ(st.subscribers, 1u);
   EXPECT_EQ(st.appends_in_flight, 0u);
+}
+
+// Applied subscribers hear each batch on the engine thread before it is durable; durable ones
+// after. Both see the same events, in the same seq order, each once.
+TEST_F(ServiceTest, AppliedSubscribersHearEventsBeforeDurableOnes) {
+  auto s = start();
+  ASSERT_TRUE(s);
+  std::vector<std::pair<char, std::uint64_t>> order;  // ('a' applied | 'd' durable, seq)
+  std::vector<Event> applied, durable;
+  s->subscribe(
+      [&](std::span<const Event> b) {
+        applied.insert(applied.end(), b.begin(), b.end());
+        for (const Event& e : b) order.emplace_back('a', e.seq);
+      },
+      Delivery::kApplied);
+  s->subscribe([&](std::span<const Event> b) {
+    durable.insert(durable.end(), b.begin(), b.end());
+    for (const Event& e : b) order.emplace_back('d', e.seq);
+  });
+  configure(*s, 1);
+  ok(*s, cmd::LoginAgent{0});
+  const ContactId c = s->next_contact_id();
+  ok(*s, arrival(c));
+  clock_.advance(kMillisPerSecond);
+  ok(*s, cmd::AcceptOffer{c, 0});
+  ok(*s, cmd::EndContact{c});
+  clock_.advance(20 * kMillisPerSecond);
+  s->poke();
+
+  ASSERT_FALSE(durable.empty());
+  ASSERT_EQ(applied.size(), durable.size());
+  for (std::size_t i = 0; i < applied.size(); ++i) {
+    EXPECT_EQ(applied[i].seq, i + 1);
+    EXPECT_EQ(durable[i].seq, i + 1);
+    EXPECT_EQ(applied[i].payload.index(), durable[i].payload.index());
+  }
+  // Every seq was heard applied before it was heard durable.
+  std::map<std::uint64_t, std::size_t> applied_at;
+  for (std::size_t i = 0; i < order.size(); ++i)
+    if (order[i].first == 'a') applied_at[order[i].second] = i;
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    if (order[i].first != 'd') continue;
+    ASSERT_TRUE(applied_at.contains(order[i].second));
+    EXPECT_LT(applied_at[order[i].second], i) << "seq " << order[i].second;
+  }
+  EXPECT_EQ(s->stats().subscribers, 2u);
 }
 
 TEST_F(ServiceTest, OfferTimesOutWhenTheClockPassesItsDeadline) {
@@ -610,8 +657,11 @@ TEST_P(ServiceFailureTest, StoreFailureStopsTheServiceAndNothingUndurableIsAckno
   auto s = std::move(started).value();
   std::vector<Event> seen;
   s->subscribe([&](std::span<const Event> b) { seen.insert(seen.end(), b.begin(), b.end()); });
+  std::size_t applied = 0;
+  s->subscribe([&](std::span<const Event> b) { applied += b.size(); }, Delivery::kApplied);
   configure(*s, 1);
   const std::size_t durable = seen.size();
+  EXPECT_EQ(applied, durable);
   EXPECT_TRUE(s->health().ok());
 
   FlakyStore::mode = GetParam();
@@ -622,6 +672,7 @@ TEST_P(ServiceFailureTest, StoreFailureStopsTheServiceAndNothingUndurableIsAckno
   EXPECT_FALSE(s->health().ok());
   EXPECT_TRUE(s->stats().failed);
   EXPECT_EQ(seen.size(), durable);  // subscribers never see an unacknowledged batch
+  EXPECT_GT(applied, durable);      // applied ones heard the login before the store failed
 
   // From now on every command is refused, even with a healthy store again.
   FlakyStore::mode = FlakyStore::Mode::kHealthy;
