@@ -67,6 +67,10 @@ struct Options {
   int ws_threads = 2;
   double drain_s = 10;
   bool cleanup = true;
+  // With attributes every create also makes them durable in directory.db before the contact
+  // exists (one more group-committed fsync before routing); without, offers are matched to their
+  // create by the customer id.
+  bool attributes = true;
   int server_pid = 0;  // when set: the server's CPU time over the creation phase is reported
 };
 
@@ -203,6 +207,8 @@ int main(int argc, char** argv) {
   app.add_option("--ws-threads", o.ws_threads, "threads running the WebSockets");
   app.add_option("--drain-s", o.drain_s, "seconds to wait for the last offers");
   app.add_flag("!--no-cleanup", o.cleanup, "leave the agents logged in");
+  app.add_flag("!--no-attributes", o.attributes,
+               "create contacts without attributes (match offers by customer id)");
   app.add_option("--server-pid", o.server_pid,
                  "server process (same machine): report its CPU time while contacts are created");
   CLI11_PARSE(app, argc, argv);
@@ -354,6 +360,8 @@ int main(int argc, char** argv) {
       std::int64_t seq = -1;
       if (c.contains("attributes") && c["attributes"].contains("bench_seq")) {
         seq = std::stoll(c["attributes"]["bench_seq"].get<std::string>());
+      } else if (!o.attributes && c.contains("customer") && c["customer"].is_number_integer()) {
+        seq = c["customer"].get<std::int64_t>();
       }
       if (seq >= 0 && static_cast<std::size_t>(seq) < capacity && sent_at[seq].load() != 0) {
         std::lock_guard lock(lat_mu);
@@ -448,10 +456,8 @@ int main(int argc, char** argv) {
         // Open loop: contact `seq` is due at t0 + seq/rate; late connections catch up.
         const auto due = t0 + std::chrono::duration_cast<Clock::duration>(period * seq);
         std::this_thread::sleep_until(due);
-        Json body{{"channel", "voice"},
-                  {"queue", queue},
-                  {"customer", seq},
-                  {"attributes", {{"bench_seq", std::to_string(seq)}}}};
+        Json body{{"channel", "voice"}, {"queue", queue}, {"customer", seq}};
+        if (o.attributes) body["attributes"] = {{"bench_seq", std::to_string(seq)}};
         sent_at[seq].store(now_ns());
         auto r = client.create_contact(body, "");
         last_done_ns.store(now_ns());
