@@ -5,12 +5,14 @@
 // Sets up a skill, routing profile, queue, agent, disposition and two users over the API as
 // admin, then drives Chromium: the agent goes available, takes an offered contact, ends it and
 // wraps it up while a supervisor's wallboard shows the counts change; then every admin page; a
-// supervisor generates, edits and publishes a schedule that the agent then finds on My schedule.
+// supervisor generates, edits and publishes a schedule that the agent then finds on My schedule,
+// and creates, sees fire (alert history and wallboard), edits and deletes an alert rule.
 // Screenshots go to the artifacts directory. Prints "N passed, M failed, K skipped" last.
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { alertRulesScenario } from './scenarios/alert_rules.mjs';
 import { scheduleDragScenario } from './scenarios/schedule_drag.mjs';
 
 function arg(name, fallback) {
@@ -563,6 +565,8 @@ async function main() {
   }, { needs: false });
 
   await scheduleDragScenario({ step, assert, shot, page: supPage, api: admin, base: BASE, waitMs: WAIT_MS });
+
+  await alertRulesScenario({ step, assert, shot, page: supPage, wallboard: adminPage, api: admin, base: BASE, waitMs: WAIT_MS, run });
 
   await step('signing out returns to the login page', async () => {
     await agentPage.getByTestId('logout').click();
