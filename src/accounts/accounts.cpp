@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <unordered_map>
@@ -267,6 +268,9 @@ class SqliteAccounts final : public Accounts {
   Result<std::vector<ApiKeyInfo>> list_api_keys(UserId user) override;
   Result<ApiKeyInfo> get_api_key(std::int64_t key_id) override;
   Status revoke_api_key(std::int64_t key_id) override;
+  std::uint64_t add_revocation_listener(RevocationListener listener) override;
+  void remove_revocation_listener(std::uint64_t id) override;
+  Status check_principal(const Principal& p) override;
   Status audit(const AuditEntry& entry) override;
   Result<std::vector<AuditEntry>> list_audit(const Page& page) override;
   Status set_sip_password(UserId user, std::string_view password) override;
@@ -299,7 +303,17 @@ class SqliteAccounts final : public Accounts {
   Status audit_login_failed_locked(const std::optional<User>& user, std::string_view username,
                                    std::string detail, std::string_view remote, Millis now);
   Status revoke_sessions_locked(UserId id);
+  // logout without the listeners: takes mu_, sets the id of the session it revoked.
+  Status end_session(std::string_view session_token, std::string_view remote,
+                     std::int64_t& session_id);
   Result<std::int64_t> other_enabled_admins_locked(UserId id);
+  // Appends to `ended` what the change revokes; the caller tells the listeners once it committed.
+  Result<User> update_user_locked(UserId id, const UserPatch& patch,
+                                  const std::optional<std::string>& new_hash,
+                                  std::vector<Revocation>& ended);
+
+  // Tells the listeners; REQUIRES mu_ not held (a listener may call back in).
+  void notify(const std::vector<Revocation>& ended);
 
   // Tokens that authenticated, by their hash: every API request authenticates, and an SQLite
   // join under mu_ per request was a large share of the server's CPU under load. Only this
@@ -331,6 +345,12 @@ class SqliteAccounts final : public Accounts {
   std::string dummy_hash_;
   std::unordered_map<std::string, CachedToken> session_cache_;
   std::unordered_map<std::string, CachedToken> key_cache_;
+
+  // Held while listeners run, so that removing one waits for a call in progress. Never taken
+  // under mu_, and mu_ is never held while a listener runs.
+  std::mutex listeners_mu_;
+  std::uint64_t next_listener_ = 1;
+  std::map<std::uint64_t, RevocationListener> listeners_;
 };
 
 // Bounded: a flood of distinct valid tokens must not grow memory without limit; dropping the
@@ -500,8 +520,18 @@ Result<User> SqliteAccounts::update_user(UserId id, const UserPatch& patch) {
     if (!hash.ok()) return hash.status();
     new_hash = std::move(*hash);
   }
+  std::vector<Revocation> ended;
+  Result<User> updated = [&] {
+    std::lock_guard lock(mu_);
+    return update_user_locked(id, patch, new_hash, ended);
+  }();
+  if (updated.ok()) notify(ended);
+  return updated;
+}
 
-  std::lock_guard lock(mu_);
+Result<User> SqliteAccounts::update_user_locked(UserId id, const UserPatch& patch,
+                                                const std::optional<std::string>& new_hash,
+                                                std::vector<Revocation>& ended) {
   Tx tx(*this);
   SB_RETURN_IF_ERROR(tx.begin());
   auto current = get_user_locked(id);
@@ -543,15 +573,42 @@ Result<User> SqliteAccounts::update_user(UserId id, const UserPatch& patch) {
     clear.bind_int(1, id);
     SB_RETURN_IF_ERROR(clear.run());
     SB_RETURN_IF_ERROR(revoke_sessions_locked(id));
+    ended.push_back({Revocation::Scope::kUserSessions, id, "password changed"});
   }
   if (u.disabled && !current->disabled) {
     SB_RETURN_IF_ERROR(revoke_sessions_locked(id));
     Stmt s = stmt("UPDATE api_keys SET revoked = 1 WHERE user_id = ?1 AND revoked = 0");
     s.bind_int(1, id);
     SB_RETURN_IF_ERROR(s.run());
+    ended.push_back({Revocation::Scope::kUser, id, "user disabled"});
   }
+  // The credentials stay valid, but a connection acts with the role and agent it was opened
+  // with: it must reconnect to act as the user is now.
+  if (u.role != current->role)
+    ended.push_back({Revocation::Scope::kUser, id, "role changed"});
+  else if (u.agent_id != current->agent_id)
+    ended.push_back({Revocation::Scope::kUser, id, "agent link changed"});
   SB_RETURN_IF_ERROR(tx.commit());
   return u;
+}
+
+void SqliteAccounts::notify(const std::vector<Revocation>& ended) {
+  if (ended.empty()) return;
+  std::lock_guard lock(listeners_mu_);
+  for (const auto& r : ended)
+    for (const auto& [id, listener] : listeners_) listener(r);
+}
+
+std::uint64_t SqliteAccounts::add_revocation_listener(RevocationListener listener) {
+  std::lock_guard lock(listeners_mu_);
+  const std::uint64_t id = next_listener_++;
+  listeners_.emplace(id, std::move(listener));
+  return id;
+}
+
+void SqliteAccounts::remove_revocation_listener(std::uint64_t id) {
+  std::lock_guard lock(listeners_mu_);
+  listeners_.erase(id);
 }
 
 Result<std::vector<User>> SqliteAccounts::list_users(const Page& page) {
@@ -784,6 +841,14 @@ Result<Session> SqliteAccounts::login(std::string_view username, std::string_vie
 Status SqliteAccounts::logout(std::string_view session_token, std::string_view remote) {
   if (session_token.empty() || session_token.size() > kMaxTokenLength)
     return Status::not_found("no such session");
+  std::int64_t session_id = 0;
+  Status done = end_session(session_token, remote, session_id);
+  if (done.ok()) notify({{Revocation::Scope::kSession, session_id, "logged out"}});
+  return done;
+}
+
+Status SqliteAccounts::end_session(std::string_view session_token, std::string_view remote,
+                                   std::int64_t& session_id) {
   const std::string hash = sha256_hex(session_token);
   std::lock_guard lock(mu_);
   const Millis now = clock_.now();
@@ -796,7 +861,7 @@ Status SqliteAccounts::logout(std::string_view session_token, std::string_view r
   auto row = s.step();
   if (!row.ok()) return row.status();
   if (!*row) return Status::not_found("no such session");
-  const std::int64_t session_id = s.i64(0);
+  session_id = s.i64(0);
   AuditEntry e;
   e.user_id = s.i64(1);
   e.username = s.text(2);
@@ -949,14 +1014,40 @@ Result<ApiKeyInfo> SqliteAccounts::get_api_key(std::int64_t key_id) {
 }
 
 Status SqliteAccounts::revoke_api_key(std::int64_t key_id) {
+  {
+    std::lock_guard lock(mu_);
+    std::erase_if(key_cache_, [key_id](const auto& e) {
+      return e.second.principal.session_or_key_id == key_id;
+    });
+    Stmt s = stmt("UPDATE api_keys SET revoked = 1 WHERE id = ?1 AND revoked = 0");
+    s.bind_int(1, key_id);
+    SB_RETURN_IF_ERROR(s.run());
+    if (db_->changes() == 0)
+      return Status::not_found("API key " + std::to_string(key_id) + " does not exist");
+  }
+  notify({{Revocation::Scope::kApiKey, key_id, "API key revoked"}});
+  return {};
+}
+
+Status SqliteAccounts::check_principal(const Principal& p) {
+  const bool session = p.via == Principal::Via::kSession;
   std::lock_guard lock(mu_);
-  std::erase_if(key_cache_,
-                [key_id](const auto& e) { return e.second.principal.session_or_key_id == key_id; });
-  Stmt s = stmt("UPDATE api_keys SET revoked = 1 WHERE id = ?1 AND revoked = 0");
-  s.bind_int(1, key_id);
-  SB_RETURN_IF_ERROR(s.run());
-  if (db_->changes() == 0)
-    return Status::not_found("API key " + std::to_string(key_id) + " does not exist");
+  Stmt s = stmt(session ? "SELECT u.role, u.agent_id FROM sessions s JOIN users u"
+                          " ON u.id = s.user_id WHERE s.id = ?1 AND s.user_id = ?2"
+                          " AND s.revoked = 0 AND s.expires_at > ?3 AND u.disabled = 0"
+                        : "SELECT u.role, u.agent_id FROM api_keys k JOIN users u"
+                          " ON u.id = k.user_id WHERE k.id = ?1 AND k.user_id = ?2"
+                          " AND k.revoked = 0 AND u.disabled = 0");
+  s.bind_int(1, p.session_or_key_id).bind_int(2, p.user.id);
+  if (session) s.bind_int(3, clock_.now());
+  auto row = s.step();
+  if (!row.ok()) return row.status();
+  if (!*row) return Status::not_found(session ? "the session ended" : "the API key was revoked");
+  auto role = parse_role(s.text(0));
+  std::optional<std::uint32_t> agent;
+  if (auto a = s.opt_i64(1)) agent = static_cast<std::uint32_t>(*a);
+  if (!role.ok() || *role != p.user.role) return Status::not_found("role changed");
+  if (agent != p.user.agent_id) return Status::not_found("agent link changed");
   return {};
 }
 
@@ -998,6 +1089,21 @@ Result<std::vector<AuditEntry>> SqliteAccounts::list_audit(const Page& page) {
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
+
+bool Revocation::covers(const Principal& p) const {
+  const bool session = p.via == Principal::Via::kSession;
+  switch (scope) {
+    case Scope::kSession:
+      return session && p.session_or_key_id == id;
+    case Scope::kApiKey:
+      return !session && p.session_or_key_id == id;
+    case Scope::kUserSessions:
+      return session && p.user.id == id;
+    case Scope::kUser:
+      return p.user.id == id;
+  }
+  return false;
+}
 
 std::string_view role_name(Role r) {
   switch (r) {

@@ -18,6 +18,7 @@
 // See docs/accounts.md.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -70,6 +71,24 @@ struct Principal {
   std::string csrf_token;  // sessions only
   std::int64_t session_or_key_id = 0;
 };
+
+// What a write ended, told to whoever holds long-lived connections opened with a principal (the
+// live hub's WebSockets), so that such a connection does not outlive its credentials.
+struct Revocation {
+  enum class Scope : std::uint8_t {
+    kSession,       // one session: logout
+    kApiKey,        // one API key: revoked
+    kUserSessions,  // every session of a user, not its keys: password changed
+    kUser,          // everything of a user: disabled, role or agent link changed
+  };
+  Scope scope = Scope::kSession;
+  std::int64_t id = 0;  // the session, key or user id, by scope
+  std::string reason;   // for people: "logged out", "API key revoked", "user disabled", ...
+
+  // Whether a connection opened with `p` must close.
+  bool covers(const Principal& p) const;
+};
+using RevocationListener = std::function<void(const Revocation&)>;
 
 struct Session {
   std::string token;  // goes into the sb_session cookie; only its hash is stored
@@ -152,6 +171,18 @@ class Accounts {
   virtual Result<Principal> authenticate_session(std::string_view session_token) = 0;
   // NotFound for an unknown or revoked key, or a disabled user. Records last_used_at.
   virtual Result<Principal> authenticate_api_key(std::string_view key) = 0;
+
+  // Revocation listeners are called after the write that ended the credentials has committed,
+  // on the writer's thread and outside the accounts lock (a listener may call into Accounts, but
+  // must not add or remove listeners). Removal waits for a call in progress, so after it returns
+  // the listener's captures may die.
+  virtual std::uint64_t add_revocation_listener(RevocationListener listener) = 0;
+  virtual void remove_revocation_listener(std::uint64_t id) = 0;
+  // OK while `p` still holds: its session (unexpired) or key is not revoked, its user is enabled,
+  // and the user's role and agent link are those in `p`. NotFound, saying why, otherwise. A holder
+  // registers a connection first and checks it after, so that a revocation between the
+  // authentication and the registration is not missed (the listener sees the registered one).
+  virtual Status check_principal(const Principal& p) = 0;
 
   // API keys. create: NotFound for an unknown user, FailedPrecondition for a disabled one,
   // InvalidArgument for a name that is empty or longer than 100 bytes.

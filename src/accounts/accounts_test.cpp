@@ -645,6 +645,119 @@ TEST_F(AccountsTest, RememberedTokensFollowEveryChange) {
   EXPECT_EQ(accounts_->authenticate_api_key(key->key).status().code(), StatusCode::kNotFound);
 }
 
+// Every write that ends credentials tells the listeners what it ended, after it committed, and
+// check_principal agrees with them; a failed write and a harmless change tell nothing.
+TEST_F(AccountsTest, RevocationsAreToldToListeners) {
+  std::vector<Revocation> told;
+  const std::uint64_t listener =
+      accounts_->add_revocation_listener([&](const Revocation& r) { told.push_back(r); });
+  const User u = make_user("rita");
+  const User other = make_user("otto");
+  auto s1 = accounts_->login("rita", kPassword, "");
+  auto s2 = accounts_->login("rita", kPassword, "");
+  auto key = accounts_->create_api_key(u.id, "ci");
+  auto other_key = accounts_->create_api_key(other.id, "ci");
+  ASSERT_TRUE(s1.ok() && s2.ok() && key.ok() && other_key.ok());
+  auto by_s1 = accounts_->authenticate_session(s1->token);
+  auto by_s2 = accounts_->authenticate_session(s2->token);
+  auto by_key = accounts_->authenticate_api_key(key->key);
+  auto by_other = accounts_->authenticate_api_key(other_key->key);
+  ASSERT_TRUE(by_s1.ok() && by_s2.ok() && by_key.ok() && by_other.ok());
+  EXPECT_TRUE(accounts_->check_principal(*by_s1).ok());
+  EXPECT_TRUE(accounts_->check_principal(*by_key).ok());
+  EXPECT_TRUE(told.empty());
+
+  ASSERT_TRUE(accounts_->logout(s1->token).ok());
+  ASSERT_EQ(told.size(), 1u);
+  EXPECT_EQ(told[0].scope, Revocation::Scope::kSession);
+  EXPECT_EQ(told[0].reason, "logged out");
+  EXPECT_TRUE(told[0].covers(*by_s1));
+  EXPECT_FALSE(told[0].covers(*by_s2));
+  EXPECT_FALSE(told[0].covers(*by_key));
+  EXPECT_EQ(accounts_->check_principal(*by_s1).code(), StatusCode::kNotFound);
+  EXPECT_TRUE(accounts_->check_principal(*by_s2).ok());
+  EXPECT_EQ(accounts_->logout(s1->token).code(), StatusCode::kNotFound);
+  EXPECT_EQ(told.size(), 1u) << "a logout that failed revoked nothing";
+
+  UserPatch rename;
+  rename.display_name = "Rita R.";
+  ASSERT_TRUE(accounts_->update_user(u.id, rename).ok());
+  EXPECT_EQ(told.size(), 1u) << "a new display name leaves connections as they are";
+
+  UserPatch password;
+  password.password = "another long password";
+  ASSERT_TRUE(accounts_->update_user(u.id, password).ok());
+  ASSERT_EQ(told.size(), 2u);
+  EXPECT_EQ(told[1].reason, "password changed");
+  EXPECT_TRUE(told[1].covers(*by_s2));
+  EXPECT_FALSE(told[1].covers(*by_key)) << "a password change leaves the user's keys valid";
+  EXPECT_EQ(accounts_->check_principal(*by_s2).code(), StatusCode::kNotFound);
+  EXPECT_TRUE(accounts_->check_principal(*by_key).ok());
+
+  UserPatch promote;
+  promote.role = Role::kSupervisor;
+  ASSERT_TRUE(accounts_->update_user(u.id, promote).ok());
+  ASSERT_EQ(told.size(), 3u);
+  EXPECT_EQ(told[2].reason, "role changed");
+  EXPECT_TRUE(told[2].covers(*by_key));
+  EXPECT_FALSE(told[2].covers(*by_other));
+  EXPECT_EQ(accounts_->check_principal(*by_key).message(), "role changed");
+  auto promoted = accounts_->authenticate_api_key(key->key);
+  ASSERT_TRUE(promoted.ok());
+  EXPECT_TRUE(accounts_->check_principal(*promoted).ok());
+
+  UserPatch link;
+  link.agent_id = std::optional<std::uint32_t>(7);
+  ASSERT_TRUE(accounts_->update_user(u.id, link).ok());
+  ASSERT_EQ(told.size(), 4u);
+  EXPECT_EQ(told[3].reason, "agent link changed");
+  EXPECT_EQ(accounts_->check_principal(*promoted).message(), "agent link changed");
+
+  ASSERT_TRUE(accounts_->revoke_api_key(other_key->info.id).ok());
+  ASSERT_EQ(told.size(), 5u);
+  EXPECT_EQ(told[4].scope, Revocation::Scope::kApiKey);
+  EXPECT_TRUE(told[4].covers(*by_other));
+  EXPECT_FALSE(told[4].covers(*promoted));
+  EXPECT_EQ(accounts_->check_principal(*by_other).code(), StatusCode::kNotFound);
+
+  auto s3 = accounts_->login("rita", "another long password", "");
+  ASSERT_TRUE(s3.ok());
+  auto by_s3 = accounts_->authenticate_session(s3->token);
+  auto relinked = accounts_->authenticate_api_key(key->key);
+  ASSERT_TRUE(by_s3.ok() && relinked.ok());
+  UserPatch off;
+  off.disabled = true;
+  ASSERT_TRUE(accounts_->update_user(u.id, off).ok());
+  ASSERT_EQ(told.size(), 6u);
+  EXPECT_EQ(told[5].reason, "user disabled");
+  EXPECT_TRUE(told[5].covers(*by_s3));
+  EXPECT_TRUE(told[5].covers(*relinked));
+  EXPECT_EQ(accounts_->check_principal(*by_s3).code(), StatusCode::kNotFound);
+  EXPECT_EQ(accounts_->check_principal(*relinked).code(), StatusCode::kNotFound);
+
+  // A refused change (the last admin) commits nothing and tells nothing.
+  const User admin = make_user("ann", Role::kAdmin);
+  UserPatch demote;
+  demote.role = Role::kAgent;
+  EXPECT_EQ(accounts_->update_user(admin.id, demote).status().code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(told.size(), 6u);
+
+  // An expired session fails the check as it fails authentication.
+  auto s4 = accounts_->login("otto", kPassword, "");
+  ASSERT_TRUE(s4.ok());
+  auto by_s4 = accounts_->authenticate_session(s4->token);
+  ASSERT_TRUE(by_s4.ok());
+  clock_.advance(12 * kMillisPerHour + 1);
+  EXPECT_EQ(accounts_->check_principal(*by_s4).code(), StatusCode::kNotFound);
+
+  accounts_->remove_revocation_listener(listener);
+  auto k2 = accounts_->create_api_key(other.id, "again");
+  ASSERT_TRUE(k2.ok());
+  ASSERT_TRUE(accounts_->revoke_api_key(k2->info.id).ok());
+  EXPECT_EQ(told.size(), 6u) << "a removed listener is not called";
+}
+
 // ---------------------------------------------------------------------------------------------
 // API keys
 

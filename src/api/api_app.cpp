@@ -72,6 +72,8 @@ ApiApp::ApiApp(service::CenterService& service, accounts::Accounts& accounts, Di
     }
   });
   hub_ = std::make_unique<LiveHub>(*this);
+  revocation_listener_ = accounts_.add_revocation_listener(
+      [this](const accounts::Revocation& r) { hub_->close_revoked(r); });
   if (!options_.time_zone.is_utc() && !options_.adherence.day_start)
     options_.adherence.day_start = [tz = options_.time_zone](Millis t) { return tz.day_start(t); };
   adherence_ = std::make_unique<AdherenceMonitor>(
@@ -119,6 +121,10 @@ void ApiApp::stop() {
   stop_flows();                        // no bot work starts from engine events any more
   if (alerts_) alerts_->stop();        // it publishes through the hub
   if (adherence_) adherence_->stop();  // so does adherence
+  if (revocation_listener_ != 0) {
+    accounts_.remove_revocation_listener(revocation_listener_);
+    revocation_listener_ = 0;
+  }
   if (hub_) hub_->stop();
   if (config_subscription_ != 0) {
     service_.unsubscribe(config_subscription_);

@@ -208,6 +208,8 @@ class ApiApp final : public Dispatcher {
   std::uint64_t config_cache_generation_ = 0;
   std::atomic<std::uint64_t> config_generation_{1};  // bumped by every configuration event
   service::SubscriptionId config_subscription_ = 0;
+  // The hub closes the WebSockets of revoked credentials (accounts::RevocationListener).
+  std::uint64_t revocation_listener_ = 0;
   struct Workers;
   std::unique_ptr<Workers> workers_;
   std::atomic<std::uint64_t> problems_5xx_{0};

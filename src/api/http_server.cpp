@@ -105,9 +105,12 @@ class WsSession final : public WsConnection,
     });
   }
 
-  void close() override {
+  using WsConnection::close;
+  void close(WsCloseCode code, std::string reason) override {
     auto self = shared_from_this();
-    net::post(ws_.get_executor(), [self] { self->do_close(); });
+    net::post(ws_.get_executor(), [self, code, reason = std::move(reason)]() mutable {
+      self->do_close(code, std::move(reason));
+    });
   }
 
   std::uint64_t id() const override { return id_; }
@@ -141,10 +144,14 @@ class WsSession final : public WsConnection,
     });
   }
 
-  void do_close() {
-    if (closed_ || !open_) return;
+  void do_close(WsCloseCode code = WsCloseCode::kNormal, std::string reason = {}) {
+    if (closed_ || !open_ || closing_) return;
+    closing_ = true;
+    constexpr std::size_t kMaxCloseReason = 123;  // 125-byte control frame less the code
+    if (reason.size() > kMaxCloseReason) reason.resize(kMaxCloseReason);
+    const websocket::close_reason why(static_cast<websocket::close_code>(code), reason);
     auto self = shared_from_this();
-    ws_.async_close(websocket::close_code::normal, [self](beast::error_code) { self->closed(); });
+    ws_.async_close(why, [self](beast::error_code) { self->closed(); });
   }
 
   void closed() {
@@ -163,6 +170,7 @@ class WsSession final : public WsConnection,
   std::deque<std::string> outq_;
   bool open_ = false;
   bool closed_ = false;
+  bool closing_ = false;  // a close frame is on its way: a second async_close is not allowed
 };
 
 template <class Stream>

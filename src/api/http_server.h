@@ -14,12 +14,21 @@
 
 namespace sb::api {
 
-// One accepted WebSocket. send() may be called from any thread; messages are written in order.
+// Close codes (RFC 6455 section 7.4.1) the server sends.
+enum class WsCloseCode : std::uint16_t {
+  kNormal = 1000,
+  kPolicyViolation = 1008,  // the credentials that opened the socket were revoked
+};
+
+// One accepted WebSocket. send() and close() may be called from any thread; messages are written
+// in order, and a close frame after the messages already sent.
 class WsConnection {
  public:
   virtual ~WsConnection() = default;
   virtual void send(std::string text) = 0;
-  virtual void close() = 0;
+  // `reason` is cut to the 123 bytes a close frame holds.
+  virtual void close(WsCloseCode code, std::string reason) = 0;
+  void close() { close(WsCloseCode::kNormal, {}); }
   virtual std::uint64_t id() const = 0;
 };
 

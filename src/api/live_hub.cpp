@@ -295,8 +295,40 @@ bool LiveHub::has_supervisors() {
 }
 
 void LiveHub::on_open(const std::shared_ptr<WsConnection>& conn, const accounts::Principal& p) {
-  std::lock_guard lock(mu_);
-  clients_[conn->id()] = Client{conn, p, Channel::kNone};
+  {
+    std::lock_guard lock(mu_);
+    clients_[conn->id()] = Client{conn, p, Channel::kNone};
+  }
+  // Registered first, checked second: a revocation that committed after the upgrade authenticated
+  // but before the registration is seen here; one after the check finds the socket registered.
+  Status still = app_.accounts_.check_principal(p);
+  if (still.code() == StatusCode::kNotFound) {
+    close_as_revoked(conn, "credentials revoked: " + still.message());
+  } else if (!still.ok()) {  // fail closed: the client reconnects once the database answers
+    close_as_revoked(conn, "could not check the credentials: " + still.message());
+  }
+}
+
+void LiveHub::close_revoked(const accounts::Revocation& r) {
+  std::vector<std::shared_ptr<WsConnection>> ended;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [id, c] : clients_)
+      if (r.covers(c.principal)) ended.push_back(c.conn);
+  }
+  for (const auto& conn : ended) close_as_revoked(conn, "credentials revoked: " + r.reason);
+}
+
+void LiveHub::close_as_revoked(const std::shared_ptr<WsConnection>& conn,
+                               const std::string& reason) {
+  {
+    std::lock_guard lock(mu_);
+    auto it = clients_.find(conn->id());
+    if (it == clients_.end()) return;
+    drop_agent_socket_locked(it->second);
+    clients_.erase(it);
+  }
+  conn->close(WsCloseCode::kPolicyViolation, reason);
 }
 
 void LiveHub::on_close(const std::shared_ptr<WsConnection>& conn) {

@@ -47,6 +47,10 @@ class LiveHub {
   // Whether any socket listens on the supervisor channel.
   bool has_supervisors();
 
+  // Closes, with 1008 and the revocation's reason, every socket opened with credentials that
+  // `r` ended (an accounts revocation listener; any thread).
+  void close_revoked(const accounts::Revocation& r);
+
   // When the offer of `contact` to `agent` stops ringing; 0 when it does not ring there.
   Millis offer_expiry(ContactId contact, AgentId agent);
 
@@ -94,6 +98,8 @@ class LiveHub {
   void send_to_agent(AgentId agent, const std::string& message);
   // REQUIRES: mu_ held.
   void drop_agent_socket_locked(const Client& c);
+  // Forgets the socket (no more pushes) and closes it with 1008 and `reason`.
+  void close_as_revoked(const std::shared_ptr<WsConnection>& conn, const std::string& reason);
   // The name of `agent` in `config` (hub thread only).
   const std::string& agent_name(const std::shared_ptr<const CenterConfig>& config, AgentId agent);
 

@@ -10,6 +10,8 @@
 #include <boost/beast/websocket.hpp>
 #include <chrono>
 #include <cstdlib>
+#include <utility>
+#include <vector>
 
 #include "../../tests/store/temp_dir.h"
 #include "api/api_app.h"
@@ -45,6 +47,10 @@ class ServerTest : public ::testing::Test {
 
   std::string make_user(const std::string& name, accounts::Role role,
                         std::optional<std::uint32_t> agent) {
+    return accounts_->create_api_key(create_user(name, role, agent), "t")->key;
+  }
+  accounts::UserId create_user(const std::string& name, accounts::Role role,
+                               std::optional<std::uint32_t> agent) {
     accounts::NewUser u;
     u.username = name;
     u.password = name + "-password-1";
@@ -52,7 +58,7 @@ class ServerTest : public ::testing::Test {
     u.agent_id = agent;
     auto created = accounts_->create_user(u);
     EXPECT_TRUE(created.ok()) << created.status().message();
-    return accounts_->create_api_key(created->id, "t")->key;
+    return created.ok() ? created->id : 0;
   }
 
   // One HTTP exchange on a fresh connection; `raw` requests are written as given.
@@ -72,6 +78,83 @@ class ServerTest : public ::testing::Test {
     http::response<http::string_body> res;
     http::read(stream, buffer, res);
     return res;
+  }
+
+  // One HTTP exchange with the given headers (cookie sessions).
+  http::response<http::string_body> request_with(
+      http::verb verb, const std::string& target, const std::string& body,
+      const std::vector<std::pair<std::string, std::string>>& headers) {
+    net::io_context ioc;
+    beast::tcp_stream stream(ioc);
+    stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), server_->port()));
+    http::request<http::string_body> req{verb, target, 11};
+    req.set(http::field::host, "127.0.0.1");
+    for (const auto& [name, value] : headers) req.set(name, value);
+    if (!body.empty()) req.set(http::field::content_type, "application/json");
+    req.body() = body;
+    req.prepare_payload();
+    http::write(stream, req);
+    beast::flat_buffer buffer;
+    http::response<http::string_body> res;
+    http::read(stream, buffer, res);
+    return res;
+  }
+
+  struct CookieSession {
+    std::string cookie;  // "sb_session=..."
+    std::string csrf;
+  };
+  CookieSession login(const std::string& name) {
+    auto res =
+        request_with(http::verb::post, "/api/v1/auth/login",
+                     json{{"username", name}, {"password", name + "-password-1"}}.dump(), {});
+    EXPECT_EQ(res.result_int(), 200) << res.body();
+    const std::string set_cookie(res[http::field::set_cookie]);
+    return {set_cookie.substr(0, set_cookie.find(';')),
+            json::parse(res.body())["csrf_token"].get<std::string>()};
+  }
+
+  struct LiveSocket {
+    net::io_context ioc;
+    websocket::stream<beast::tcp_stream> ws{ioc};
+  };
+  // A socket on /api/v1/ws subscribed to `channel`, authenticated by `header`: `value`.
+  std::unique_ptr<LiveSocket> subscribe(http::field header, const std::string& value,
+                                        const std::string& channel) {
+    auto s = std::make_unique<LiveSocket>();
+    beast::get_lowest_layer(s->ws).connect(
+        tcp::endpoint(net::ip::make_address("127.0.0.1"), server_->port()));
+    beast::get_lowest_layer(s->ws).expires_after(std::chrono::seconds(20));
+    s->ws.set_option(websocket::stream_base::decorator(
+        [header, value](websocket::request_type& req) { req.set(header, value); }));
+    s->ws.handshake("127.0.0.1", "/api/v1/ws");
+    s->ws.write(net::buffer(json{{"type", "subscribe"}, {"channel", channel}}.dump()));
+    beast::flat_buffer b;
+    s->ws.read(b);
+    EXPECT_EQ(json::parse(beast::buffers_to_string(b.data()))["type"], "subscribed");
+    return s;
+  }
+  // Reads until the server closes the socket; returns the close frame's code and reason.
+  static std::pair<int, std::string> read_until_closed(LiveSocket& s) {
+    for (;;) {
+      beast::flat_buffer b;
+      beast::error_code ec;
+      s.ws.read(b, ec);
+      if (ec == websocket::error::closed)
+        return {s.ws.reason().code, std::string(s.ws.reason().reason.c_str())};
+      if (ec) return {-1, ec.message()};
+    }
+  }
+  // Whether the socket still answers a ping (other pushes in between are skipped).
+  static bool answers_ping(LiveSocket& s) {
+    beast::error_code ec;
+    s.ws.write(net::buffer(json{{"type", "ping"}}.dump()), ec);
+    while (!ec) {
+      beast::flat_buffer b;
+      s.ws.read(b, ec);
+      if (!ec && json::parse(beast::buffers_to_string(b.data()))["type"] == "pong") return true;
+    }
+    return false;
   }
 
   std::string raw_exchange(const std::string& bytes) {
@@ -236,6 +319,96 @@ TEST_F(ServerTest, SupervisorSocketReceivesAlertTransitions) {
   EXPECT_EQ(cleared["event"], "cleared");
   EXPECT_EQ(cleared["alert"]["id"], fired["alert"]["id"]);
   ws.close(websocket::close_code::normal);
+}
+
+// A WebSocket does not outlive the credentials that opened it: revoking its API key closes it
+// with 1008 (policy violation) and a reason; a socket of the user's other key stays open.
+TEST_F(ServerTest, RevokingAnApiKeyClosesItsSockets) {
+  const accounts::UserId sue = create_user("sue", accounts::Role::kSupervisor, std::nullopt);
+  auto revoked = accounts_->create_api_key(sue, "wallboard");
+  auto kept = accounts_->create_api_key(sue, "script");
+  ASSERT_TRUE(revoked.ok() && kept.ok());
+  auto doomed = subscribe(http::field::authorization, "Bearer " + revoked->key, "supervisor");
+  auto other = subscribe(http::field::authorization, "Bearer " + kept->key, "supervisor");
+
+  ASSERT_EQ(request(http::verb::delete_, "/api/v1/api-keys/" + std::to_string(revoked->info.id), "",
+                    admin_key_)
+                .result_int(),
+            204);
+  const auto [code, reason] = read_until_closed(*doomed);
+  EXPECT_EQ(code, 1008);
+  EXPECT_EQ(reason, "credentials revoked: API key revoked");
+  EXPECT_TRUE(answers_ping(*other));
+  other->ws.close(websocket::close_code::normal);
+}
+
+// Logging out closes the sockets that session opened, and only those.
+TEST_F(ServerTest, LogoutClosesTheSessionsSockets) {
+  create_user("sue", accounts::Role::kSupervisor, std::nullopt);
+  const CookieSession leaving = login("sue");
+  const CookieSession staying = login("sue");
+  auto doomed = subscribe(http::field::cookie, leaving.cookie, "supervisor");
+  auto other = subscribe(http::field::cookie, staying.cookie, "supervisor");
+
+  auto out = request_with(http::verb::post, "/api/v1/auth/logout", "",
+                          {{"Cookie", leaving.cookie}, {"X-CSRF-Token", leaving.csrf}});
+  ASSERT_EQ(out.result_int(), 204) << out.body();
+  const auto [code, reason] = read_until_closed(*doomed);
+  EXPECT_EQ(code, 1008);
+  EXPECT_EQ(reason, "credentials revoked: logged out");
+  EXPECT_TRUE(answers_ping(*other));
+  other->ws.close(websocket::close_code::normal);
+}
+
+// Changing a user's role closes its sockets (they act with the role they were opened with);
+// disabling the user closes them and refuses new ones.
+TEST_F(ServerTest, RoleChangeAndDisablingCloseTheUsersSockets) {
+  auto post = [&](const std::string& target, const json& body) {
+    return request(http::verb::post, target, body.dump(), admin_key_);
+  };
+  ASSERT_EQ(
+      post("/api/v1/profiles", {{"name", "voice"}, {"capacity", {{"voice", 1}}}}).result_int(),
+      201);
+  ASSERT_EQ(post("/api/v1/queues", {{"name", "Sales"}}).result_int(), 201);
+  ASSERT_EQ(post("/api/v1/agents",
+                 {{"name", "Ada"}, {"profile", 0}, {"queues", {{{"queue", 0}, {"tier", 1}}}}})
+                .result_int(),
+            201);
+  const accounts::UserId ada = create_user("ada", accounts::Role::kAgent, 0u);
+  const std::string key = accounts_->create_api_key(ada, "desk")->key;
+  const std::string bystander_key = make_user("bob", accounts::Role::kSupervisor, std::nullopt);
+  const CookieSession session = login("ada");
+  auto by_key = subscribe(http::field::authorization, "Bearer " + key, "agent");
+  auto by_session = subscribe(http::field::cookie, session.cookie, "agent");
+  auto bystander = subscribe(http::field::authorization, "Bearer " + bystander_key, "supervisor");
+
+  const std::string user = "/api/v1/users/" + std::to_string(ada);
+  ASSERT_EQ(request(http::verb::patch, user, json{{"role", "supervisor"}}.dump(), admin_key_)
+                .result_int(),
+            200);
+  for (auto* s : {by_key.get(), by_session.get()}) {
+    const auto [code, reason] = read_until_closed(*s);
+    EXPECT_EQ(code, 1008);
+    EXPECT_EQ(reason, "credentials revoked: role changed");
+  }
+  // The credentials still hold: a new socket opens, with the new role.
+  by_key = subscribe(http::field::authorization, "Bearer " + key, "supervisor");
+
+  ASSERT_EQ(request(http::verb::delete_, user, "", admin_key_).result_int(), 204);
+  const auto [code, reason] = read_until_closed(*by_key);
+  EXPECT_EQ(code, 1008);
+  EXPECT_EQ(reason, "credentials revoked: user disabled");
+  EXPECT_TRUE(answers_ping(*bystander));
+
+  LiveSocket refused;
+  beast::get_lowest_layer(refused.ws)
+      .connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), server_->port()));
+  refused.ws.set_option(websocket::stream_base::decorator(
+      [&](websocket::request_type& req) { req.set(http::field::authorization, "Bearer " + key); }));
+  beast::error_code ec;
+  refused.ws.handshake("127.0.0.1", "/api/v1/ws", ec);
+  EXPECT_TRUE(ec) << "a disabled user's key opens no socket";
+  bystander->ws.close(websocket::close_code::normal);
 }
 
 TEST_F(ServerTest, WebSocketWithoutCredentialsIsRefused) {
