@@ -46,6 +46,10 @@ Result<std::vector<AgentLifecycle>> agent_lifecycles(accounts::Accounts& account
   }
   std::vector<AgentLifecycle> out;
   for (auto& [id, a] : agents) {
+    // The audit log reads newest first; the computation applies changes of the same millisecond
+    // in the order given, so they must be in the order they happened (a disable and a re-enable
+    // within one millisecond leave the agent active).
+    std::reverse(a.changes.begin(), a.changes.end());
     // Disabled with no audit entry saying when (e.g. by a tool that writes no audit): the time
     // of the separation is unknown, so the agent is left out rather than counted wrongly.
     const bool has_disable =

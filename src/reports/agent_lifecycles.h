@@ -14,7 +14,8 @@ namespace sb::reports {
 
 // Users whose role is agent. Changes: "user.disable" audit entries (DELETE /users/{id}) and
 // "user.update" entries whose JSON detail sets "disabled". A user disabled with no audit entry
-// saying when is left out (the time of the separation is unknown).
+// saying when is left out (the time of the separation is unknown). Each agent's changes are in
+// the order the audit log recorded them (oldest first).
 Result<std::vector<AgentLifecycle>> agent_lifecycles(accounts::Accounts& accounts);
 
 }  // namespace sb::reports

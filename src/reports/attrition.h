@@ -23,7 +23,8 @@ struct LifecycleChange {
 struct AgentLifecycle {
   std::string user;  // for messages
   Millis created_at = 0;
-  std::vector<LifecycleChange> changes;  // any order; sorted by the computation
+  // Sorted by time by the computation; changes at the same millisecond apply in this order.
+  std::vector<LifecycleChange> changes;
 };
 
 struct AttritionFigures {

@@ -10,7 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "accounts/accounts.h"
 #include "base/random.h"
+#include "reports/agent_lifecycles.h"
 #include "reports/attrition.h"
 #include "reports/histogram_sum.h"
 #include "reports/report_query.h"
@@ -617,6 +619,98 @@ TEST(AttritionTest, SeparationsOverTheTimeWeightedAverageHeadcount) {
   auto empty = compute_attrition({}, from, to);
   ASSERT_TRUE(empty.ok());
   EXPECT_EQ(empty->attrition_rate, 0.0);
+}
+
+// Edge cases of the definition (docs/metrics.md, "Agent attrition"): a rehire within the period,
+// an agent hired and gone within it, changes in one millisecond, no headcount at all; and always
+// headcount_end = headcount_start + hires − separations.
+TEST(AttritionTest, EdgeCases) {
+  const Millis d = kMillisPerDay;
+  const Millis from = kT0, to = kT0 + 10 * d;
+  std::vector<AgentLifecycle> agents = {
+      // Leaves on day 2, rehired on day 4, leaves again on day 8: two separations, one hire.
+      {"ivy", kT0 - 30 * d, {{kT0 + 2 * d, false}, {kT0 + 4 * d, true}, {kT0 + 8 * d, false}}},
+      // Hired on day 1, gone on day 3: a hire and a separation, 2 active days.
+      {"jon", kT0 + 1 * d, {{kT0 + 3 * d, false}}},
+      // Disabled and re-enabled in the same millisecond (in that order): still active.
+      {"kim", kT0 - 30 * d, {{kT0 + 5 * d, false}, {kT0 + 5 * d, true}}},
+      // A disable recorded before the creation counts at the creation: never active.
+      {"lou", kT0 + 6 * d, {{kT0 + 1 * d, false}}},
+  };
+  auto f = compute_attrition(agents, from, to);
+  ASSERT_TRUE(f.ok()) << f.status().to_string();
+  EXPECT_EQ(f->headcount_start, 2u);  // ivy, kim
+  EXPECT_EQ(f->headcount_end, 1u);    // kim
+  // Hires: ivy's return, jon, kim's re-enable, lou's creation. Separations: ivy twice, jon, kim,
+  // lou (created and disabled at the same instant).
+  EXPECT_EQ(f->hires, 4u);
+  EXPECT_EQ(f->separations, 5u);
+  EXPECT_EQ(f->headcount_end, f->headcount_start + f->hires - f->separations);
+  // Active days: ivy 2 + 4, jon 2, kim 10, lou 0 = 18 over 10 days.
+  EXPECT_DOUBLE_EQ(f->average_headcount, 1.8);
+  EXPECT_DOUBLE_EQ(f->attrition_rate, 5 / 1.8);
+  EXPECT_DOUBLE_EQ(f->annualized_rate, 5 / 1.8 * 36.5);
+
+  // No headcount in the period: the rate is 0, not a division by zero, even with a separation
+  // (an agent active for no time at all).
+  auto none = compute_attrition({{"lou", kT0 + 6 * d, {{kT0 + 6 * d, false}}}}, from, to);
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none->average_headcount, 0.0);
+  EXPECT_EQ(none->separations, 1u);
+  EXPECT_EQ(none->attrition_rate, 0.0);
+  EXPECT_EQ(none->annualized_rate, 0.0);
+}
+
+// The lifecycles come from the accounts in the order things happened: the audit log lists newest
+// first, and a disable and re-enable within one millisecond must leave the agent active.
+TEST(AttritionTest, LifecyclesFromTheAccountsAreInTheOrderThingsHappened) {
+  ManualClock clock(kT0);
+  accounts::AccountsOptions options;
+  options.fast_hashing_for_tests = true;
+  auto opened = accounts::Accounts::open(":memory:", clock, options);
+  ASSERT_TRUE(opened.ok()) << opened.status().to_string();
+  accounts::Accounts& accounts = **opened;
+  accounts::NewUser n;
+  n.username = "mia";
+  n.password = "a-long-password";
+  n.role = accounts::Role::kAgent;
+  auto mia = accounts.create_user(n);
+  n.username = "sam";
+  n.role = accounts::Role::kSupervisor;
+  ASSERT_TRUE(mia.ok() && accounts.create_user(n).ok());
+  auto audit = [&](const std::string& action, const std::string& detail) {
+    accounts::AuditEntry e;
+    e.action = action;
+    e.target = "user:" + std::to_string(mia->id);
+    e.detail = detail;
+    ASSERT_TRUE(accounts.audit(e).ok());
+  };
+  clock.advance(kMillisPerDay);
+  accounts::UserPatch off;
+  off.disabled = true;
+  ASSERT_TRUE(accounts.update_user(mia->id, off).ok());
+  audit("user.disable", "");
+  accounts::UserPatch on;
+  on.disabled = false;
+  ASSERT_TRUE(accounts.update_user(mia->id, on).ok());
+  audit("user.update", R"({"disabled":false})");      // the same millisecond
+  audit("user.update", R"({"display_name":"Mia"})");  // not a lifecycle change
+
+  auto lifecycles = agent_lifecycles(accounts);
+  ASSERT_TRUE(lifecycles.ok()) << lifecycles.status().to_string();
+  ASSERT_EQ(lifecycles->size(), 1u);  // sam is a supervisor
+  const AgentLifecycle& a = lifecycles->front();
+  EXPECT_EQ(a.user, "mia");
+  EXPECT_EQ(a.created_at, kT0);
+  ASSERT_EQ(a.changes.size(), 2u);
+  EXPECT_FALSE(a.changes[0].active);
+  EXPECT_TRUE(a.changes[1].active);
+  auto f = compute_attrition(*lifecycles, kT0, kT0 + 2 * kMillisPerDay);
+  ASSERT_TRUE(f.ok());
+  EXPECT_EQ(f->headcount_end, 1u);
+  EXPECT_EQ(f->separations, 1u);
+  EXPECT_EQ(f->hires, 2u);  // the creation at `from` and the re-enable
+  EXPECT_DOUBLE_EQ(f->average_headcount, 1.0);
 }
 
 TEST(HistogramSumTest, EqualsTheMergedHistogramsWhicheverWayItIsAdded) {
