@@ -54,6 +54,9 @@ struct VoiceHooks {
   std::function<Result<std::string>(ContactId, const std::string& name)> recording_path;
   std::function<Status(ContactId, bool paused)> set_recording_paused;
   std::function<json()> stats;
+  // Silent monitor by the SIP user `user` (the supervisor's username): start rings their phone.
+  std::function<Status(ContactId, const std::string& user)> start_monitor;
+  std::function<Status(ContactId, const std::string& user)> stop_monitor;
 };
 
 class ApiApp final : public Dispatcher {

@@ -70,6 +70,36 @@ void ApiApp::register_voice_routes() {
         });
   }
 
+  // Silent monitor: the supervisor's own registered phone rings and then hears the call (both
+  // sides mixed, listen only). The SIP user is the caller's username (phones register as it).
+  router_.add(
+      "POST", "/api/v1/contacts/{id}/monitor", kAdmin | kSupervisor,
+      "Listen in on a call (silent monitor): rings your registered SIP phone",
+      [this](RouteContext& ctx, Reply reply) {
+        auto id = parse_id(ctx.params[0]);
+        if (!id) return reply(not_found("no contact " + ctx.params[0]));
+        if (!voice_.start_monitor)
+          return reply(conflict("voice is off: contact " + ctx.params[0] + " is not a call"));
+        const std::string& user = ctx.principal->user.username;
+        Status s = voice_.start_monitor(static_cast<ContactId>(*id), user);
+        if (!s.ok()) return reply(problem_from_status(s));
+        audit(&*ctx.principal, ctx.req, "contact.monitor", "contact:" + ctx.params[0], "start");
+        reply(json_response({{"contact", *id}, {"user", user}, {"state", "ringing"}}, 202));
+      });
+  router_.add(
+      "DELETE", "/api/v1/contacts/{id}/monitor", kAdmin | kSupervisor,
+      "Stop listening in on a call (hangs up your phone's monitor leg)",
+      [this](RouteContext& ctx, Reply reply) {
+        auto id = parse_id(ctx.params[0]);
+        if (!id) return reply(not_found("no contact " + ctx.params[0]));
+        if (!voice_.stop_monitor)
+          return reply(not_found("nobody monitors contact " + ctx.params[0]));
+        Status s = voice_.stop_monitor(static_cast<ContactId>(*id), ctx.principal->user.username);
+        if (!s.ok()) return reply(problem_from_status(s));
+        audit(&*ctx.principal, ctx.req, "contact.monitor", "contact:" + ctx.params[0], "stop");
+        reply(no_content());
+      });
+
   router_.add("GET", "/api/v1/voice/stats", kAdmin | kSupervisor,
               "SIP gateway figures (calls, legs, RTP packets, registrations)",
               [this](RouteContext&, Reply reply) {

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "media/g711.h"
+#include "media/mixer.h"
 #include "media/prompts.h"
 #include "media/telephone_event.h"
 #include "media/wav.h"
@@ -47,6 +48,67 @@ TEST(G711, DecodeEveryCodeIsStableUnderReencode) {
     EXPECT_EQ(ulaw_to_linear(linear_to_ulaw(ulaw_to_linear(code))), ulaw_to_linear(code));
     EXPECT_EQ(linear_to_alaw(alaw_to_linear(code)), code);
   }
+}
+
+TEST(Mixer, SumsAndSaturatesInsteadOfWrapping) {
+  const std::vector<std::int16_t> a = {1000, -1000, 30000, -30000, 32767, 0};
+  const std::vector<std::int16_t> b = {2000, 500, 10000, -10000, 1, 0};
+  std::vector<std::int16_t> out(a.size());
+  mix_saturating(a, b, out.data());
+  EXPECT_EQ(out, (std::vector<std::int16_t>{3000, -500, 32767, -32768, 32767, 0}));
+}
+
+// A frame of one constant level in `codec`.
+std::vector<std::uint8_t> constant_frame(Codec codec, std::int16_t level, std::size_t n) {
+  std::vector<std::int16_t> pcm(n, level);
+  std::vector<std::uint8_t> out(n);
+  encode(codec, pcm, out.data());
+  return out;
+}
+
+TEST(Mixer, MonitorMixesBothDirectionsFrameByFrame) {
+  MonitorMix mix;
+  mix.push(MonitorMix::kHeard, Codec::kPcmu, constant_frame(Codec::kPcmu, 4000, kFrameSamples));
+  mix.push(MonitorMix::kSpoken, Codec::kPcma, constant_frame(Codec::kPcma, -1000, kFrameSamples));
+  std::uint8_t frame[kFrameSamples];
+  mix.next_frame(Codec::kPcmu, frame);
+  std::int16_t pcm[kFrameSamples];
+  decode(Codec::kPcmu, frame, pcm);
+  for (std::int16_t s : pcm)
+    EXPECT_NEAR(s, 3000, 300) << "the sum of both sides (within quantisation)";
+  EXPECT_EQ(mix.queued(MonitorMix::kHeard), 0u);
+
+  // Loud on both sides: clipped at the top, not wrapped to a negative value.
+  mix.push(MonitorMix::kHeard, Codec::kPcmu, constant_frame(Codec::kPcmu, 30000, kFrameSamples));
+  mix.push(MonitorMix::kSpoken, Codec::kPcmu, constant_frame(Codec::kPcmu, 30000, kFrameSamples));
+  mix.next_frame(Codec::kPcma, frame);
+  decode(Codec::kPcma, frame, pcm);
+  for (std::int16_t s : pcm) EXPECT_GT(s, 30000);
+}
+
+TEST(Mixer, AQuietSideIsSilenceAndABacklogIsBounded) {
+  MonitorMix mix;
+  // One side only, half a frame: the rest of the frame and the other side are silence.
+  mix.push(MonitorMix::kSpoken, Codec::kPcmu, constant_frame(Codec::kPcmu, 2000, 80));
+  std::uint8_t frame[kFrameSamples];
+  mix.next_frame(Codec::kPcmu, frame);
+  std::int16_t pcm[kFrameSamples];
+  decode(Codec::kPcmu, frame, pcm);
+  EXPECT_NEAR(pcm[0], 2000, 2000 / 16);
+  EXPECT_NEAR(pcm[79], 2000, 2000 / 16);
+  EXPECT_EQ(pcm[80], 0);
+  EXPECT_EQ(pcm[159], 0);
+  // Nothing queued: a silent frame.
+  mix.next_frame(Codec::kPcma, frame);
+  for (std::uint8_t c : frame) EXPECT_EQ(c, silence_code(Codec::kPcma));
+  // A side that runs ahead keeps only the newest 200 ms.
+  for (int i = 0; i < 15; ++i)
+    mix.push(MonitorMix::kHeard, Codec::kPcmu,
+             constant_frame(Codec::kPcmu, static_cast<std::int16_t>(100 * i), kFrameSamples));
+  EXPECT_EQ(mix.queued(MonitorMix::kHeard), MonitorMix::kMaxQueued);
+  mix.next_frame(Codec::kPcmu, frame);
+  decode(Codec::kPcmu, frame, pcm);
+  EXPECT_NEAR(pcm[0], 500, 500 / 16 + 8) << "the oldest frames kept are from the 6th push on";
 }
 
 TEST(G711, TranscodeKeepsTheSignal) {

@@ -247,6 +247,10 @@ api::VoiceHooks voice_hooks(voice::VoiceGateway& gw) {
   h.set_recording_paused = [&gw](ContactId c, bool paused) {
     return gw.set_recording_paused(c, paused);
   };
+  h.start_monitor = [&gw](ContactId c, const std::string& user) {
+    return gw.start_monitor(c, user);
+  };
+  h.stop_monitor = [&gw](ContactId c, const std::string& user) { return gw.stop_monitor(c, user); };
   h.stats = [&gw] {
     const voice::VoiceStats v = gw.stats();
     return api::json{{"calls", v.calls},
@@ -272,7 +276,11 @@ api::VoiceHooks voice_hooks(voice::VoiceGateway& gw) {
                      {"dtmf_digits", v.sip.dtmf_digits},
                      {"bad_requests", v.sip.bad_requests},
                      {"registrations", v.sip.registrations},
-                     {"recordings_open", v.sip.recordings}};
+                     {"recordings_open", v.sip.recordings},
+                     {"monitors", v.sip.monitors},
+                     {"monitors_started", v.monitors_started},
+                     {"monitor_rtp_sent", v.sip.monitor_sent},
+                     {"monitor_rtp_dropped", v.sip.monitor_dropped}};
   };
   return h;
 }

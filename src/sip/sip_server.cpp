@@ -2,7 +2,9 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <future>
@@ -13,6 +15,7 @@
 #include <unordered_set>
 
 #include "media/g711.h"
+#include "media/mixer.h"
 #include "media/re_include.h"
 #include "media/rtp_socket.h"
 #include "media/telephone_event.h"
@@ -52,6 +55,25 @@ std::string digest_ha1(std::string_view user, std::string_view realm, std::strin
 namespace {
 
 std::string pl_str(const pl& p) { return p.p != nullptr ? std::string(p.p, p.l) : std::string(); }
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// Whether URI headers ("Replaces=...&Require=replaces") name `name`.
+bool uri_has_header(std::string_view headers, std::string_view name) {
+  while (!headers.empty()) {
+    const auto amp = headers.find('&');
+    const std::string_view item = headers.substr(0, amp);
+    if (iequals(item.substr(0, item.find('=')), name)) return true;
+    if (amp == std::string_view::npos) break;
+    headers.remove_prefix(amp + 1);
+  }
+  return false;
+}
 
 // RAII for libre's reference-counted objects: mem_deref on destruction.
 template <typename T>
@@ -93,6 +115,40 @@ constexpr std::uint64_t kNonceLifetimeMs = 5 * 60 * 1000;
 
 }  // namespace
 
+ReferTo parse_refer_to(const std::vector<std::string>& values) {
+  if (values.empty()) return {400, "Missing Refer-To", ""};
+  if (values.size() > 1) return {400, "Multiple Refer-To", ""};
+  pl value{};
+  pl_set_str(&value, values[0].c_str());
+  sip_addr addr{};
+  if (values[0].empty() || sip_addr_decode(&addr, &value) != 0 || addr.uri.scheme.l == 0)
+    return {400, "Malformed Refer-To", ""};
+  const std::string scheme = pl_str(addr.uri.scheme);
+  // RFC 3986 scheme syntax: anything else means the header did not parse as a URI.
+  const bool scheme_ok =
+      std::isalpha(static_cast<unsigned char>(scheme[0])) &&
+      std::all_of(scheme.begin(), scheme.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.';
+      });
+  if (!scheme_ok) return {400, "Malformed Refer-To", ""};
+  if (!iequals(scheme, "sip") && !iequals(scheme, "sips"))
+    return {416, "Unsupported URI Scheme", ""};
+  // The URI's headers ("?Replaces=..."), from the text itself: libre's URI decoder does not
+  // split them off every host form.
+  const std::string auri = pl_str(addr.auri);
+  const auto q = auri.find('?');
+  if (q != std::string::npos && uri_has_header(std::string_view(auri).substr(q + 1), "Replaces"))
+    return {501, "Attended Transfer Not Supported", ""};
+  if (addr.uri.user.l == 0) return {404, "No Transfer Target", ""};
+  char* user = nullptr;
+  if (re_sdprintf(&user, "%H", uri_user_unescape, &addr.uri.user) != 0 || user == nullptr)
+    return {400, "Malformed Refer-To", ""};
+  ReferTo out{0, "", user};
+  mem_deref(user);
+  if (out.user.empty()) return {404, "No Transfer Target", ""};
+  return out;
+}
+
 struct Leg final : media::RtpReceiver {
   SipServer::Impl* impl = nullptr;
   LegId id = kNoLeg;
@@ -118,6 +174,10 @@ struct Leg final : media::RtpReceiver {
   std::shared_ptr<media::StereoRecorder> recorder;
   std::vector<std::int16_t> pcm;  // scratch for recording
   std::vector<std::uint8_t> scratch;
+  bool refer_pending = false;    // a REFER was accepted (202); its final NOTIFY is still due
+  std::vector<LegId> listeners;  // legs that monitor this one
+  LegId listening_to = kNoLeg;   // this leg monitors that one (listen-only)
+  std::unique_ptr<media::MonitorMix> mix;  // what it hears, when listening
 
   void on_rtp(const media::RtpPacket& p) override;
 };
@@ -142,6 +202,7 @@ struct SipServer::Impl {
   tmr reap{};
   std::unordered_map<LegId, std::unique_ptr<Leg>> legs;
   std::unordered_set<Leg*> playing;
+  std::unordered_set<Leg*> listening;
   std::vector<std::unique_ptr<Leg>> graveyard;
   std::unordered_map<std::string, std::uint64_t> nonces;  // nonce -> expiry (jiffies)
   std::uint64_t next_tick_at = 0;
@@ -154,7 +215,8 @@ struct SipServer::Impl {
   };
   std::unordered_map<std::string, Binding> bindings;
   std::atomic<std::uint64_t> calls_in{0}, calls_out{0}, n_legs{0}, n_bridges{0}, rtp_received{0},
-      rtp_sent{0}, rtp_relayed{0}, dtmf_digits{0}, bad_requests{0}, recordings{0};
+      rtp_sent{0}, rtp_relayed{0}, dtmf_digits{0}, bad_requests{0}, recordings{0}, n_monitors{0},
+      monitor_sent{0}, monitor_dropped{0};
 
   using Task = std::function<void()>;
   void post(Task t) {
@@ -230,6 +292,12 @@ struct SipServer::Impl {
   void on_rtp(Leg& leg, const media::RtpPacket& p) {
     rtp_received.fetch_add(1, std::memory_order_relaxed);
     if (leg.ended) return;
+    if (leg.listening_to != kNoLeg) {
+      // A supervisor's phone: listen only, whatever it sends goes nowhere.
+      leg.last_rx = tmr_jiffies();
+      monitor_dropped.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
     if (p.pt == leg.remote_telev_pt || p.pt == kLocalTelevPt) {
       leg.last_rx = tmr_jiffies();
       if (auto d = leg.dtmf.on_packet(p.ts, p.payload)) {
@@ -241,6 +309,8 @@ struct SipServer::Impl {
     if (p.pt != 0 && p.pt != 8) return;  // comfort noise and anything unnegotiated
     leg.last_rx = tmr_jiffies();
     const auto in_codec = p.pt == 8 ? media::Codec::kPcma : media::Codec::kPcmu;
+    if (!leg.listeners.empty())
+      feed_listeners(leg, media::MonitorMix::kSpoken, in_codec, p.payload);
     if (leg.recorder) {
       leg.pcm.resize(p.payload.size());
       media::decode(in_codec, p.payload, leg.pcm.data());
@@ -263,10 +333,21 @@ struct SipServer::Impl {
   }
 
   void send_audio(Leg& leg, std::span<const std::uint8_t> payload) {
+    if (!leg.listeners.empty()) feed_listeners(leg, media::MonitorMix::kHeard, leg.codec, payload);
+    send_rtp(leg, payload);
+    rtp_sent.fetch_add(1, std::memory_order_relaxed);
+  }
+
+  void send_rtp(Leg& leg, std::span<const std::uint8_t> payload) {
     leg.rtp->send(static_cast<std::uint8_t>(leg.codec), leg.tx_marker, leg.tx_ts, payload);
     leg.tx_marker = false;
     leg.tx_ts += static_cast<std::uint32_t>(payload.size());
-    rtp_sent.fetch_add(1, std::memory_order_relaxed);
+  }
+
+  void feed_listeners(Leg& leg, media::MonitorMix::Side side, media::Codec codec,
+                      std::span<const std::uint8_t> payload) {
+    for (LegId id : leg.listeners)
+      if (Leg* l = find(id); l != nullptr && l->mix) l->mix->push(side, codec, payload);
   }
 
   static void tick_handler(void* arg) {
@@ -291,6 +372,14 @@ struct SipServer::Impl {
           break;
         }
         send_audio(*leg, frame);
+      }
+    }
+    for (Leg* leg : listening) {
+      if (!leg->rtp) continue;
+      for (int i = 0; i < frames; ++i) {
+        leg->mix->next_frame(leg->codec, frame);
+        send_rtp(*leg, frame);
+        monitor_sent.fetch_add(1, std::memory_order_relaxed);
       }
     }
     for (Leg* leg : done) {
@@ -367,6 +456,14 @@ struct SipServer::Impl {
     leg->ended = true;
     playing.erase(leg.get());
     break_bridge(*leg);
+    if (leg->listening_to != kNoLeg) {
+      if (auto t = legs.find(leg->listening_to); t != legs.end())
+        std::erase(t->second->listeners, id);
+      listening.erase(leg.get());
+      n_monitors.fetch_sub(1);
+    }
+    const std::vector<LegId> listeners = std::move(leg->listeners);
+    leg->listeners.clear();
     if (signal && leg->sess && leg->inbound && !leg->answered) {
       (void)sipsess_reject(leg->sess.get(), 480, "Temporarily Unavailable", nullptr);
     }
@@ -377,6 +474,8 @@ struct SipServer::Impl {
     graveyard.push_back(std::move(leg));
     tmr_start(&reap, 0, &Impl::reap_handler, this);
     events->on_ended(id, reason, code);
+    // Monitoring ends with the call it listens to.
+    for (LegId l : listeners) end_leg(l, EndReason::kLocalHangup, 0, true);
   }
 
   // --- SIP handlers --------------------------------------------------------------------------
@@ -422,7 +521,7 @@ struct SipServer::Impl {
     auto* self = static_cast<Impl*>(arg);
     if (pl_strcmp(&msg->met, "OPTIONS") != 0) return false;
     (void)sip_treplyf(nullptr, nullptr, self->stack.get(), msg, false, 200, "OK",
-                      "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, REGISTER\r\n"
+                      "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, REFER, REGISTER\r\n"
                       "Accept: application/sdp\r\nContent-Length: 0\r\n\r\n");
     return true;
   }
@@ -554,8 +653,8 @@ struct SipServer::Impl {
     const int err = sipsess_accept(
         leg->sess.out(), sess_sock.get(), msg, 180, "Ringing", "switchboard", "application/sdp",
         nullptr, nullptr, nullptr, false, &Impl::offer_handler, &Impl::answer_handler,
-        &Impl::estab_handler, &Impl::info_handler, nullptr, &Impl::close_handler, leg.get(),
-        "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, INFO\r\n");
+        &Impl::estab_handler, &Impl::info_handler, &Impl::refer_handler, &Impl::close_handler,
+        leg.get(), "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, REFER\r\n");
     if (err != 0) {
       (void)sip_treply(nullptr, stack.get(), msg, 500, "Server Internal Error");
       return;
@@ -631,6 +730,73 @@ struct SipServer::Impl {
     leg->impl->events->on_dtmf(leg->id, digit);
   }
 
+  static bool collect_header(const sip_hdr* hdr, const sip_msg* /*msg*/, void* arg) {
+    static_cast<std::vector<std::string>*>(arg)->push_back(pl_str(hdr->val));
+    return false;
+  }
+
+  static void refer_handler(::sip* /*s*/, const sip_msg* msg, void* arg) {
+    auto* leg = static_cast<Leg*>(arg);
+    leg->impl->on_refer(*leg, msg);
+  }
+
+  // RFC 3515 blind transfer: the Refer-To is checked here, the target by the events; an accepted
+  // REFER gets 202 and NOTIFY "100 Trying" now, the final NOTIFY from refer_result().
+  void on_refer(Leg& leg, const sip_msg* msg) {
+    if (leg.ended || !leg.answered) {
+      (void)sip_treply(nullptr, stack.get(), msg, 481, "Call/Transaction Does Not Exist");
+      return;
+    }
+    std::vector<std::string> values;
+    (void)sip_msg_hdr_apply(msg, true, SIP_HDR_REFER_TO, &Impl::collect_header, &values);
+    const ReferTo to = parse_refer_to(values);
+    if (to.code != 0) {
+      (void)sip_treply(nullptr, stack.get(), msg, to.code, to.reason.c_str());
+      return;
+    }
+    if (leg.refer_pending) {
+      (void)sip_treply(nullptr, stack.get(), msg, 491, "Request Pending");
+      return;
+    }
+    const ReferAnswer answer = events->on_refer({leg.id, to.user});
+    if (answer.code != 202) {
+      (void)sip_treply(nullptr, stack.get(), msg, answer.code, answer.reason.c_str());
+      return;
+    }
+    leg.refer_pending = true;
+    (void)sip_treplyf(nullptr, nullptr, stack.get(), msg, false, 202, "Accepted",
+                      "Contact: <%s>\r\nContent-Length: 0\r\n\r\n", contact_uri().c_str());
+    send_refer_notify(leg, 100, "Trying", false);
+  }
+
+  std::string contact_uri() const {
+    return "sip:switchboard@" + opt.host + ":" + std::to_string(bound_port);
+  }
+
+  static void notify_response_handler(int /*err*/, const sip_msg* /*msg*/, void* /*arg*/) {}
+
+  // A NOTIFY of the implicit "refer" subscription, carrying the transfer's progress as a sipfrag.
+  void send_refer_notify(Leg& leg, std::uint16_t code, const std::string& reason, bool final) {
+    sip_dialog* dlg = leg.sess ? sipsess_dialog(leg.sess.get()) : nullptr;
+    if (dlg == nullptr) return;
+    const std::string frag = "SIP/2.0 " + std::to_string(code) + " " + reason + "\r\n";
+    const int err = sip_drequestf(
+        nullptr, stack.get(), true, "NOTIFY", dlg, 0, nullptr, nullptr,
+        &Impl::notify_response_handler, nullptr,
+        "Contact: <%s>\r\nEvent: refer\r\nSubscription-State: %s\r\n"
+        "Content-Type: message/sipfrag;version=2.0\r\nContent-Length: %zu\r\n\r\n%s",
+        contact_uri().c_str(), final ? "terminated;reason=noresource" : "active;expires=60",
+        frag.size(), frag.c_str());
+    if (err != 0) std::cerr << "sip: NOTIFY failed: " << std::strerror(err) << "\n";
+  }
+
+  void do_refer_result(LegId id, std::uint16_t code, const std::string& reason) {
+    Leg* leg = find(id);
+    if (leg == nullptr || !leg->refer_pending) return;
+    leg->refer_pending = false;
+    send_refer_notify(*leg, code, reason, true);
+  }
+
   static void close_handler(int err, const sip_msg* msg, void* arg) {
     auto* leg = static_cast<Leg*>(arg);
     EndReason reason = EndReason::kRemoteHangup;
@@ -691,8 +857,8 @@ struct SipServer::Impl {
           leg->sess.out(), sess_sock.get(), uri.c_str(), from_name.c_str(), from_uri.c_str(),
           "switchboard", nullptr, 0, "application/sdp", offer, nullptr, nullptr, false,
           &Impl::offer_handler, &Impl::answer_handler, &Impl::progress_handler,
-          &Impl::estab_handler, &Impl::info_handler, nullptr, &Impl::close_handler, leg.get(),
-          "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, INFO\r\n");
+          &Impl::estab_handler, &Impl::info_handler, &Impl::refer_handler, &Impl::close_handler,
+          leg.get(), "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, REFER\r\n");
       if (err != 0) s = Status::unavailable("INVITE to " + uri + " failed: " + std::strerror(err));
     }
     mem_deref(offer);
@@ -775,6 +941,26 @@ struct SipServer::Impl {
       agent->recording_left = false;
       recordings.fetch_add(1);
     }
+  }
+
+  void do_listen(LegId listener_id, LegId target_id) {
+    Leg* listener = find(listener_id);
+    if (listener == nullptr || listener->listening_to != kNoLeg) return;
+    Leg* target = find(target_id);
+    if (target == nullptr || target == listener || target->listening_to != kNoLeg) {
+      end_leg(listener_id, EndReason::kLocalHangup, 0, true);
+      return;
+    }
+    break_bridge(*listener);
+    listener->then_loop.clear();
+    listener->player.stop();
+    playing.erase(listener);
+    listener->tx_marker = true;
+    listener->mix = std::make_unique<media::MonitorMix>();
+    listener->listening_to = target_id;
+    target->listeners.push_back(listener_id);
+    listening.insert(listener);
+    n_monitors.fetch_add(1);
   }
 
   void do_unbridge(LegId id) {
@@ -957,6 +1143,13 @@ void SipServer::unbridge(LegId leg) {
 void SipServer::set_recording_paused(LegId leg, bool paused) {
   impl_->post([i = impl_.get(), leg, paused] { i->do_pause(leg, paused); });
 }
+void SipServer::listen(LegId listener, LegId target) {
+  impl_->post([i = impl_.get(), listener, target] { i->do_listen(listener, target); });
+}
+void SipServer::refer_result(LegId leg, std::uint16_t code, std::string reason) {
+  impl_->post(
+      [i = impl_.get(), leg, code, r = std::move(reason)] { i->do_refer_result(leg, code, r); });
+}
 
 std::optional<std::string> SipServer::registered_contact(const std::string& user) const {
   std::lock_guard lock(impl_->mu);
@@ -978,6 +1171,9 @@ SipStats SipServer::stats() const {
   s.dtmf_digits = i.dtmf_digits.load();
   s.bad_requests = i.bad_requests.load();
   s.recordings = i.recordings.load();
+  s.monitors = i.n_monitors.load();
+  s.monitor_sent = i.monitor_sent.load();
+  s.monitor_dropped = i.monitor_dropped.load();
   std::lock_guard lock(i.mu);
   s.registrations = i.bindings.size();
   return s;

@@ -45,6 +45,30 @@ struct IncomingCall {
   std::string source;     // "ip:port" the INVITE came from (where a callback to a number goes)
 };
 
+// A REFER inside an answered call leg's dialog (RFC 3515 blind transfer), once its Refer-To
+// names a SIP user: the queue or agent the far end wants the call moved to.
+struct ReferRequest {
+  LegId leg = kNoLeg;
+  std::string target;  // user part of the Refer-To URI, %-escapes decoded
+};
+
+// The answer to a REFER: 202 accepts it (NOTIFY "100 Trying" follows at once, the outcome later
+// through refer_result()); anything else is the final SIP response.
+struct ReferAnswer {
+  std::uint16_t code = 202;
+  std::string reason = "Accepted";
+};
+
+// What a REFER's Refer-To header values ask for: `code` 0 and the URI's user, or the SIP error
+// that refuses the request (400 missing, repeated or malformed; 416 not a SIP URI; 501 an
+// attended transfer, i.e. a Replaces header in the URI; 404 no user part).
+struct ReferTo {
+  std::uint16_t code = 0;
+  std::string reason;
+  std::string user;
+};
+ReferTo parse_refer_to(const std::vector<std::string>& values);
+
 struct Registration {
   std::string user;
   std::string contact;          // SIP URI to INVITE
@@ -67,6 +91,8 @@ class SipEvents {
   virtual void on_registration(const Registration& reg) = 0;
   // A non-looping play() finished.
   virtual void on_playback_done(LegId leg) = 0;
+  // The far end of an answered leg asks to transfer the call (REFER with a valid Refer-To).
+  virtual ReferAnswer on_refer(const ReferRequest& refer) = 0;
 
  protected:
   ~SipEvents() = default;
@@ -101,9 +127,12 @@ struct SipStats {
   std::uint64_t rtp_sent = 0;  // prompts and music plus relayed packets
   std::uint64_t rtp_relayed = 0;
   std::uint64_t dtmf_digits = 0;
-  std::uint64_t bad_requests = 0;   // answered 400 by the validator
-  std::uint64_t registrations = 0;  // live bindings
-  std::uint64_t recordings = 0;     // open now
+  std::uint64_t bad_requests = 0;     // answered 400 by the validator
+  std::uint64_t registrations = 0;    // live bindings
+  std::uint64_t recordings = 0;       // open now
+  std::uint64_t monitors = 0;         // listen-only legs now (supervisors listening in)
+  std::uint64_t monitor_sent = 0;     // mixed packets sent to them (not in rtp_sent)
+  std::uint64_t monitor_dropped = 0;  // packets their phones sent, never passed on
 };
 
 class SipServer {
@@ -145,8 +174,16 @@ class SipServer {
   void bridge(LegId caller, LegId agent, std::string recording_path);
   // Breaks the bridge of `leg` (closing its recording) without hanging up either side.
   void unbridge(LegId leg);
+  // Listen-only monitoring: the answered leg `listener` (a supervisor's phone) hears both
+  // directions of `target` mixed (what target's phone sends and what it is sent: the caller and
+  // the agent, or the music); whatever the listener sends is dropped, never relayed or recorded.
+  // The listener is hung up when `target` ends (at once if it is gone already).
+  void listen(LegId listener, LegId target);
   // Pauses or resumes the recording of the bridge `leg` belongs to (silence while paused).
   void set_recording_paused(LegId leg, bool paused);
+  // The outcome of the REFER accepted on `leg`: the final NOTIFY (message/sipfrag "SIP/2.0
+  // <code> <reason>", subscription terminated). Nothing when no REFER is pending there.
+  void refer_result(LegId leg, std::uint16_t code, std::string reason);
 
   // The registered contact of `user` (registrations expire).
   std::optional<std::string> registered_contact(const std::string& user) const;

@@ -39,6 +39,12 @@ class Recorder final : public SipEvents {
   void on_hold(LegId, bool) override {}
   void on_registration(const Registration&) override {}
   void on_playback_done(LegId) override {}
+  ReferAnswer on_refer(const ReferRequest& r) override {
+    std::lock_guard lock(mu);
+    refers.push_back(r.target);
+    if (r.target == "sales") return {};
+    return {404, "Unknown Transfer Target"};
+  }
 
   template <typename Pred>
   bool wait(Pred p) {
@@ -51,6 +57,7 @@ class Recorder final : public SipEvents {
   std::vector<IncomingCall> calls;
   std::vector<std::pair<LegId, EndReason>> ended;
   std::string digits;
+  std::vector<std::string> refers;
 };
 
 class Udp {
@@ -247,6 +254,102 @@ TEST_F(SipServerTest, InviteIsAnsweredWithG711AndTheOfferedEventType) {
   EXPECT_EQ(r.rfind("BYE ", 0), 0u) << r;
   ASSERT_TRUE(events.wait([&] { return !events.ended.empty(); }));
   EXPECT_EQ(events.ended.front().second, EndReason::kLocalHangup);
+}
+
+TEST(ReferTo, TheUserOfASipUriOrTheSipError) {
+  EXPECT_EQ(parse_refer_to({"<sip:sales@127.0.0.1>"}).user, "sales");
+  EXPECT_EQ(parse_refer_to({"<sip:sales@127.0.0.1>"}).code, 0);
+  EXPECT_EQ(parse_refer_to({"sip:Sales%20Team@example.com;transport=udp"}).user, "Sales Team");
+  EXPECT_EQ(parse_refer_to({"\"Bob\" <sips:bob@pbx.example.com:5061>"}).user, "bob");
+  EXPECT_EQ(parse_refer_to({}).code, 400);
+  EXPECT_EQ(parse_refer_to({"<sip:a@h>", "<sip:b@h>"}).code, 400);
+  EXPECT_EQ(parse_refer_to({"<<<garbage"}).code, 400);
+  EXPECT_EQ(parse_refer_to({"<<sip:garbled"}).code, 400);
+  EXPECT_EQ(parse_refer_to({""}).code, 400);
+  EXPECT_EQ(parse_refer_to({"<tel:+15551234>"}).code, 416);
+  EXPECT_EQ(parse_refer_to({"<sip:127.0.0.1>"}).code, 404);
+  const ReferTo attended =
+      parse_refer_to({"<sip:bob@127.0.0.1?Replaces=abc%40host%3Bto-tag%3D1%3Bfrom-tag%3D2>"});
+  EXPECT_EQ(attended.code, 501);
+  EXPECT_EQ(parse_refer_to({"<sip:bob@h?require=replaces&replaces=x>"}).code, 501);
+}
+
+// The To line of a response (with the server's tag), to address in-dialog requests.
+std::string to_line_of(const std::string& response) {
+  const auto to = response.find("\r\nTo: ");
+  return response.substr(to + 2, response.find("\r\n", to + 2) - to - 2);
+}
+
+TEST_F(SipServerTest, ReferInTheDialogIsAcceptedAndNotified) {
+  Udp peer;
+  const std::string offer = sdp_offer(40004, "0", "a=rtpmap:0 PCMU/8000\r\n");
+  peer.send(server->port(), request("INVITE", peer.port(), "Call-ID: rf@test\r\n", offer));
+  ASSERT_TRUE(events.wait([&] { return !events.calls.empty(); }));
+  const IncomingCall call = events.calls.front();
+  server->answer(call.leg);
+  std::string r = peer.recv_status("SIP/2.0 200");
+  ASSERT_FALSE(r.empty());
+  const std::string to_line = to_line_of(r);
+  const int invite_cseq = std::atoi(r.c_str() + r.find("\r\nCSeq: ") + 8);
+  auto in_dialog = [&](const std::string& method, const std::string& extra, int cseq) {
+    std::string m = request(method, peer.port(), "Call-ID: rf@test\r\n" + extra, "", "", cseq);
+    m.replace(m.find("To: <sip:1000@127.0.0.1>"), 24, to_line);
+    return m;
+  };
+  peer.send(server->port(), in_dialog("ACK", "", invite_cseq));
+
+  peer.send(server->port(), in_dialog("REFER", "", invite_cseq + 1));
+  r = peer.recv_status("SIP/2.0 4");
+  EXPECT_EQ(r.rfind("SIP/2.0 400 Missing Refer-To", 0), 0u) << r;
+  peer.send(server->port(),
+            in_dialog("REFER", "Refer-To: <sip:nobody@127.0.0.1>\r\n", invite_cseq + 2));
+  r = peer.recv_status("SIP/2.0 4");
+  EXPECT_EQ(r.rfind("SIP/2.0 404 Unknown Transfer Target", 0), 0u) << r;
+  peer.send(server->port(),
+            in_dialog("REFER", "Refer-To: <sip:bob@127.0.0.1?Replaces=x%3Bto-tag%3D1>\r\n",
+                      invite_cseq + 3));
+  r = peer.recv_status("SIP/2.0 5");
+  EXPECT_EQ(r.rfind("SIP/2.0 501", 0), 0u) << r;
+
+  // A dialog that does not exist (another To tag): 481.
+  std::string stray = in_dialog("REFER", "Refer-To: <sip:sales@127.0.0.1>\r\n", invite_cseq + 4);
+  stray.replace(stray.find(";tag=", stray.find("\r\nTo: ")), 5, ";tag=ffff");
+  peer.send(server->port(), stray);
+  r = peer.recv_status("SIP/2.0 4");
+  EXPECT_EQ(r.rfind("SIP/2.0 481", 0), 0u) << r;
+
+  // Outside a dialog (no To tag): not supported.
+  peer.send(server->port(), request("REFER", peer.port(),
+                                    "Call-ID: rf-out@test\r\nRefer-To: <sip:sales@127.0.0.1>\r\n"));
+  r = peer.recv_status("SIP/2.0 5");
+  EXPECT_EQ(r.rfind("SIP/2.0 501", 0), 0u) << r;
+
+  peer.send(server->port(),
+            in_dialog("REFER", "Refer-To: <sip:sales@127.0.0.1>\r\n", invite_cseq + 5));
+  r = peer.recv_status("SIP/2.0 2");
+  EXPECT_EQ(r.rfind("SIP/2.0 202 Accepted", 0), 0u) << r;
+  std::string notify = peer.recv_status("NOTIFY ");
+  ASSERT_EQ(notify.rfind("NOTIFY ", 0), 0u) << notify;
+  EXPECT_NE(notify.find("Event: refer"), std::string::npos) << notify;
+  EXPECT_NE(notify.find("Content-Type: message/sipfrag"), std::string::npos) << notify;
+  EXPECT_NE(notify.find("\r\n\r\nSIP/2.0 100 Trying"), std::string::npos) << notify;
+  EXPECT_NE(notify.find("Subscription-State: active"), std::string::npos) << notify;
+  // A second REFER while the first is pending: 491.
+  peer.send(server->port(),
+            in_dialog("REFER", "Refer-To: <sip:sales@127.0.0.1>\r\n", invite_cseq + 6));
+  r = peer.recv_status("SIP/2.0 4");
+  EXPECT_EQ(r.rfind("SIP/2.0 491", 0), 0u) << r;
+
+  server->refer_result(call.leg, 200, "OK");
+  notify = peer.recv_status("NOTIFY ");
+  ASSERT_EQ(notify.rfind("NOTIFY ", 0), 0u) << notify;
+  EXPECT_NE(notify.find("\r\n\r\nSIP/2.0 200 OK"), std::string::npos) << notify;
+  EXPECT_NE(notify.find("Subscription-State: terminated"), std::string::npos) << notify;
+  {
+    std::lock_guard lock(events.mu);
+    EXPECT_EQ(events.refers, (std::vector<std::string>{"nobody", "sales"}));
+  }
+  server->hangup(call.leg);
 }
 
 TEST_F(SipServerTest, InviteWithoutACommonCodecIs488AndWithoutSdpToo) {

@@ -51,10 +51,28 @@ struct VoiceGateway::Call {
   std::string callback_uri;
   std::string source;  // "ip:port" the caller's INVITE came from
   std::string music = "music";
-  bool transferring = false;  // the flow transferred the call to a queue
+  bool transferring = false;           // the flow transferred the call to a queue
+  sip::LegId refer_leg = sip::kNoLeg;  // the leg whose REFER waits for the engine's Transfer
+  std::map<std::string, sip::LegId> monitors;  // supervisor's SIP user -> their phone's leg
 };
 
 namespace {
+
+// The final NOTIFY's status line for a Transfer the engine refused.
+std::pair<std::uint16_t, std::string> refer_failure(const Status& s) {
+  switch (s.code()) {
+    case StatusCode::kFailedPrecondition:
+      return {480, "Temporarily Unavailable"};
+    case StatusCode::kResourceExhausted:
+      return {486, "Busy Here"};
+    case StatusCode::kNotFound:
+      return {404, "Not Found"};
+    case StatusCode::kInvalidArgument:
+      return {403, "Forbidden"};
+    default:
+      return {500, "Server Internal Error"};
+  }
+}
 
 std::string recording_prefix(ContactId c) { return "contact-" + std::to_string(c) + "-"; }
 
@@ -174,6 +192,7 @@ VoiceStats VoiceGateway::stats() const {
   s.callbacks_dialed = n_callbacks_dialed_;
   s.surveys = n_surveys_;
   s.announcements = n_announcements_;
+  s.monitors_started = n_monitors_;
   return s;
 }
 
@@ -257,7 +276,7 @@ void VoiceGateway::on_incoming_call(const sip::IncomingCall& in) {
       if (it != calls_.end()) {
         sip_->hangup(it->second->caller);
         by_leg_.erase(it->second->caller);
-        calls_.erase(it);
+        erase_call_locked(it);
       }
       return;
     }
@@ -277,6 +296,16 @@ void VoiceGateway::on_answered(sip::LegId leg) {
       return;
     }
     auto c = calls_.find(l->second);
+    if (c != calls_.end()) {
+      Call& call = *c->second;
+      for (const auto& [user, monitor_leg] : call.monitors) {
+        if (monitor_leg != leg) continue;
+        // A supervisor's phone answered: it listens to the caller's leg, both directions.
+        ++n_monitors_;
+        sip_->listen(leg, call.caller);
+        return;
+      }
+    }
     if (c != calls_.end() && c->second->caller == leg &&
         c->second->phase == Phase::kCallbackDialing) {
       // The customer answered the callback: bridge them with the waiting agent.
@@ -315,7 +344,7 @@ void VoiceGateway::on_answered(sip::LegId leg) {
         sip_->hangup(leg);
         by_leg_.erase(leg);
         service_.submit(cmd::EndContact{contact}, nullptr);
-        calls_.erase(it);
+        erase_call_locked(it);
         return;
       }
       call.phase = Phase::kCallbackDialing;
@@ -354,6 +383,7 @@ void VoiceGateway::on_ended(sip::LegId leg, sip::EndReason reason, int sip_code)
   auto it = calls_.find(contact);
   if (it == calls_.end()) return;
   Call& call = *it->second;
+  if (std::erase_if(call.monitors, [leg](const auto& m) { return m.second == leg; }) > 0) return;
   if (leg == call.caller) {
     if (call.callback && (call.phase == Phase::kQueued || call.phase == Phase::kRinging ||
                           call.phase == Phase::kIvr)) {
@@ -370,7 +400,7 @@ void VoiceGateway::on_ended(sip::LegId leg, sip::EndReason reason, int sip_code)
         sip_->hangup(call.agent_leg);
         by_leg_.erase(call.agent_leg);
       }
-      calls_.erase(it);
+      erase_call_locked(it);
       service_.submit(cmd::EndContact{contact}, nullptr);
       return;
     }
@@ -385,7 +415,7 @@ void VoiceGateway::on_ended(sip::LegId leg, sip::EndReason reason, int sip_code)
       sip_->hangup(call.agent_leg);
       by_leg_.erase(call.agent_leg);
     }
-    calls_.erase(it);
+    erase_call_locked(it);
     // Commands run in order: even before ArriveContact's answer, this comes after it.
     if (in_engine) service_.submit(cmd::CustomerLeft{contact}, nullptr);
     return;
@@ -393,13 +423,19 @@ void VoiceGateway::on_ended(sip::LegId leg, sip::EndReason reason, int sip_code)
   if (leg != call.agent_leg) return;
   call.agent_leg = sip::kNoLeg;
   const AgentId agent = call.agent;
+  if (call.refer_leg == leg) {
+    // The phone hung up once its REFER was accepted (blind transfer): the caller stays;
+    // ContactTransferred, or the Transfer's refusal, decides what follows.
+    if (call.caller != sip::kNoLeg) sip_->play(call.caller, {"please_hold", "music"}, false);
+    return;
+  }
   if (call.phase == Phase::kCallbackDialing) {
     // The agent hung up while the customer was being dialed.
     if (call.caller != sip::kNoLeg) {
       sip_->hangup(call.caller);
       by_leg_.erase(call.caller);
     }
-    calls_.erase(it);
+    erase_call_locked(it);
     service_.submit(cmd::EndContact{contact}, nullptr);
     return;
   }
@@ -416,7 +452,7 @@ void VoiceGateway::on_ended(sip::LegId leg, sip::EndReason reason, int sip_code)
     service_.submit(cmd::EndContact{contact}, nullptr);
     sip_->hangup(call.caller);
     by_leg_.erase(call.caller);
-    calls_.erase(it);
+    erase_call_locked(it);
     return;
   }
   // The phone did not take the call (busy, declined, unreachable): the engine offers it to
@@ -530,6 +566,67 @@ void VoiceGateway::on_playback_done(sip::LegId leg) {
   sip_->play_prompts(leg, std::move(list), false, false);
 }
 
+sip::ReferAnswer VoiceGateway::on_refer(const sip::ReferRequest& refer) {
+  wait_ready();
+  ContactId contact = kNoContact;
+  {
+    std::lock_guard lock(mu_);
+    auto l = by_leg_.find(refer.leg);
+    if (l == by_leg_.end()) return {481, "Call/Transaction Does Not Exist"};
+    Call* call = find_call_locked(l->second);
+    if (call == nullptr) return {481, "Call/Transaction Does Not Exist"};
+    // Only the agent moves a customer; a customer's phone does not pick another queue.
+    if (refer.leg != call->agent_leg) return {403, "Only The Agent May Transfer"};
+    if (call->phase != Phase::kConnected && call->phase != Phase::kHeld)
+      return {403, "Call Not Connected"};
+    if (call->refer_leg != sip::kNoLeg) return {491, "Request Pending"};
+    contact = call->contact;
+  }
+  // The target: a queue by name or id, else the username of a user who is an agent. Read outside
+  // mu_ (the service thread takes mu_ while read() waits for it).
+  CenterConfig config;
+  service_.read([&](const service::LiveView& v) { config = v.engine.configuration(); });
+  cmd::Transfer transfer;
+  transfer.contact = contact;
+  if (auto queue = find_queue(config, refer.target)) {
+    transfer.to_queue = *queue;
+  } else {
+    auto user = accounts_.find_user(refer.target);
+    if (!user.ok() || user->disabled || !user->agent_id) return {404, "Unknown Transfer Target"};
+    transfer.to_agent = static_cast<AgentId>(*user->agent_id);
+  }
+  {
+    std::lock_guard lock(mu_);
+    Call* call = find_call_locked(contact);
+    if (call == nullptr || call->agent_leg != refer.leg)
+      return {481, "Call/Transaction Does Not Exist"};
+    call->refer_leg = refer.leg;
+  }
+  const sip::LegId leg = refer.leg;
+  // Success is reported where ContactTransferred drops the agent's leg (NOTIFY 200, then BYE).
+  service_.submit(transfer, [this, contact, leg](service::CommandResult r) {
+    if (r.ok()) return;
+    std::cerr << "voice: contact " << contact << ": transfer refused: " << r.status().message()
+              << "\n";
+    std::lock_guard lock(mu_);
+    auto [code, reason] = refer_failure(r.status());
+    sip_->refer_result(leg, code, reason);
+    auto it = calls_.find(contact);
+    if (it == calls_.end() || it->second->refer_leg != leg) return;
+    Call& call = *it->second;
+    call.refer_leg = sip::kNoLeg;
+    if (call.agent_leg == sip::kNoLeg && call.caller != sip::kNoLeg) {
+      // The agent's phone already left: nobody is on the line with the caller any more.
+      service_.submit(cmd::EndContact{contact}, nullptr);
+      sip_->play(call.caller, {"goodbye"}, false);
+      sip_->hangup_after_playback(call.caller);
+      by_leg_.erase(call.caller);
+      erase_call_locked(it);
+    }
+  });
+  return {};
+}
+
 std::shared_ptr<const media::Prompt> VoiceGateway::find_prompt(const std::string& name) const {
   return prompts_ ? prompts_->find(name) : nullptr;
 }
@@ -627,7 +724,12 @@ void VoiceGateway::on_events(std::span<const Event> events) {
       auto it = calls_.find(x->contact);
       if (it == calls_.end()) continue;
       Call& call = *it->second;
-      // Back to waiting (in the target queue or for the target agent): drop the agent's leg.
+      // Back to waiting (in the target queue or for the target agent): drop the agent's leg,
+      // after telling a phone that asked for the transfer (REFER) that it worked.
+      if (call.refer_leg != sip::kNoLeg) {
+        sip_->refer_result(call.refer_leg, 200, "OK");
+        call.refer_leg = sip::kNoLeg;
+      }
       if (call.agent_leg != sip::kNoLeg) {
         sip_->hangup(call.agent_leg);
         by_leg_.erase(call.agent_leg);
@@ -660,7 +762,58 @@ void VoiceGateway::end_call_locked(ContactId contact) {
     sip_->hangup(leg);
     by_leg_.erase(leg);
   }
+  erase_call_locked(it);
+}
+
+void VoiceGateway::erase_call_locked(std::map<ContactId, std::unique_ptr<Call>>::iterator it) {
+  drop_monitors_locked(*it->second);
   calls_.erase(it);
+}
+
+void VoiceGateway::drop_monitors_locked(Call& call) {
+  for (const auto& [user, leg] : call.monitors) {
+    sip_->hangup(leg);
+    by_leg_.erase(leg);
+  }
+  call.monitors.clear();
+}
+
+// ---- Silent monitor -----------------------------------------------------------------------------
+
+Status VoiceGateway::start_monitor(ContactId contact, const std::string& sip_user) {
+  const std::optional<std::string> phone = sip_->registered_contact(sip_user);
+  std::lock_guard lock(mu_);
+  Call* call = find_call_locked(contact);
+  if (call == nullptr)
+    return Status::not_found("contact " + std::to_string(contact) + " is not a live call");
+  if ((call->phase != Phase::kConnected && call->phase != Phase::kHeld) ||
+      call->caller == sip::kNoLeg)
+    return Status::failed_precondition("contact " + std::to_string(contact) +
+                                       " is not connected to an agent");
+  if (call->monitors.contains(sip_user))
+    return Status::already_exists(sip_user + " already monitors contact " +
+                                  std::to_string(contact));
+  if (!phone)
+    return Status::failed_precondition(sip_user + " has no registered SIP phone to listen on");
+  const sip::LegId leg =
+      sip_->dial(*phone, "monitor", "Monitor contact " + std::to_string(contact));
+  call->monitors[sip_user] = leg;
+  by_leg_[leg] = contact;
+  return Status::ok_status();
+}
+
+Status VoiceGateway::stop_monitor(ContactId contact, const std::string& sip_user) {
+  std::lock_guard lock(mu_);
+  Call* call = find_call_locked(contact);
+  const Status absent =
+      Status::not_found(sip_user + " does not monitor contact " + std::to_string(contact));
+  if (call == nullptr) return absent;
+  auto m = call->monitors.find(sip_user);
+  if (m == call->monitors.end()) return absent;
+  sip_->hangup(m->second);
+  by_leg_.erase(m->second);
+  call->monitors.erase(m);
+  return Status::ok_status();
 }
 
 // ---- IVR flows ----------------------------------------------------------------------------------
@@ -894,6 +1047,7 @@ void VoiceGateway::pump_locked(Call& call) {
 }
 
 void VoiceGateway::after_call_locked(Call& call) {
+  drop_monitors_locked(call);  // the conversation is over; the flow's survey is not monitored
   if (call.agent_leg != sip::kNoLeg) {
     sip_->hangup(call.agent_leg);
     by_leg_.erase(call.agent_leg);
@@ -923,10 +1077,11 @@ void VoiceGateway::rekey_locked(Call& call, ContactId fresh) {
   auto it = calls_.find(call.contact);
   if (it == calls_.end()) return;
   std::unique_ptr<Call> owned = std::move(it->second);
-  calls_.erase(it);
+  erase_call_locked(it);
   owned->contact = fresh;
   for (sip::LegId leg : {owned->caller, owned->agent_leg})
     if (leg != sip::kNoLeg) by_leg_[leg] = fresh;
+  for (const auto& [user, leg] : owned->monitors) by_leg_[leg] = fresh;
   calls_[fresh] = std::move(owned);
 }
 

@@ -94,6 +94,7 @@ struct VoiceStats {
   std::uint64_t callbacks_dialed = 0;  // customers dialed back for an agent
   std::uint64_t surveys = 0;           // survey answers recorded
   std::uint64_t announcements = 0;     // position / wait announcements played
+  std::uint64_t monitors_started = 0;  // supervisors' phones that answered to listen in
 };
 
 class VoiceGateway final : public sip::SipEvents {
@@ -118,6 +119,15 @@ class VoiceGateway final : public sip::SipEvents {
   // FailedPrecondition: not connected or not recorded.
   Status set_recording_paused(ContactId contact, bool paused);
 
+  // Silent monitor: rings `sip_user`'s registered phone and, once it answers, streams both
+  // directions of the call (caller and agent, mixed) to it, listen only. It ends with the call
+  // or by stop_monitor. NotFound: no such live call; FailedPrecondition: the call is not
+  // connected to an agent, or the user has no registered phone; AlreadyExists: that user
+  // monitors the call already.
+  Status start_monitor(ContactId contact, const std::string& sip_user);
+  // NotFound when `sip_user` does not monitor the call.
+  Status stop_monitor(ContactId contact, const std::string& sip_user);
+
   // sip::SipEvents (SIP thread).
   void on_incoming_call(const sip::IncomingCall& call) override;
   void on_answered(sip::LegId leg) override;
@@ -126,12 +136,18 @@ class VoiceGateway final : public sip::SipEvents {
   void on_hold(sip::LegId leg, bool held) override;
   void on_registration(const sip::Registration& reg) override;
   void on_playback_done(sip::LegId leg) override;
+  // A REFER from the agent's phone (blind transfer): Refer-To names a queue (name or id) or an
+  // agent's username; the engine's Transfer moves the caller, the NOTIFY reports the outcome.
+  sip::ReferAnswer on_refer(const sip::ReferRequest& refer) override;
 
  private:
   VoiceGateway(VoiceOptions options, service::CenterService& service, accounts::Accounts& accounts);
   struct Call;
   void on_events(std::span<const Event> events);
   void end_call_locked(ContactId contact);
+  // Forgets a call (hanging up the supervisors' phones that monitor it).
+  void erase_call_locked(std::map<ContactId, std::unique_ptr<Call>>::iterator it);
+  void drop_monitors_locked(Call& call);
   std::string next_recording_path_locked(Call& call);
 
   // IVR flows (all with mu_ held unless named otherwise).
@@ -181,7 +197,7 @@ class VoiceGateway final : public sip::SipEvents {
   std::map<std::string, AgentId> phone_agents_;  // SIP user -> agent
   std::uint64_t n_calls_ = 0, n_refused_ = 0, n_abandoned_ = 0, n_connected_ = 0;
   std::uint64_t n_ivr_ = 0, n_self_served_ = 0, n_callbacks_ = 0, n_callbacks_dialed_ = 0,
-                n_surveys_ = 0, n_announcements_ = 0;
+                n_surveys_ = 0, n_announcements_ = 0, n_monitors_ = 0;
 };
 
 }  // namespace sb::voice

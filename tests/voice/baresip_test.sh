@@ -27,20 +27,8 @@ check() {
   local name="$1"; shift
   if "$@"; then echo "PASS $name"; passed=$((passed + 1)); else echo "FAIL $name"; failed=$((failed + 1)); fi
 }
-free_port() {
-  python3 - <<'PY'
-import socket
-while True:
-    t = socket.socket(); t.bind(("127.0.0.1", 0)); p = t.getsockname()[1]
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        u.bind(("127.0.0.1", p)); print(p); break
-    except OSError:
-        pass
-    finally:
-        u.close(); t.close()
-PY
-}
+source "$here/ports.sh"
+port_range_init "$tmp"
 jq_py() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 
 http_port="$(free_port)"

@@ -39,20 +39,8 @@ check() {  # check NAME CONDITION-COMMAND...
   local name="$1"; shift
   if "$@"; then echo "PASS $name"; passed=$((passed + 1)); else echo "FAIL $name"; failed=$((failed + 1)); fi
 }
-free_port() {  # a port free on both UDP and TCP
-  python3 - <<'PY'
-import socket
-while True:
-    t = socket.socket(); t.bind(("127.0.0.1", 0)); p = t.getsockname()[1]
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        u.bind(("127.0.0.1", p)); print(p); break
-    except OSError:
-        pass
-    finally:
-        u.close(); t.close()
-PY
-}
+source "$here/ports.sh"
+port_range_init "$tmp"
 jq_py() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 
 http_port="$(free_port)"
@@ -66,7 +54,7 @@ sox -q -n -r 8000 -c 1 -e u-law "$tmp/agent.wav" synth 20 sine 1000 vol 0.5
 
 cd "$tmp"  # SIPp streams caller.wav / agent.wav from the working directory
 "$server" serve --data-dir "$tmp/data" --listen "127.0.0.1:$http_port" \
-  --sip-listen "127.0.0.1:$sip_port" --sip-dids "1000=0,2000=1,3000=flow:voice-ivr" \
+  --sip-listen "127.0.0.1:$sip_port" --sip-dids "1000=0,2000=1,3000=flow:voice-ivr,4000=2" \
   >"$tmp/serve.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 100); do
@@ -388,6 +376,221 @@ check "then the customer was dialed, answered and was hung up at the end" test "
 check "one callback was dialed" test "$(delta "$before_cb" "$after_cb" callbacks_dialed)" = 1
 check "the callback conversation was relayed ($(delta "$before_cb" "$after_cb" rtp_relayed) packets)" \
   test "$(delta "$before_cb" "$after_cb" rtp_relayed)" -ge 100
+
+# ---- blind transfer from the phone (SIP REFER) and through the API to an agent ---------------
+# Their own queues and agents, so that nothing left by the scenarios above takes an agent: queue
+# "Desk" (DID 4000) with Carol, queue "Escalations" with Dave.
+desk=$(api POST /api/v1/queues '{"name":"Desk","offer_timeout_s":15,"wrap_up_s":0}' | jq_py 'd["id"]')
+esc=$(api POST /api/v1/queues '{"name":"Escalations","offer_timeout_s":15,"wrap_up_s":0}' | jq_py 'd["id"]')
+check "queue Desk is the one DID 4000 goes to (id $desk)" test "$desk" = 2
+carol=$(api POST /api/v1/agents "{\"name\":\"Carol\",\"profile\":0,\"queues\":[{\"queue\":$desk}]}" | jq_py 'd["id"]')
+dave=$(api POST /api/v1/agents "{\"name\":\"Dave\",\"profile\":0,\"queues\":[{\"queue\":$esc}]}" | jq_py 'd["id"]')
+for who in carol dave; do
+  agent_id=${!who}
+  u=$(api POST /api/v1/users "{\"username\":\"$who\",\"password\":\"$who-long-password\",\"role\":\"agent\",\"agent_id\":$agent_id}" | jq_py 'd["id"]')
+  api PUT "/api/v1/users/$u/sip-password" "{\"password\":\"$who-phone-secret\"}" >/dev/null
+done
+carol_phone="$(free_port)"
+dave_phone="$(free_port)"
+for who in carol dave; do
+  port_var="${who}_phone"
+  check "$who's phone registers" \
+    sipp 127.0.0.1:"$sip_port" -sf "$here/register.xml" -s "$who" -au "$who" -ap "$who-phone-secret" \
+      -set contact_port "${!port_var}" -set expires 300 -m 1 -p "$(free_port)" "${sipp_common[@]}" \
+      -error_file "$tmp/${who}_register.err"
+done
+api PUT "/api/v1/agents/$carol/state" '{"presence":"available"}' >/dev/null
+api PUT "/api/v1/agents/$dave/state" '{"presence":"available"}' >/dev/null
+idle() {  # idle AGENT...: available and without a contact
+  local a
+  for a in "$@"; do
+    [[ "$(api GET "/api/v1/agents/$a/state" | jq_py 'd["presence"] + "/" + str(len(d["contacts"]))')" == available/0 ]] || return 1
+  done
+}
+wait_idle() {  # wait_idle AGENT...: up to 10 s
+  for _ in $(seq 1 100); do idle "$@" && return 0; sleep 0.1; done
+  return 1
+}
+wait_contact() {  # wait_contact QUERY EXPECTED: up to 15 s for a live contact of DID 4000's calls
+  local got=""
+  for _ in $(seq 1 150); do
+    got=$(api GET "/api/v1/contacts?state=connected" | jq_py "' '.join(str(c['id']) for c in d['items'] if $1)")
+    [[ -n "$got" ]] && { echo "$got"; return 0; }
+    sleep 0.1
+  done
+  return 1
+}
+check "Carol and Dave wait for calls" wait_idle "$carol" "$dave"
+
+transferred_before=$(report_kpi transferred)
+before_refer=$(api GET /api/v1/voice/stats)
+sipp -sf "$here/refer_agent.xml" -p "$carol_phone" -mp "$(free_port)" -m 1 -d 2000 -set target dave \
+  "${sipp_common[@]}" -error_file "$tmp/refer_carol.err" >"$tmp/refer_carol.out" 2>&1 &
+carol_pid=$!
+bg_pids+=("$carol_pid")
+sipp -sf "$here/agent_phone.xml" -p "$dave_phone" -mp "$(free_port)" -m 1 \
+  "${sipp_common[@]}" -error_file "$tmp/refer_dave.err" >"$tmp/refer_dave.out" 2>&1 &
+dave_pid=$!
+bg_pids+=("$dave_pid")
+sipp 127.0.0.1:"$sip_port" -sf "$here/refer_caller.xml" -s 4000 -set target Escalations -m 1 -d 4000 \
+  -p "$(free_port)" -mp "$(free_port)" "${sipp_common[@]}" -error_file "$tmp/refer_caller.err" \
+  >"$tmp/refer_caller.out" 2>&1 &
+caller_pid=$!
+bg_pids+=("$caller_pid")
+moved=$(wait_contact "c['agent'] == $dave and c['queue'] == $desk" || true)
+at_dave=$(api GET /api/v1/voice/stats)
+check "after Carol's REFER the call is connected to Dave (contact '$moved')" test -n "$moved"
+carol_ok=0; wait "$carol_pid" || carol_ok=$?
+check "Carol's phone: bad REFERs refused (400 no Refer-To, 400 garbled, 404 unknown, 501 Replaces), the transfer got 202, NOTIFY 100 Trying and 200 OK, then BYE" \
+  test "$carol_ok" = 0
+caller_ok=0; wait "$caller_pid" || caller_ok=$?
+check "the caller's own REFER was refused (403) and the caller stayed on the line" test "$caller_ok" = 0
+dave_ok=0; wait "$dave_pid" || dave_ok=$?
+check "Dave's phone got the INVITE, answered and was hung up when the caller left" test "$dave_ok" = 0
+after_refer=$(api GET /api/v1/voice/stats)
+echo "voice stats: $after_refer"
+check "RTP relayed both ways between the caller and Dave ($(delta "$at_dave" "$after_refer" rtp_relayed) packets)" \
+  test "$(delta "$at_dave" "$after_refer" rtp_relayed)" -ge 200
+transferred_n=$(wait_kpi transferred $((transferred_before + 1)))
+check "the transfer is counted (transferred $transferred_before -> $transferred_n)" \
+  python3 -c "import sys; sys.exit(0 if $transferred_n >= $transferred_before + 1 else 1)"
+
+# The API's transfer to an agent (not a queue) with voice: Dave's phone rings, Carol's is released.
+check "Carol and Dave are free again" wait_idle "$carol" "$dave"
+sipp -sf "$here/agent_phone.xml" -p "$carol_phone" -mp "$(free_port)" -m 1 \
+  "${sipp_common[@]}" -error_file "$tmp/api_carol.err" >"$tmp/api_carol.out" 2>&1 &
+carol_pid=$!
+bg_pids+=("$carol_pid")
+sipp -sf "$here/agent_phone.xml" -p "$dave_phone" -mp "$(free_port)" -m 1 \
+  "${sipp_common[@]}" -error_file "$tmp/api_dave.err" >"$tmp/api_dave.out" 2>&1 &
+dave_pid=$!
+bg_pids+=("$dave_pid")
+sipp 127.0.0.1:"$sip_port" -sf "$here/caller.xml" -s 4000 -m 1 -d 6000 -p "$(free_port)" \
+  -mp "$(free_port)" "${sipp_common[@]}" -error_file "$tmp/api_caller.err" \
+  >"$tmp/api_caller.out" 2>&1 &
+caller_pid=$!
+bg_pids+=("$caller_pid")
+xfer=$(wait_contact "c['agent'] == $carol" || true)
+check "the call is connected to Carol (contact '$xfer')" test -n "$xfer"
+check "a transfer to agent Dave through the API is accepted" \
+  test "$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $key" \
+    -H 'Content-Type: application/json' -d "{\"agent\":$dave}" "$url/api/v1/contacts/$xfer/transfer")" = 200
+moved=$(wait_contact "c['id'] == $xfer and c['agent'] == $dave" || true)
+at_dave=$(api GET /api/v1/voice/stats)
+check "Dave's phone took the transferred call (contact '$moved')" test "$moved" = "$xfer"
+carol_ok=0; wait "$carol_pid" || carol_ok=$?
+check "Carol's phone was released (BYE)" test "$carol_ok" = 0
+caller_ok=0; wait "$caller_pid" || caller_ok=$?
+dave_ok=0; wait "$dave_pid" || dave_ok=$?
+check "the caller and Dave talked until the caller hung up" test "$caller_ok/$dave_ok" = 0/0
+after_api=$(api GET /api/v1/voice/stats)
+check "RTP relayed between the caller and Dave ($(delta "$at_dave" "$after_api" rtp_relayed) packets)" \
+  test "$(delta "$at_dave" "$after_api" rtp_relayed)" -ge 100
+
+# A REFER to a queue: the caller waits in Escalations, where Dave takes it.
+check "Carol and Dave are free for the REFER to a queue" wait_idle "$carol" "$dave"
+sipp -sf "$here/refer_agent.xml" -p "$carol_phone" -mp "$(free_port)" -m 1 -d 1500 \
+  -set target Escalations "${sipp_common[@]}" -error_file "$tmp/qrefer_carol.err" \
+  >"$tmp/qrefer_carol.out" 2>&1 &
+carol_pid=$!
+bg_pids+=("$carol_pid")
+sipp -sf "$here/agent_phone.xml" -p "$dave_phone" -mp "$(free_port)" -m 1 \
+  "${sipp_common[@]}" -error_file "$tmp/qrefer_dave.err" >"$tmp/qrefer_dave.out" 2>&1 &
+dave_pid=$!
+bg_pids+=("$dave_pid")
+sipp 127.0.0.1:"$sip_port" -sf "$here/caller.xml" -s 4000 -m 1 -d 6000 -p "$(free_port)" \
+  -mp "$(free_port)" "${sipp_common[@]}" -error_file "$tmp/qrefer_caller.err" \
+  >"$tmp/qrefer_caller.out" 2>&1 &
+caller_pid=$!
+bg_pids+=("$caller_pid")
+moved=$(wait_contact "c['queue'] == $esc and c['agent'] == $dave" || true)
+at_dave=$(api GET /api/v1/voice/stats)
+check "after a REFER to Escalations the call was queued there and Dave took it (contact '$moved')" \
+  test -n "$moved"
+carol_ok=0; wait "$carol_pid" || carol_ok=$?
+check "Carol's phone got 202, NOTIFY 100/200 and BYE" test "$carol_ok" = 0
+caller_ok=0; wait "$caller_pid" || caller_ok=$?
+dave_ok=0; wait "$dave_pid" || dave_ok=$?
+check "the caller and Dave talked until the caller hung up" test "$caller_ok/$dave_ok" = 0/0
+after_q=$(api GET /api/v1/voice/stats)
+check "RTP relayed between the caller and Dave ($(delta "$at_dave" "$after_q" rtp_relayed) packets)" \
+  test "$(delta "$at_dave" "$after_q" rtp_relayed)" -ge 100
+
+# ---- silent monitor: a supervisor's phone hears both sides, listen only -----------------------
+sue_uid=$(api POST /api/v1/users '{"username":"sue","password":"sue-long-password","role":"supervisor"}' | jq_py 'd["id"]')
+api PUT "/api/v1/users/$sue_uid/sip-password" '{"password":"sue-phone-secret"}' >/dev/null
+sue_key=$(api POST "/api/v1/users/$sue_uid/api-keys" '{"name":"sue"}' | jq_py 'd["key"]')
+sue() {  # sue METHOD PATH: the supervisor's request, prints the HTTP status
+  curl -s -o "$tmp/sue.out" -w '%{http_code}' -X "$1" -H "Authorization: Bearer $sue_key" "$url$2"
+}
+sue_phone="$(free_port)"
+check "the supervisor's phone registers" \
+  sipp 127.0.0.1:"$sip_port" -sf "$here/register.xml" -s sue -au sue -ap sue-phone-secret \
+    -set contact_port "$sue_phone" -set expires 300 -m 1 -p "$(free_port)" "${sipp_common[@]}" \
+    -error_file "$tmp/sue_register.err"
+check "Carol is free for the monitored call" wait_idle "$carol"
+sipp -sf "$here/agent_phone.xml" -p "$carol_phone" -mp "$(free_port)" -m 1 \
+  "${sipp_common[@]}" -error_file "$tmp/mon_carol.err" >"$tmp/mon_carol.out" 2>&1 &
+carol_pid=$!
+bg_pids+=("$carol_pid")
+sipp 127.0.0.1:"$sip_port" -sf "$here/caller.xml" -s 4000 -m 1 -d 12000 -p "$(free_port)" \
+  -mp "$(free_port)" "${sipp_common[@]}" -error_file "$tmp/mon_caller.err" \
+  >"$tmp/mon_caller.out" 2>&1 &
+caller_pid=$!
+bg_pids+=("$caller_pid")
+mon=$(wait_contact "c['agent'] == $carol" || true)
+check "the call to monitor is connected to Carol (contact '$mon')" test -n "$mon"
+check "monitoring a contact that is not a live call is 404" test "$(sue POST /api/v1/contacts/999999/monitor)" = 404
+now_s() { date +%s.%N; }
+rate() {  # rate BEFORE AFTER T0 T1 FIELD: packets per second of FIELD between two stats
+  A="$1" B="$2" python3 -c "import json, os; a = json.loads(os.environ['A']); b = json.loads(os.environ['B']); print(round((b['$5'] - a['$5']) / ($4 - $3), 1))"
+}
+sleep 1
+t0=$(now_s); s0=$(api GET /api/v1/voice/stats)
+sleep 2
+t1=$(now_s); s1=$(api GET /api/v1/voice/stats)
+sipp -sf "$here/monitor_phone.xml" -p "$sue_phone" -mp "$(free_port)" -rtp_echo -m 1 \
+  "${sipp_common[@]}" -error_file "$tmp/sue1.err" >"$tmp/sue1.out" 2>&1 &
+sue_pid=$!
+bg_pids+=("$sue_pid")
+check "the supervisor starts listening in (202)" test "$(sue POST "/api/v1/contacts/$mon/monitor")" = 202
+check "a second monitor by the same supervisor is refused (409)" \
+  test "$(sue POST "/api/v1/contacts/$mon/monitor")" = 409
+monitoring() { test "$(api GET /api/v1/voice/stats | jq_py 'd["monitors"]')" = "$1"; }
+wait_monitors() { for _ in $(seq 1 100); do monitoring "$1" && return 0; sleep 0.1; done; return 1; }
+check "the supervisor's phone answered and listens" wait_monitors 1
+sleep 0.5
+t2=$(now_s); s2=$(api GET /api/v1/voice/stats)
+sleep 2
+t3=$(now_s); s3=$(api GET /api/v1/voice/stats)
+base=$(rate "$s0" "$s1" "$t0" "$t1" rtp_relayed)
+during=$(rate "$s2" "$s3" "$t2" "$t3" rtp_relayed)
+mixed=$(rate "$s2" "$s3" "$t2" "$t3" monitor_rtp_sent)
+echoed=$(rate "$s2" "$s3" "$t2" "$t3" monitor_rtp_dropped)
+echo "monitor: relayed ${base}/s before and ${during}/s while monitored; mix ${mixed}/s to the supervisor, ${echoed}/s echoed back and dropped"
+check "the supervisor's phone gets the mix (~50 packets/s: $mixed)" \
+  python3 -c "import sys; sys.exit(0 if 40 <= $mixed <= 60 else 1)"
+check "the supervisor's phone received it (its echo came back: $echoed/s)" \
+  python3 -c "import sys; sys.exit(0 if $echoed >= 35 else 1)"
+check "caller and agent packets are unaffected: relayed $during/s while monitored vs $base/s before (~100/s), the supervisor's audio is not passed on" \
+  python3 -c "import sys; sys.exit(0 if 85 <= $during <= 115 and abs($during - $base) <= 15 else 1)"
+check "the supervisor stops listening (204)" test "$(sue DELETE "/api/v1/contacts/$mon/monitor")" = 204
+sue_ok=0; wait "$sue_pid" || sue_ok=$?
+check "the supervisor's phone was hung up (BYE)" test "$sue_ok" = 0
+check "no monitor left" wait_monitors 0
+check "stopping again is 404" test "$(sue DELETE "/api/v1/contacts/$mon/monitor")" = 404
+sipp -sf "$here/monitor_phone.xml" -p "$sue_phone" -mp "$(free_port)" -rtp_echo -m 1 \
+  "${sipp_common[@]}" -error_file "$tmp/sue2.err" >"$tmp/sue2.out" 2>&1 &
+sue_pid=$!
+bg_pids+=("$sue_pid")
+check "the supervisor listens in again" test "$(sue POST "/api/v1/contacts/$mon/monitor")" = 202
+check "the phone answers again" wait_monitors 1
+caller_ok=0; wait "$caller_pid" || caller_ok=$?
+carol_ok=0; wait "$carol_pid" || carol_ok=$?
+check "the monitored caller and Carol ended the call normally" test "$caller_ok/$carol_ok" = 0/0
+sue_ok=0; wait "$sue_pid" || sue_ok=$?
+check "the monitor ended with the call (the supervisor's phone got BYE)" test "$sue_ok" = 0
+check "no monitor is left after the call" wait_monitors 0
 
 # ---- unknown number ------------------------------------------------------------------------
 check "an unknown DID is refused (404) and does not become a contact" \
