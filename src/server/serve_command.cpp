@@ -46,6 +46,7 @@ struct ServeParams {
   std::string sip_dids;
   std::string recordings_dir;
   std::string prompts_dir;
+  int sip_session_refresh_s = -1;
   std::string alert_webhook;
   int adherence_grace_s = -1;
   std::string time_zone;
@@ -59,10 +60,11 @@ struct ServeSettings {
   int http_threads = 2;
   std::uint64_t snapshot_every = 10'000;
   // Voice (docs/voice.md): off unless sip_listen is set.
-  std::string sip_listen;      // HOST:PORT for SIP on UDP and TCP, e.g. 127.0.0.1:5060
-  std::string sip_dids;        // "DID=queue,DID=flow:ID,..."; "*=..." takes any other number
-  std::string recordings_dir;  // default <data_dir>/recordings; "none": no recording
-  std::string prompts_dir;     // default: the prompts built beside the binary
+  std::string sip_listen;         // HOST:PORT for SIP on UDP and TCP, e.g. 127.0.0.1:5060
+  std::string sip_dids;           // "DID=queue,DID=flow:ID,..."; "*=..." takes any other number
+  std::string recordings_dir;     // default <data_dir>/recordings; "none": no recording
+  std::string prompts_dir;        // default: the prompts built beside the binary
+  int sip_session_refresh_s = 0;  // re-INVITE answered legs this often; 0: off
 
   std::string tls_cert;  // PEM; with tls_key the server speaks HTTPS/WSS only
   std::string tls_key;
@@ -128,12 +130,16 @@ Status load_toml(const std::string& path, ServeSettings& s) {
                            : k == "recordings_dir" ? s.recordings_dir
                                                    : s.prompts_dir;
       field = value.as_string()->get();
+    } else if (k == "sip_session_refresh_s" && value.is_integer() &&
+               value.as_integer()->get() >= 0 && value.as_integer()->get() <= 86400) {
+      s.sip_session_refresh_s = static_cast<int>(value.as_integer()->get());
     } else if (k == "snapshot_every" && value.is_integer() && value.as_integer()->get() > 0) {
       s.snapshot_every = static_cast<std::uint64_t>(value.as_integer()->get());
     } else {
       return Status::invalid_argument(path + ": unknown or mistyped setting '" + k +
                                       "' (expected data_dir, listen, web_root, http_threads, "
                                       "sip_listen, sip_dids, recordings_dir, prompts_dir, "
+                                      "sip_session_refresh_s 0..86400, "
                                       "snapshot_every, tls_cert, tls_key, alert_webhook, "
                                       "adherence_grace_s 0..3600, time_zone)");
     }
@@ -217,6 +223,7 @@ Result<voice::VoiceOptions> voice_options(const ServeSettings& s) {
   if (!st.ok()) return Status::invalid_argument("sip_listen: " + st.message());
   v.sip.host = addr.host;
   v.sip.port = addr.port;
+  v.sip.session_refresh_ms = static_cast<std::uint32_t>(s.sip_session_refresh_s) * 1000;
   SB_RETURN_IF_ERROR(parse_dids(s.sip_dids, v));
   if (s.recordings_dir != "none")
     v.recordings_dir = s.recordings_dir.empty() ? s.data_dir + "/recordings" : s.recordings_dir;
@@ -280,7 +287,8 @@ api::VoiceHooks voice_hooks(voice::VoiceGateway& gw) {
                      {"monitors", v.sip.monitors},
                      {"monitors_started", v.monitors_started},
                      {"monitor_rtp_sent", v.sip.monitor_sent},
-                     {"monitor_rtp_dropped", v.sip.monitor_dropped}};
+                     {"monitor_rtp_dropped", v.sip.monitor_dropped},
+                     {"session_refreshes", v.sip.refreshes}};
   };
   return h;
 }
@@ -305,6 +313,16 @@ int run_serve(const ServeParams& p) {
   if (const char* v = std::getenv("SWITCHBOARD_PROMPTS_DIR")) s.prompts_dir = v;
   if (const char* v = std::getenv("SWITCHBOARD_ALERT_WEBHOOK")) s.alert_webhook = v;
   if (const char* v = std::getenv("SWITCHBOARD_TIME_ZONE")) s.time_zone = v;
+  if (const char* v = std::getenv("SWITCHBOARD_SIP_SESSION_REFRESH_S")) {
+    char* end = nullptr;
+    const long r = std::strtol(v, &end, 10);
+    if (*v == '\0' || *end != '\0' || r < 0 || r > 86400) {
+      std::cerr
+          << "switchboard serve: SWITCHBOARD_SIP_SESSION_REFRESH_S must be 0..86400 seconds\n";
+      return 2;
+    }
+    s.sip_session_refresh_s = static_cast<int>(r);
+  }
   if (const char* v = std::getenv("SWITCHBOARD_ADHERENCE_GRACE_S")) {
     char* end = nullptr;
     const long g = std::strtol(v, &end, 10);
@@ -330,6 +348,7 @@ int run_serve(const ServeParams& p) {
   if (!p.sip_dids.empty()) s.sip_dids = p.sip_dids;
   if (!p.recordings_dir.empty()) s.recordings_dir = p.recordings_dir;
   if (!p.prompts_dir.empty()) s.prompts_dir = p.prompts_dir;
+  if (p.sip_session_refresh_s >= 0) s.sip_session_refresh_s = p.sip_session_refresh_s;
   if (!p.alert_webhook.empty()) s.alert_webhook = p.alert_webhook;
   if (p.adherence_grace_s >= 0) s.adherence_grace_s = p.adherence_grace_s;
   if (!p.time_zone.empty()) s.time_zone = p.time_zone;
@@ -571,6 +590,10 @@ void register_serve_command(CLI::App& root, int& exit_code) {
                   "Call recordings (default DATA_DIR/recordings; none: do not record)");
   cmd->add_option("--prompts-dir", params->prompts_dir,
                   "8 kHz mono WAV prompts (default: the set built with the binary)");
+  cmd->add_option("--sip-session-refresh-s", params->sip_session_refresh_s,
+                  "Re-INVITE answered calls this often; a far end that lost the call ends it "
+                  "(default 0: off)")
+      ->check(CLI::Range(0, 86400));
   cmd->add_flag("--demo", params->demo,
                 "Seed a demo center and run simulated customers and agents against this server");
   cmd->add_option("--demo-speed", params->demo_speed, "Demo time acceleration (default 10)");

@@ -168,7 +168,8 @@ struct Leg final : media::RtpReceiver {
   bool hangup_when_done = false;
   std::uint32_t tx_ts = 0;
   bool tx_marker = true;
-  std::uint64_t last_rx = 0;  // jiffies of the last audio packet
+  std::uint64_t last_rx = 0;       // jiffies of the last audio packet
+  std::uint64_t refreshed_at = 0;  // jiffies of the answer or the last session refresh
   Leg* peer = nullptr;
   bool recording_left = false;
   std::shared_ptr<media::StereoRecorder> recorder;
@@ -216,7 +217,7 @@ struct SipServer::Impl {
   std::unordered_map<std::string, Binding> bindings;
   std::atomic<std::uint64_t> calls_in{0}, calls_out{0}, n_legs{0}, n_bridges{0}, rtp_received{0},
       rtp_sent{0}, rtp_relayed{0}, dtmf_digits{0}, bad_requests{0}, recordings{0}, n_monitors{0},
-      monitor_sent{0}, monitor_dropped{0};
+      monitor_sent{0}, monitor_dropped{0}, refreshes{0};
 
   using Task = std::function<void()>;
   void post(Task t) {
@@ -286,6 +287,7 @@ struct SipServer::Impl {
 
   void media_started(Leg& leg) {
     leg.last_rx = tmr_jiffies();
+    leg.refreshed_at = leg.last_rx;
     leg.rtp->start_rtcp("switchboard@" + opt.host);
   }
 
@@ -409,6 +411,11 @@ struct SipServer::Impl {
       }
       for (LegId id : dead) end_leg(id, EndReason::kMediaTimeout, 0, true);
     }
+    if (opt.session_refresh_ms > 0) {
+      for (auto& [id, leg] : legs)
+        if (!leg->ended && leg->answered && now - leg->refreshed_at >= opt.session_refresh_ms)
+          refresh_session(*leg, now);
+    }
     for (auto it = nonces.begin(); it != nonces.end();) {
       it = it->second <= now ? nonces.erase(it) : std::next(it);
     }
@@ -425,6 +432,19 @@ struct SipServer::Impl {
       }
     }
     tmr_start(&sweep, kSweepMs, &Impl::sweep_handler, this);
+  }
+
+  // A re-INVITE with the leg's current SDP. A far end that no longer knows the dialog answers
+  // 481, or nothing (408): libre then terminates the session and close_handler ends the leg like
+  // a hang-up; any other failure leaves the call as it is.
+  void refresh_session(Leg& leg, std::uint64_t now) {
+    leg.refreshed_at = now;
+    if (!leg.sess) return;
+    mbuf* offer = nullptr;
+    if (sdp_encode(&offer, leg.sdp.get(), true) != 0) return;
+    const int err = sipsess_modify(leg.sess.get(), offer);
+    mem_deref(offer);
+    if (err == 0) refreshes.fetch_add(1, std::memory_order_relaxed);
   }
 
   static void reap_handler(void* arg) { static_cast<Impl*>(arg)->graveyard.clear(); }
@@ -1174,6 +1194,7 @@ SipStats SipServer::stats() const {
   s.monitors = i.n_monitors.load();
   s.monitor_sent = i.monitor_sent.load();
   s.monitor_dropped = i.monitor_dropped.load();
+  s.refreshes = i.refreshes.load();
   std::lock_guard lock(i.mu);
   s.registrations = i.bindings.size();
   return s;

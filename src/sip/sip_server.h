@@ -113,7 +113,11 @@ struct SipOptions {
   std::uint32_t rtp_timeout_ms = 30'000;  // hang up a leg that sends no RTP this long; 0: off
   std::uint32_t max_register_expires_s = 3600;
   std::uint32_t ring_timeout_ms = 0;  // outbound INVITE gives up after this; 0: libre's default
-  CredentialLookup credentials;       // empty: every REGISTER is refused (403)
+  // Session refresh: every answered leg sends a re-INVITE (same SDP) this often, so a phone or
+  // trunk that lost the call answers 481 (or nothing: 408) and the leg ends instead of lingering
+  // (libre 1.1.0 has no RFC 4028 session timers). 0: off.
+  std::uint32_t session_refresh_ms = 0;
+  CredentialLookup credentials;                         // empty: every REGISTER is refused (403)
   std::shared_ptr<const media::PromptLibrary> prompts;  // may be empty (play() then does nothing)
   std::string user_agent = "Switchboard";
 };
@@ -133,6 +137,7 @@ struct SipStats {
   std::uint64_t monitors = 0;         // listen-only legs now (supervisors listening in)
   std::uint64_t monitor_sent = 0;     // mixed packets sent to them (not in rtp_sent)
   std::uint64_t monitor_dropped = 0;  // packets their phones sent, never passed on
+  std::uint64_t refreshes = 0;        // session refresh re-INVITEs sent
 };
 
 class SipServer {

@@ -352,6 +352,67 @@ TEST_F(SipServerTest, ReferInTheDialogIsAcceptedAndNotified) {
   server->hangup(call.leg);
 }
 
+// A response to `req` (its Via, From, To, Call-ID and CSeq), with an optional SDP body.
+std::string response_to(const std::string& req, const std::string& status, int contact_port,
+                        const std::string& body = "") {
+  std::string out = "SIP/2.0 " + status + "\r\n";
+  for (const char* name : {"Via: ", "From: ", "To: ", "Call-ID: ", "CSeq: "}) {
+    const auto at = req.find(std::string("\r\n") + name);
+    if (at != std::string::npos) out += req.substr(at + 2, req.find("\r\n", at + 2) - at);
+  }
+  out += "Contact: <sip:caller@127.0.0.1:" + std::to_string(contact_port) + ">\r\n";
+  if (!body.empty()) out += "Content-Type: application/sdp\r\n";
+  out += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  return out;
+}
+
+TEST(SipSessionRefresh, ReInvitesAndEndsTheLegWhenTheFarEndLostTheCall) {
+  Recorder events;
+  SipOptions o;
+  o.port = 0;
+  o.tcp = false;
+  o.rtp_min_port = 42000;
+  o.rtp_max_port = 42999;
+  o.rtp_timeout_ms = 0;
+  o.session_refresh_ms = 1000;
+  auto started = SipServer::start(o, events);
+  ASSERT_TRUE(started.ok()) << started.status().message();
+  std::unique_ptr<SipServer> server = std::move(*started);
+  Udp peer;
+  const std::string offer = sdp_offer(40006, "0", "a=rtpmap:0 PCMU/8000\r\n");
+  peer.send(server->port(), request("INVITE", peer.port(), "Call-ID: sr@test\r\n", offer));
+  ASSERT_TRUE(events.wait([&] { return !events.calls.empty(); }));
+  const LegId leg = events.calls.front().leg;
+  server->answer(leg);
+  std::string r = peer.recv_status("SIP/2.0 200");
+  ASSERT_FALSE(r.empty());
+  const int invite_cseq = std::atoi(r.c_str() + r.find("\r\nCSeq: ") + 8);
+  std::string ack = request("ACK", peer.port(), "Call-ID: sr@test\r\n", "", "", invite_cseq);
+  ack.replace(ack.find("To: <sip:1000@127.0.0.1>"), 24, to_line_of(r));
+  peer.send(server->port(), ack);
+
+  // The first refresh is answered: the call goes on.
+  std::string reinvite = peer.recv_status("INVITE ");
+  ASSERT_EQ(reinvite.rfind("INVITE ", 0), 0u) << reinvite;
+  EXPECT_NE(reinvite.find("m=audio "), std::string::npos) << "the leg's SDP again";
+  peer.send(server->port(), response_to(reinvite, "200 OK", peer.port(), offer));
+  EXPECT_EQ(peer.recv_status("ACK ").rfind("ACK ", 0), 0u);
+  EXPECT_GE(server->stats().refreshes, 1u);
+  {
+    std::lock_guard lock(events.mu);
+    EXPECT_TRUE(events.ended.empty());
+  }
+  // The next one finds a far end that lost the dialog: the leg ends.
+  reinvite = peer.recv_status("INVITE ");
+  ASSERT_EQ(reinvite.rfind("INVITE ", 0), 0u) << reinvite;
+  peer.send(server->port(),
+            response_to(reinvite, "481 Call/Transaction Does Not Exist", peer.port()));
+  ASSERT_TRUE(events.wait([&] { return !events.ended.empty(); }));
+  EXPECT_EQ(events.ended.front().first, leg);
+  EXPECT_EQ(events.ended.front().second, EndReason::kRejected);
+  EXPECT_EQ(server->stats().legs, 0u);
+}
+
 TEST_F(SipServerTest, InviteWithoutACommonCodecIs488AndWithoutSdpToo) {
   Udp peer;
   const std::string offer = sdp_offer(40002, "9", "a=rtpmap:9 G722/8000\r\n");

@@ -2,7 +2,8 @@
 # Voice end to end with baresip, a real softphone, on 127.0.0.1 only: one baresip is an agent's
 # phone (registers with digest authentication, auto-answers), another is the customer, driven
 # through baresip's UDP console (`cons`): dial the DID, send DTMF, hang up. Both play a tone
-# from a WAV file (aufile) and the test checks the call recording channel by channel.
+# from a WAV file (aufile) and the test checks the call recording channel by channel. The server
+# refreshes sessions every 2 s (re-INVITE): the call must survive them.
 #
 #   tests/voice/baresip_test.sh [SERVER_BINARY]
 set -euo pipefail
@@ -39,7 +40,8 @@ sox -q -n -r 8000 -c 1 -b 16 "$tmp/customer.wav" synth 30 sine 440 vol 0.5
 sox -q -n -r 8000 -c 1 -b 16 "$tmp/agent.wav" synth 30 sine 1000 vol 0.5
 
 "$server" serve --data-dir "$tmp/data" --listen "127.0.0.1:$http_port" \
-  --sip-listen "127.0.0.1:$sip_port" --sip-dids "1000=0" >"$tmp/serve.log" 2>&1 &
+  --sip-listen "127.0.0.1:$sip_port" --sip-dids "1000=0" --sip-session-refresh-s 2 \
+  >"$tmp/serve.log" 2>&1 &
 pids+=($!)
 server_pid=$!
 for _ in $(seq 1 100); do curl -s -o /dev/null "$url/api/v1/auth/me" && break; sleep 0.1; done
@@ -121,6 +123,12 @@ check "the baresip customer is bridged to the baresip agent (contact '$contact')
 sleep 1
 for d in 4 2; do cons "$caller_cons" "$d"; sleep 0.4; done
 sleep 2.5
+# Session refresh every 2 s (--sip-session-refresh-s): both phones answered the re-INVITEs, so the
+# call is still up after several.
+refreshes=$(api GET /api/v1/voice/stats | jq_py 'd["session_refreshes"]')
+state=$(api GET "/api/v1/contacts/$contact" | jq_py 'd.get("state")')
+check "the call survives session refresh re-INVITEs to both phones ($refreshes sent, still $state)" \
+  test "$refreshes" -ge 2 -a "$state" = connected
 cons "$caller_cons" "/hangup"
 sleep 1
 stats=$(api GET /api/v1/voice/stats)
