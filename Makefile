@@ -6,6 +6,7 @@ FUZZ_SECONDS ?= 120
 FUZZ_API_RUNS ?= 300000
 FUZZ_ENGINE_RUNS ?= 20000
 FUZZ_FLOW_RUNS ?= 60000
+FUZZ_SIP_RUNS ?= 200000
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
@@ -57,7 +58,7 @@ $(FUZZ_BUILD)/build.ninja:
 	CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSWITCHBOARD_BENCH=OFF
 
 fuzz-smoke: deps $(FUZZ_BUILD)/build.ninja
-	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target api_fuzz engine_fuzz flow_fuzz
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target api_fuzz engine_fuzz flow_fuzz sip_fuzz
 	rm -rf $(FUZZ_BUILD)/corpus-api $(FUZZ_BUILD)/corpus-engine
 	mkdir -p $(FUZZ_BUILD)/corpus-api $(FUZZ_BUILD)/corpus-engine
 	$(FUZZ_BUILD)/fuzz/api_fuzz -seed=1 -runs=$(FUZZ_API_RUNS) -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 \
@@ -73,6 +74,11 @@ fuzz-smoke: deps $(FUZZ_BUILD)/build.ninja
 	  $(FUZZ_BUILD)/corpus-flow fuzz/seeds/flows > $(FUZZ_BUILD)/flow_fuzz.log 2>&1 \
 	  || (tail -60 $(FUZZ_BUILD)/flow_fuzz.log; exit 1)
 	grep -E '^(Done|stat::number_of_executed_units)' $(FUZZ_BUILD)/flow_fuzz.log
+	rm -rf $(FUZZ_BUILD)/corpus-sip && mkdir -p $(FUZZ_BUILD)/corpus-sip
+	$(FUZZ_BUILD)/fuzz/sip_fuzz -seed=1 -runs=$(FUZZ_SIP_RUNS) -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 \
+	  $(FUZZ_BUILD)/corpus-sip fuzz/seeds/sip > $(FUZZ_BUILD)/sip_fuzz.log 2>&1 \
+	  || (tail -60 $(FUZZ_BUILD)/sip_fuzz.log; exit 1)
+	grep -E '^(Done|stat::number_of_executed_units)' $(FUZZ_BUILD)/sip_fuzz.log
 
 test-web: web
 	cd web && npm test

@@ -20,6 +20,7 @@
 
 #include "base/status.h"
 #include "media/prompts.h"
+#include "sip/refer_to.h"
 
 namespace sb::sip {
 
@@ -58,16 +59,6 @@ struct ReferAnswer {
   std::uint16_t code = 202;
   std::string reason = "Accepted";
 };
-
-// What a REFER's Refer-To header values ask for: `code` 0 and the URI's user, or the SIP error
-// that refuses the request (400 missing, repeated or malformed; 416 not a SIP URI; 501 an
-// attended transfer, i.e. a Replaces header in the URI; 404 no user part).
-struct ReferTo {
-  std::uint16_t code = 0;
-  std::string reason;
-  std::string user;
-};
-ReferTo parse_refer_to(const std::vector<std::string>& values);
 
 struct Registration {
   std::string user;
