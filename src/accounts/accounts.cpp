@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdio>
@@ -37,7 +38,9 @@ constexpr std::size_t kMaxKeyName = 100;
 constexpr std::size_t kMaxPageLimit = 500;
 constexpr std::size_t kMaxTokenLength = 128;  // longer "tokens" are refused before hashing
 // Sliding expiry and last_used_at are written at most once a minute per session/key, so that
-// authenticating every request does not mean a database write (and fsync) per request.
+// authenticating every request does not mean a database write (and fsync) per request. A session
+// TTL under four minutes slides every quarter TTL instead: with a whole minute, a session used
+// all the time would still expire.
 constexpr Millis kTouchGranularity = kMillisPerMinute;
 
 constexpr const char* kUserColumns =
@@ -271,6 +274,7 @@ class SqliteAccounts final : public Accounts {
   std::uint64_t add_revocation_listener(RevocationListener listener) override;
   void remove_revocation_listener(std::uint64_t id) override;
   Status check_principal(const Principal& p) override;
+  Result<Millis> session_expiry(std::int64_t session_id) override;
   Status audit(const AuditEntry& entry) override;
   Result<std::vector<AuditEntry>> list_audit(const Page& page) override;
   Status set_sip_password(UserId user, std::string_view password) override;
@@ -906,7 +910,7 @@ Result<Principal> SqliteAccounts::authenticate_session(std::string_view session_
     token.principal.user = read_user(s, 3);
   }
   const Millis slid = now + options_.session_ttl;
-  if (slid - token.expires_at >= kTouchGranularity) {
+  if (slid - token.expires_at >= std::min(kTouchGranularity, options_.session_ttl / 4)) {
     Stmt u = stmt("UPDATE sessions SET expires_at = ?2 WHERE id = ?1");
     u.bind_int(1, token.principal.session_or_key_id).bind_int(2, slid);
     SB_RETURN_IF_ERROR(u.run());
@@ -914,6 +918,7 @@ Result<Principal> SqliteAccounts::authenticate_session(std::string_view session_
     store = true;
   }
   if (store) remember_token_locked(session_cache_, hash, token);
+  token.principal.session_expires_at = token.expires_at;
   return std::move(token.principal);
 }
 
@@ -1087,6 +1092,16 @@ Result<std::vector<AuditEntry>> SqliteAccounts::list_audit(const Page& page) {
 }
 
 }  // namespace
+
+Result<Millis> SqliteAccounts::session_expiry(std::int64_t session_id) {
+  std::lock_guard lock(mu_);
+  Stmt s = stmt("SELECT expires_at FROM sessions WHERE id = ?1 AND revoked = 0");
+  s.bind_int(1, session_id);
+  auto row = s.step();
+  if (!row.ok()) return row.status();
+  if (!*row) return Status::not_found("the session ended");
+  return s.i64(0);
+}
 
 // ---------------------------------------------------------------------------------------------
 

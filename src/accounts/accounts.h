@@ -70,6 +70,9 @@ struct Principal {
   enum class Via : std::uint8_t { kSession, kApiKey } via = Via::kSession;
   std::string csrf_token;  // sessions only
   std::int64_t session_or_key_id = 0;
+  // Sessions: when the session expires as of this authentication (each use slides it, so a
+  // holder of a long-lived connection asks session_expiry once this time has passed).
+  Millis session_expires_at = 0;
 };
 
 // What a write ended, told to whoever holds long-lived connections opened with a principal (the
@@ -129,8 +132,10 @@ struct Page {
 };
 
 struct AccountsOptions {
-  Millis session_ttl = 12 * kMillisPerHour;  // sliding: each use extends it
-  std::uint32_t max_failed_logins = 5;       // consecutive failures before lockout; 0: never
+  // Sliding: each use extends it (written at most once a minute, or once a quarter of the TTL
+  // when that is shorter, so that a session in use never expires between two writes).
+  Millis session_ttl = 12 * kMillisPerHour;
+  std::uint32_t max_failed_logins = 5;  // consecutive failures before lockout; 0: never
   Millis lockout = 15 * kMillisPerMinute;
   // libsodium Argon2id cost. Tests and the demo may lower it (INTERACTIVE is the production floor).
   bool fast_hashing_for_tests = false;
@@ -183,6 +188,10 @@ class Accounts {
   // registers a connection first and checks it after, so that a revocation between the
   // authentication and the registration is not missed (the listener sees the registered one).
   virtual Status check_principal(const Principal& p) = 0;
+  // When session `session_id` expires as stored now (a time in the past once it has expired);
+  // NotFound for an unknown or revoked session. An expiry writes nothing, so no listener hears
+  // of it: a holder of a connection asks this when the expiry it knew has passed.
+  virtual Result<Millis> session_expiry(std::int64_t session_id) = 0;
 
   // API keys. create: NotFound for an unknown user, FailedPrecondition for a disabled one,
   // InvalidArgument for a name that is empty or longer than 100 bytes.

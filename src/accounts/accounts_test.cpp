@@ -522,6 +522,52 @@ TEST_F(AccountsTest, CustomSessionTtl) {
   EXPECT_FALSE(accounts_->authenticate_session(s->token).ok());
 }
 
+// A TTL under four minutes slides every quarter TTL (a whole minute would let a session in use
+// expire), the principal carries the expiry, and session_expiry reads it as stored now.
+TEST_F(AccountsTest, ShortSessionTtlSlidesAndTellsItsExpiry) {
+  AccountsOptions o = fast_options();
+  o.session_ttl = 2000;
+  reopen(":memory:", o);
+  make_user("mia");
+  auto s = accounts_->login("mia", kPassword, "");
+  ASSERT_TRUE(s.ok());
+  auto p = accounts_->authenticate_session(s->token);
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->session_expires_at, kStart + 2000);
+  const std::int64_t id = p->session_or_key_id;
+  auto stored_expiry = [&] {
+    auto e = accounts_->session_expiry(id);
+    EXPECT_TRUE(e.ok()) << e.status().message();
+    return e.ok() ? *e : Millis{-1};
+  };
+  EXPECT_EQ(stored_expiry(), kStart + 2000);
+
+  clock_.advance(400);  // under a quarter TTL: nothing written
+  ASSERT_TRUE(accounts_->authenticate_session(s->token).ok());
+  EXPECT_EQ(stored_expiry(), kStart + 2000);
+  for (int i = 0; i < 5; ++i) {  // 3 s of use, more than the TTL
+    clock_.advance(600);
+    p = accounts_->authenticate_session(s->token);
+    ASSERT_TRUE(p.ok()) << "a session in use does not expire (use " << i << ")";
+    EXPECT_EQ(p->session_expires_at, clock_.now() + 2000);
+    EXPECT_EQ(stored_expiry(), clock_.now() + 2000);
+  }
+
+  const Millis last = clock_.now() + 2000;
+  clock_.advance(2000);
+  EXPECT_FALSE(accounts_->authenticate_session(s->token).ok());
+  EXPECT_EQ(stored_expiry(), last) << "an expired session tells its past";
+  EXPECT_EQ(accounts_->session_expiry(id + 100).status().code(), StatusCode::kNotFound);
+  auto again = accounts_->login("mia", kPassword, "");
+  ASSERT_TRUE(again.ok());
+  auto by_again = accounts_->authenticate_session(again->token);
+  ASSERT_TRUE(by_again.ok());
+  ASSERT_TRUE(accounts_->logout(again->token).ok());
+  EXPECT_EQ(accounts_->session_expiry(by_again->session_or_key_id).status().code(),
+            StatusCode::kNotFound)
+      << "a revoked session has no expiry";
+}
+
 TEST_F(AccountsTest, Logout) {
   const User u = make_user("nina");
   auto s = accounts_->login("nina", kPassword, "");

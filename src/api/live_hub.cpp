@@ -47,6 +47,7 @@ void LiveHub::stop() {
     std::lock_guard lock(mu_);
     clients.swap(clients_);
     agent_sockets_.clear();
+    session_expiries_.clear();
   }
   for (auto& [id, c] : clients) c.conn->close();
 }
@@ -127,11 +128,14 @@ void LiveHub::run() {
     if (stopping_) break;
     Pending work;
     std::swap(work, pending_);
+    const Millis now = app_.clock_.now();
     const bool supervisor_due =
-        supervisor_dirty_ && app_.clock_.now() - last_supervisor_push_ >= kSupervisorPeriod;
+        supervisor_dirty_ && now - last_supervisor_push_ >= kSupervisorPeriod;
+    std::vector<Expiring> expiring = take_expiring_locked(now);
     lock.unlock();
     // A failure to build one push (a bug) must not end live updates for everyone.
     try {
+      if (!expiring.empty()) recheck_sessions(expiring, now);
       if (!work.empty()) push_agent_work(std::move(work));
       if (supervisor_due) push_supervisor(false);
     } catch (const std::exception& e) {
@@ -297,7 +301,11 @@ bool LiveHub::has_supervisors() {
 void LiveHub::on_open(const std::shared_ptr<WsConnection>& conn, const accounts::Principal& p) {
   {
     std::lock_guard lock(mu_);
-    clients_[conn->id()] = Client{conn, p, Channel::kNone};
+    Client& c = clients_[conn->id()] = Client{conn, p, Channel::kNone, std::nullopt};
+    if (p.via == accounts::Principal::Via::kSession) {
+      c.session_expires_at = p.session_expires_at;
+      session_expiries_.emplace(p.session_expires_at, conn->id());
+    }
   }
   // Registered first, checked second: a revocation that committed after the upgrade authenticated
   // but before the registration is seen here; one after the check finds the socket registered.
@@ -325,8 +333,7 @@ void LiveHub::close_as_revoked(const std::shared_ptr<WsConnection>& conn,
     std::lock_guard lock(mu_);
     auto it = clients_.find(conn->id());
     if (it == clients_.end()) return;
-    drop_agent_socket_locked(it->second);
-    clients_.erase(it);
+    forget_locked(it);
   }
   conn->close(WsCloseCode::kPolicyViolation, reason);
 }
@@ -334,9 +341,46 @@ void LiveHub::close_as_revoked(const std::shared_ptr<WsConnection>& conn,
 void LiveHub::on_close(const std::shared_ptr<WsConnection>& conn) {
   std::lock_guard lock(mu_);
   auto it = clients_.find(conn->id());
-  if (it == clients_.end()) return;
+  if (it != clients_.end()) forget_locked(it);
+}
+
+void LiveHub::forget_locked(std::map<std::uint64_t, Client>::iterator it) {
   drop_agent_socket_locked(it->second);
+  if (it->second.session_expires_at)
+    session_expiries_.erase({*it->second.session_expires_at, it->first});
   clients_.erase(it);
+}
+
+std::vector<LiveHub::Expiring> LiveHub::take_expiring_locked(Millis now) {
+  std::vector<Expiring> due;
+  while (!session_expiries_.empty() && session_expiries_.begin()->first <= now) {
+    const std::uint64_t id = session_expiries_.begin()->second;
+    session_expiries_.erase(session_expiries_.begin());
+    Client& c = clients_.at(id);   // forget_locked erases both together
+    c.session_expires_at.reset();  // until the re-check puts it back
+    due.push_back({c.conn, c.principal.session_or_key_id});
+  }
+  return due;
+}
+
+void LiveHub::recheck_sessions(const std::vector<Expiring>& due, Millis now) {
+  for (const Expiring& e : due) {
+    // One indexed read per socket and expiry, not per message: the session usually slid (the
+    // web app's requests) and the socket goes back to waiting for the new expiry.
+    Result<Millis> expiry = app_.accounts_.session_expiry(e.session);
+    if (expiry.ok() && *expiry > now) {
+      std::lock_guard lock(mu_);
+      auto it = clients_.find(e.conn->id());
+      if (it == clients_.end()) continue;  // closed meanwhile
+      it->second.session_expires_at = *expiry;
+      session_expiries_.emplace(*expiry, it->first);
+    } else if (expiry.ok() || expiry.status().code() == StatusCode::kNotFound) {
+      // Gone is expired too: logins purge expired sessions, and a logout closed its sockets.
+      close_as_revoked(e.conn, "session expired");
+    } else {  // fail closed, as on_open: the client reconnects once the database answers
+      close_as_revoked(e.conn, "could not check the credentials: " + expiry.status().message());
+    }
+  }
 }
 
 Millis LiveHub::offer_expiry(ContactId contact, AgentId agent) {

@@ -12,10 +12,12 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "accounts/accounts.h"
@@ -61,6 +63,14 @@ class LiveHub {
     std::shared_ptr<WsConnection> conn;
     accounts::Principal principal;
     Channel channel = Channel::kNone;
+    // Cookie sockets: the session's expiry as last known, its key in session_expiries_ (empty
+    // while the hub's thread re-checks it).
+    std::optional<Millis> session_expires_at;
+  };
+  // A cookie socket whose session's known expiry has passed.
+  struct Expiring {
+    std::shared_ptr<WsConnection> conn;
+    std::int64_t session = 0;
   };
   struct Offer {
     ContactId contact = kNoContact;
@@ -98,6 +108,13 @@ class LiveHub {
   void send_to_agent(AgentId agent, const std::string& message);
   // REQUIRES: mu_ held.
   void drop_agent_socket_locked(const Client& c);
+  // Forgets the socket: no more pushes, no expiry check. REQUIRES: mu_ held.
+  void forget_locked(std::map<std::uint64_t, Client>::iterator it);
+  // Takes the cookie sockets whose known session expiry is at or before `now`. REQUIRES: mu_ held.
+  std::vector<Expiring> take_expiring_locked(Millis now);
+  // Asks accounts when each session expires now (it slides with HTTP use): a socket whose session
+  // has expired closes with 1008, one whose session slid waits for the new expiry.
+  void recheck_sessions(const std::vector<Expiring>& due, Millis now);
   // Forgets the socket (no more pushes) and closes it with 1008 and `reason`.
   void close_as_revoked(const std::shared_ptr<WsConnection>& conn, const std::string& reason);
   // The name of `agent` in `config` (hub thread only).
@@ -112,6 +129,9 @@ class LiveHub {
   Pending pending_;
   bool supervisor_dirty_ = true;
   std::map<std::uint64_t, Client> clients_;
+  // Cookie sockets by the expiry of their session as last known: (expires_at, socket id). An
+  // expiry writes nothing, so no revocation listener hears of it; the hub's thread looks here.
+  std::set<std::pair<Millis, std::uint64_t>> session_expiries_;
   // The agent-channel sockets of each agent (a subset of clients_), so that a push to one agent
   // does not scan every socket: with thousands of agents online that scan dominated the hub.
   std::unordered_map<AgentId, std::vector<std::shared_ptr<WsConnection>>> agent_sockets_;

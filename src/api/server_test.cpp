@@ -9,13 +9,17 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <chrono>
+#include <condition_variable>
 #include <cstdlib>
+#include <mutex>
+#include <thread>
 #include <utility>
 #include <vector>
 
 #include "../../tests/store/temp_dir.h"
 #include "api/api_app.h"
 #include "api/test_center.h"
+#include "runtime/real_waiter.h"
 #include "runtime/system_clock.h"  // lint:allow (real time for a live service)
 
 namespace sb::api {
@@ -31,7 +35,8 @@ using store_testing::TempDir;
 class ServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    center_ = std::make_unique<testing::TestCenter>(dir_.path().string(), clock_);
+    center_ = std::make_unique<testing::TestCenter>(dir_.path().string(), clock_, ApiOptions{},
+                                                    accounts_options_);
     ASSERT_TRUE(center_->status.ok()) << center_->status.message();
     accounts_ = center_->accounts.get();
     HttpServerOptions ho;
@@ -174,7 +179,8 @@ class ServerTest : public ::testing::Test {
     return out;
   }
 
-  runtime::SystemClock clock_;  // lint:allow (real time for a live service)
+  accounts::AccountsOptions accounts_options_;  // before SetUp: a fixture may change it
+  runtime::SystemClock clock_;                  // lint:allow (real time for a live service)
   TempDir dir_;
   std::unique_ptr<testing::TestCenter> center_;
   accounts::Accounts* accounts_ = nullptr;
@@ -409,6 +415,65 @@ TEST_F(ServerTest, RoleChangeAndDisablingCloseTheUsersSockets) {
   refused.ws.handshake("127.0.0.1", "/api/v1/ws", ec);
   EXPECT_TRUE(ec) << "a disabled user's key opens no socket";
   bystander->ws.close(websocket::close_code::normal);
+}
+
+// Sessions that expire after two seconds without use (a TTL this short slides every half second).
+class ShortSessionServerTest : public ServerTest {
+ protected:
+  static constexpr Millis kTtl = 2000;
+  ShortSessionServerTest() { accounts_options_.session_ttl = kTtl; }
+};
+
+// An expiry writes nothing, so no revocation listener hears of it: the hub closes a socket whose
+// session expired unused (1008, "session expired"), and keeps one whose session the web app's
+// requests slide open past the first TTL, until those requests stop.
+TEST_F(ShortSessionServerTest, ASocketClosesWhenItsSessionExpires) {
+  create_user("sue", accounts::Role::kSupervisor, std::nullopt);
+  const Millis start = clock_.now();  // before either session began
+  const CookieSession idle = login("sue");
+  const CookieSession busy = login("sue");
+  auto doomed = subscribe(http::field::cookie, idle.cookie, "supervisor");
+  auto kept = subscribe(http::field::cookie, busy.cookie, "supervisor");
+
+  // The web app's requests on `busy`, every 100 ms until told to stop.
+  std::mutex mu;
+  std::condition_variable cv;
+  bool keep_alive = true;
+  std::vector<int> statuses;  // of the keep-alive requests, checked once the thread is done
+  std::thread requests([&] {
+    std::unique_lock lock(mu);
+    while (keep_alive) {
+      lock.unlock();
+      const int status =
+          request_with(http::verb::get, "/api/v1/auth/me", "", {{"Cookie", busy.cookie}})
+              .result_int();
+      lock.lock();
+      statuses.push_back(status);
+      runtime::wait_with_timeout(cv, lock, 100);
+    }
+  });
+
+  const auto [code, reason] = read_until_closed(*doomed);
+  EXPECT_EQ(code, 1008);
+  EXPECT_EQ(reason, "session expired");
+  EXPECT_GE(clock_.now() - start, kTtl) << "closed before the session expired";
+  {
+    std::unique_lock lock(mu);  // past twice the TTL: `busy` lives on its slides only
+    while (clock_.now() - start < 2 * kTtl) runtime::wait_with_timeout(cv, lock, 50);
+  }
+  EXPECT_TRUE(answers_ping(*kept)) << "a session in use keeps its socket open";
+  {
+    std::lock_guard lock(mu);
+    keep_alive = false;
+  }
+  cv.notify_all();
+  requests.join();
+  EXPECT_FALSE(statuses.empty());
+  for (int status : statuses) EXPECT_EQ(status, 200);
+
+  const auto [kept_code, kept_reason] = read_until_closed(*kept);
+  EXPECT_EQ(kept_code, 1008);
+  EXPECT_EQ(kept_reason, "session expired");
 }
 
 TEST_F(ServerTest, WebSocketWithoutCredentialsIsRefused) {

@@ -10,7 +10,9 @@
 namespace sb::api::testing {
 
 struct TestCenter {
-  TestCenter(const std::string& dir, const Clock& clock, ApiOptions options = {}) {
+  // `ao` is used with fast hashing whatever it says.
+  TestCenter(const std::string& dir, const Clock& clock, ApiOptions options = {},
+             accounts::AccountsOptions ao = {}) {
     service::ServiceOptions so;
     so.data_dir = dir + "/data";
     auto s = service::CenterService::start(so, clock);
@@ -19,7 +21,6 @@ struct TestCenter {
       return;
     }
     service = std::move(*s);
-    accounts::AccountsOptions ao;
     ao.fast_hashing_for_tests = true;
     auto a = accounts::Accounts::open(dir + "/accounts.db", clock, ao);
     if (!a.ok()) {
