@@ -42,6 +42,28 @@ export function templateFromForm(f: { name: string; length: string; earliest: st
   return { name: f.name.trim(), length: f.length, earliest_start: f.earliest, latest_start: f.latest, days: f.days, breaks };
 }
 
+/** A labelled text input bound to `field` of a form's state. */
+function FormInput<F extends Record<string, unknown>>(props: { label: string; form: F; set: (f: F) => void; field: keyof F & string; type?: string; size?: number; testid?: string }) {
+  return (
+    <Field label={props.label}>
+      <input type={props.type} value={props.form[props.field] as string} onInput={(e) => props.set({ ...props.form, [props.field]: (e.target as HTMLInputElement).value })} size={props.size} data-testid={props.testid} />
+    </Field>
+  );
+}
+
+/** The agent a contract or time-off form is for. */
+function AgentSelect(props: { agents: string[]; value: string; onChange: (agent: string) => void }) {
+  return (
+    <Field label="Agent">
+      <select value={props.value} onChange={(e) => props.onChange((e.target as HTMLSelectElement).value)}>
+        {props.agents.map((a) => (
+          <option value={a}>{a}</option>
+        ))}
+      </select>
+    </Field>
+  );
+}
+
 export function SchedulingRules(props: { mayEdit: boolean; agents: string[]; onChange?: (templates: TemplateJson[]) => void }) {
   const [templates, setTemplates] = useState<TemplateJson[]>([]);
   const [contracts, setContracts] = useState<ContractJson[]>([]);
@@ -114,21 +136,11 @@ export function SchedulingRules(props: { mayEdit: boolean; agents: string[]; onC
       </table>
       {props.mayEdit ? (
         <form class="filters" onSubmit={act(() => api.put(`/api/v1/wfm/shift-templates/${encodeURIComponent(tf.name.trim())}`, templateFromForm(tf)))} data-testid="rules-template-form">
-          <Field label="Name">
-            <input value={tf.name} onInput={(e) => setTf({ ...tf, name: (e.target as HTMLInputElement).value })} size={8} data-testid="rules-template-name" />
-          </Field>
-          <Field label="Length">
-            <input value={tf.length} onInput={(e) => setTf({ ...tf, length: (e.target as HTMLInputElement).value })} size={5} data-testid="rules-template-length" />
-          </Field>
-          <Field label="Starts from">
-            <input value={tf.earliest} onInput={(e) => setTf({ ...tf, earliest: (e.target as HTMLInputElement).value })} size={5} />
-          </Field>
-          <Field label="to">
-            <input value={tf.latest} onInput={(e) => setTf({ ...tf, latest: (e.target as HTMLInputElement).value })} size={5} />
-          </Field>
-          <Field label="Lunch (min)">
-            <input value={tf.lunchMin} onInput={(e) => setTf({ ...tf, lunchMin: (e.target as HTMLInputElement).value })} size={3} />
-          </Field>
+          <FormInput label="Name" form={tf} set={setTf} field="name" size={8} testid="rules-template-name" />
+          <FormInput label="Length" form={tf} set={setTf} field="length" size={5} testid="rules-template-length" />
+          <FormInput label="Starts from" form={tf} set={setTf} field="earliest" size={5} />
+          <FormInput label="to" form={tf} set={setTf} field="latest" size={5} />
+          <FormInput label="Lunch (min)" form={tf} set={setTf} field="lunchMin" size={3} />
           <span class="inline small">
             {WEEKDAYS.map((d) => (
               <label>
@@ -177,25 +189,11 @@ export function SchedulingRules(props: { mayEdit: boolean; agents: string[]; onC
           )}
           data-testid="rules-contract-form"
         >
-          <Field label="Agent">
-            <select value={agentOf(cf.agent)} onChange={(e) => setCf({ ...cf, agent: (e.target as HTMLSelectElement).value })}>
-              {props.agents.map((a) => (
-                <option value={a}>{a}</option>
-              ))}
-            </select>
-          </Field>
-          <Field label="Hours min">
-            <input value={cf.min} onInput={(e) => setCf({ ...cf, min: (e.target as HTMLInputElement).value })} size={3} />
-          </Field>
-          <Field label="max">
-            <input value={cf.max} onInput={(e) => setCf({ ...cf, max: (e.target as HTMLInputElement).value })} size={3} />
-          </Field>
-          <Field label="Days">
-            <input value={cf.maxDays} onInput={(e) => setCf({ ...cf, maxDays: (e.target as HTMLInputElement).value })} size={2} />
-          </Field>
-          <Field label="Templates (comma)">
-            <input value={cf.templates} onInput={(e) => setCf({ ...cf, templates: (e.target as HTMLInputElement).value })} size={10} />
-          </Field>
+          <AgentSelect agents={props.agents} value={agentOf(cf.agent)} onChange={(agent) => setCf({ ...cf, agent })} />
+          <FormInput label="Hours min" form={cf} set={setCf} field="min" size={3} />
+          <FormInput label="max" form={cf} set={setCf} field="max" size={3} />
+          <FormInput label="Days" form={cf} set={setCf} field="maxDays" size={2} />
+          <FormInput label="Templates (comma)" form={cf} set={setCf} field="templates" size={10} />
           <button type="submit" class="btn btn-sm">
             Save contract
           </button>
@@ -226,22 +224,10 @@ export function SchedulingRules(props: { mayEdit: boolean; agents: string[]; onC
       </table>
       {props.mayEdit ? (
         <form class="filters" onSubmit={act(() => api.post('/api/v1/wfm/time-off', { agent: agentOf(of.agent), first_day: of.first, last_day: of.last || of.first, reason: of.reason }))} data-testid="rules-time-off-form">
-          <Field label="Agent">
-            <select value={agentOf(of.agent)} onChange={(e) => setOf({ ...of, agent: (e.target as HTMLSelectElement).value })}>
-              {props.agents.map((a) => (
-                <option value={a}>{a}</option>
-              ))}
-            </select>
-          </Field>
-          <Field label="From">
-            <input type="date" value={of.first} onInput={(e) => setOf({ ...of, first: (e.target as HTMLInputElement).value })} />
-          </Field>
-          <Field label="To">
-            <input type="date" value={of.last} onInput={(e) => setOf({ ...of, last: (e.target as HTMLInputElement).value })} />
-          </Field>
-          <Field label="Reason">
-            <input value={of.reason} onInput={(e) => setOf({ ...of, reason: (e.target as HTMLInputElement).value })} size={10} />
-          </Field>
+          <AgentSelect agents={props.agents} value={agentOf(of.agent)} onChange={(agent) => setOf({ ...of, agent })} />
+          <FormInput label="From" form={of} set={setOf} field="first" type="date" />
+          <FormInput label="To" form={of} set={setOf} field="last" type="date" />
+          <FormInput label="Reason" form={of} set={setOf} field="reason" size={10} />
           <button type="submit" class="btn btn-sm">
             Add time off
           </button>
