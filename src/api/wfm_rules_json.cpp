@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "wfmstore/breaks_json.h"
+
 namespace sb::api {
 
 namespace {
@@ -87,20 +89,13 @@ json template_to_json(const wfm::ShiftTemplate& t) {
   json days = json::array();
   for (int d = 0; d < 7; ++d)
     if (t.weekdays[static_cast<std::size_t>(d)]) days.push_back(kWeekdays[d]);
-  json breaks = json::array();
-  for (const auto& b : t.breaks)
-    breaks.push_back({{"name", b.name},
-                      {"length_min", b.length_min},
-                      {"earliest_after_min", b.earliest_after_min},
-                      {"latest_after_min", b.latest_after_min},
-                      {"paid", b.paid}});
   return {{"name", t.name},
           {"length", format_hhmm(t.length_min)},
           {"earliest_start", format_hhmm(t.earliest_start_min)},
           {"latest_start", format_hhmm(t.latest_start_min)},
           {"start_step_min", t.start_step_min},
           {"days", days},
-          {"breaks", breaks}};
+          {"breaks", wfmstore::breaks_to_json(t.breaks)}};
 }
 
 wfm::ScheduleAgent agent_from_json(const json& j, const std::string& prefix,

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sqlite/sqlite.h"
+#include "wfmstore/breaks_json.h"
 #include "wfmstore/wfm_db.h"
 
 namespace sb::wfmstore {
@@ -35,19 +36,12 @@ using json = nlohmann::json;
 
 // The stored definitions: the structs' fields in minutes (not the API's "HH:MM" text).
 json to_json(const wfm::ShiftTemplate& t) {
-  json breaks = json::array();
-  for (const auto& b : t.breaks)
-    breaks.push_back({{"name", b.name},
-                      {"length_min", b.length_min},
-                      {"earliest_after_min", b.earliest_after_min},
-                      {"latest_after_min", b.latest_after_min},
-                      {"paid", b.paid}});
   return {{"length_min", t.length_min},
           {"earliest_start_min", t.earliest_start_min},
           {"latest_start_min", t.latest_start_min},
           {"start_step_min", t.start_step_min},
           {"weekdays", t.weekdays},
-          {"breaks", breaks}};
+          {"breaks", breaks_to_json(t.breaks)}};
 }
 
 json to_json(const AgentContract& c) {
@@ -125,6 +119,17 @@ TimeOff read_time_off(const sqlite::Statement& s) {
 }
 
 }  // namespace
+
+nlohmann::json breaks_to_json(const std::vector<wfm::BreakRule>& breaks) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& b : breaks)
+    out.push_back({{"name", b.name},
+                   {"length_min", b.length_min},
+                   {"earliest_after_min", b.earliest_after_min},
+                   {"latest_after_min", b.latest_after_min},
+                   {"paid", b.paid}});
+  return out;
+}
 
 RulesStore::RulesStore(std::unique_ptr<sqlite::Database> db) : db_(std::move(db)) {}
 RulesStore::~RulesStore() = default;
