@@ -66,23 +66,12 @@ class ServerTest : public ::testing::Test {
     return created.ok() ? created->id : 0;
   }
 
-  // One HTTP exchange on a fresh connection; `raw` requests are written as given.
+  // One HTTP exchange on a fresh connection, with the API key `key` unless it is empty.
   http::response<http::string_body> request(http::verb verb, const std::string& target,
                                             const std::string& body, const std::string& key) {
-    net::io_context ioc;
-    beast::tcp_stream stream(ioc);
-    stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), server_->port()));
-    http::request<http::string_body> req{verb, target, 11};
-    req.set(http::field::host, "127.0.0.1");
-    if (!key.empty()) req.set(http::field::authorization, "Bearer " + key);
-    if (!body.empty()) req.set(http::field::content_type, "application/json");
-    req.body() = body;
-    req.prepare_payload();
-    http::write(stream, req);
-    beast::flat_buffer buffer;
-    http::response<http::string_body> res;
-    http::read(stream, buffer, res);
-    return res;
+    std::vector<std::pair<std::string, std::string>> headers;
+    if (!key.empty()) headers.emplace_back("Authorization", "Bearer " + key);
+    return request_with(verb, target, body, headers);
   }
 
   // One HTTP exchange with the given headers (cookie sessions).
@@ -123,9 +112,8 @@ class ServerTest : public ::testing::Test {
     net::io_context ioc;
     websocket::stream<beast::tcp_stream> ws{ioc};
   };
-  // A socket on /api/v1/ws subscribed to `channel`, authenticated by `header`: `value`.
-  std::unique_ptr<LiveSocket> subscribe(http::field header, const std::string& value,
-                                        const std::string& channel) {
+  // A socket on /api/v1/ws, authenticated by `header`: `value`.
+  std::unique_ptr<LiveSocket> open_socket(http::field header, const std::string& value) {
     auto s = std::make_unique<LiveSocket>();
     beast::get_lowest_layer(s->ws).connect(
         tcp::endpoint(net::ip::make_address("127.0.0.1"), server_->port()));
@@ -133,6 +121,12 @@ class ServerTest : public ::testing::Test {
     s->ws.set_option(websocket::stream_base::decorator(
         [header, value](websocket::request_type& req) { req.set(header, value); }));
     s->ws.handshake("127.0.0.1", "/api/v1/ws");
+    return s;
+  }
+  // A socket on /api/v1/ws subscribed to `channel`, authenticated by `header`: `value`.
+  std::unique_ptr<LiveSocket> subscribe(http::field header, const std::string& value,
+                                        const std::string& channel) {
+    auto s = open_socket(header, value);
     s->ws.write(net::buffer(json{{"type", "subscribe"}, {"channel", channel}}.dump()));
     beast::flat_buffer b;
     s->ws.read(b);
@@ -234,15 +228,8 @@ TEST_F(ServerTest, AgentSocketReceivesOfferAndWithdrawal) {
                 .result_int(),
             200);
 
-  net::io_context ioc;
-  websocket::stream<beast::tcp_stream> ws(ioc);
-  beast::get_lowest_layer(ws).connect(
-      tcp::endpoint(net::ip::make_address("127.0.0.1"), server_->port()));
-  beast::get_lowest_layer(ws).expires_after(std::chrono::seconds(20));
-  ws.set_option(websocket::stream_base::decorator([&](websocket::request_type& req) {
-    req.set(http::field::authorization, "Bearer " + agent_key);
-  }));
-  ws.handshake("127.0.0.1", "/api/v1/ws");
+  auto socket = open_socket(http::field::authorization, "Bearer " + agent_key);
+  auto& ws = socket->ws;
   ws.write(net::buffer(json{{"type", "subscribe"}, {"channel", "agent"}}.dump()));
   auto next = [&]() {
     beast::flat_buffer b;
@@ -288,15 +275,8 @@ TEST_F(ServerTest, SupervisorSocketReceivesAlertTransitions) {
                 .result_int(),
             201);
   const std::string supervisor_key = make_user("sue", accounts::Role::kSupervisor, std::nullopt);
-  net::io_context ioc;
-  websocket::stream<beast::tcp_stream> ws(ioc);
-  beast::get_lowest_layer(ws).connect(
-      tcp::endpoint(net::ip::make_address("127.0.0.1"), server_->port()));
-  beast::get_lowest_layer(ws).expires_after(std::chrono::seconds(20));
-  ws.set_option(websocket::stream_base::decorator([&](websocket::request_type& req) {
-    req.set(http::field::authorization, "Bearer " + supervisor_key);
-  }));
-  ws.handshake("127.0.0.1", "/api/v1/ws");
+  auto socket = open_socket(http::field::authorization, "Bearer " + supervisor_key);
+  auto& ws = socket->ws;
   ws.write(net::buffer(json{{"type", "subscribe"}, {"channel", "supervisor"}}.dump()));
   auto next_of = [&](const std::string& type) {
     for (;;) {
