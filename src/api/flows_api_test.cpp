@@ -15,6 +15,7 @@
 #include "../../tests/store/temp_dir.h"
 #include "api/api_app.h"
 #include "api/test_center.h"
+#include "api/test_http_client.h"
 #include "flows/testing_http_server.h"
 #include "flows/time_zone.h"
 
@@ -73,19 +74,8 @@ class FlowsApiTest : public ::testing::Test {
   }
 
   Answer call(http::verb verb, const std::string& target, const std::string& body = "") {
-    net::io_context ioc;
-    beast::tcp_stream stream(ioc);
-    stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), server_->port()));
-    http::request<http::string_body> req{verb, target, 11};
-    req.set(http::field::host, "127.0.0.1");
-    req.set(http::field::authorization, "Bearer " + key_);
-    if (!body.empty()) req.set(http::field::content_type, "application/json");
-    req.body() = body;
-    req.prepare_payload();
-    http::write(stream, req);
-    beast::flat_buffer buffer;
-    http::response<http::string_body> res;
-    http::read(stream, buffer, res);
+    const auto res = testing::http_exchange(server_->port(), verb, target, body,
+                                            {{"Authorization", "Bearer " + key_}});
     Answer a;
     a.status = res.result_int();
     a.raw = res.body();

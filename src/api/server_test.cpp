@@ -19,6 +19,7 @@
 #include "../../tests/store/temp_dir.h"
 #include "api/api_app.h"
 #include "api/test_center.h"
+#include "api/test_http_client.h"
 #include "runtime/real_waiter.h"
 #include "runtime/system_clock.h"  // lint:allow (real time for a live service)
 
@@ -69,29 +70,16 @@ class ServerTest : public ::testing::Test {
   // One HTTP exchange on a fresh connection, with the API key `key` unless it is empty.
   http::response<http::string_body> request(http::verb verb, const std::string& target,
                                             const std::string& body, const std::string& key) {
-    std::vector<std::pair<std::string, std::string>> headers;
+    testing::HttpHeaders headers;
     if (!key.empty()) headers.emplace_back("Authorization", "Bearer " + key);
     return request_with(verb, target, body, headers);
   }
 
   // One HTTP exchange with the given headers (cookie sessions).
-  http::response<http::string_body> request_with(
-      http::verb verb, const std::string& target, const std::string& body,
-      const std::vector<std::pair<std::string, std::string>>& headers) {
-    net::io_context ioc;
-    beast::tcp_stream stream(ioc);
-    stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), server_->port()));
-    http::request<http::string_body> req{verb, target, 11};
-    req.set(http::field::host, "127.0.0.1");
-    for (const auto& [name, value] : headers) req.set(name, value);
-    if (!body.empty()) req.set(http::field::content_type, "application/json");
-    req.body() = body;
-    req.prepare_payload();
-    http::write(stream, req);
-    beast::flat_buffer buffer;
-    http::response<http::string_body> res;
-    http::read(stream, buffer, res);
-    return res;
+  http::response<http::string_body> request_with(http::verb verb, const std::string& target,
+                                                 const std::string& body,
+                                                 const testing::HttpHeaders& headers) {
+    return testing::http_exchange(server_->port(), verb, target, body, headers);
   }
 
   struct CookieSession {
