@@ -51,6 +51,21 @@ class ServerTest : public ::testing::Test {
     center_->stop();
   }
 
+  // One voice profile, queue Sales (id 0) and agent Ada (id 0) serving it.
+  void seed_sales_with_agent_ada() {
+    auto post = [&](const std::string& target, const json& body) {
+      return request(http::verb::post, target, body.dump(), admin_key_);
+    };
+    ASSERT_EQ(
+        post("/api/v1/profiles", {{"name", "voice"}, {"capacity", {{"voice", 1}}}}).result_int(),
+        201);
+    ASSERT_EQ(post("/api/v1/queues", {{"name", "Sales"}}).result_int(), 201);
+    ASSERT_EQ(post("/api/v1/agents",
+                   {{"name", "Ada"}, {"profile", 0}, {"queues", {{{"queue", 0}, {"tier", 1}}}}})
+                  .result_int(),
+              201);
+  }
+
   std::string make_user(const std::string& name, accounts::Role role,
                         std::optional<std::uint32_t> agent) {
     return accounts_->create_api_key(create_user(name, role, agent), "t")->key;
@@ -202,14 +217,7 @@ TEST_F(ServerTest, AgentSocketReceivesOfferAndWithdrawal) {
   auto post = [&](const std::string& target, const json& body) {
     return request(http::verb::post, target, body.dump(), admin_key_);
   };
-  ASSERT_EQ(
-      post("/api/v1/profiles", {{"name", "voice"}, {"capacity", {{"voice", 1}}}}).result_int(),
-      201);
-  ASSERT_EQ(post("/api/v1/queues", {{"name", "Sales"}}).result_int(), 201);
-  ASSERT_EQ(post("/api/v1/agents",
-                 {{"name", "Ada"}, {"profile", 0}, {"queues", {{{"queue", 0}, {"tier", 1}}}}})
-                .result_int(),
-            201);
+  ASSERT_NO_FATAL_FAILURE(seed_sales_with_agent_ada());
   const std::string agent_key = make_user("ada", accounts::Role::kAgent, 0u);
   ASSERT_EQ(request(http::verb::put, "/api/v1/agents/0/state",
                     json{{"presence", "available"}}.dump(), agent_key)
@@ -337,17 +345,7 @@ TEST_F(ServerTest, LogoutClosesTheSessionsSockets) {
 // Changing a user's role closes its sockets (they act with the role they were opened with);
 // disabling the user closes them and refuses new ones.
 TEST_F(ServerTest, RoleChangeAndDisablingCloseTheUsersSockets) {
-  auto post = [&](const std::string& target, const json& body) {
-    return request(http::verb::post, target, body.dump(), admin_key_);
-  };
-  ASSERT_EQ(
-      post("/api/v1/profiles", {{"name", "voice"}, {"capacity", {{"voice", 1}}}}).result_int(),
-      201);
-  ASSERT_EQ(post("/api/v1/queues", {{"name", "Sales"}}).result_int(), 201);
-  ASSERT_EQ(post("/api/v1/agents",
-                 {{"name", "Ada"}, {"profile", 0}, {"queues", {{{"queue", 0}, {"tier", 1}}}}})
-                .result_int(),
-            201);
+  ASSERT_NO_FATAL_FAILURE(seed_sales_with_agent_ada());
   const accounts::UserId ada = create_user("ada", accounts::Role::kAgent, 0u);
   const std::string key = accounts_->create_api_key(ada, "desk")->key;
   const std::string bystander_key = make_user("bob", accounts::Role::kSupervisor, std::nullopt);
