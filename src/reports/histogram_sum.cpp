@@ -175,6 +175,25 @@ Status HistogramSum::add(const HistogramSum& other) {
   return {};
 }
 
+Status HistogramSum::add(const ResolvedHistogram& resolved) {
+  if (resolved.count == 0) return {};
+  if (!spilled_) {
+    if (blobs_ == 0) {
+      spilled_ = true;
+    } else {
+      SB_RETURN_IF_ERROR(spill());
+    }
+  }
+  if (!resolved.buckets.empty()) {
+    const auto top = static_cast<std::size_t>(resolved.buckets.back().first);
+    if (counts_.size() <= top) counts_.resize(top + 1, 0);
+  }
+  for (const auto& [b, n] : resolved.buckets) counts_[static_cast<std::size_t>(b)] += n;
+  decoded_.add(resolved.count, resolved.sum, resolved.min, resolved.max);
+  ++blobs_;
+  return {};
+}
+
 Result<Histogram> HistogramSum::histogram() const {
   if (blobs_ == 0) return Histogram();
   // One kept blob: it is the histogram.

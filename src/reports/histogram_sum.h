@@ -45,6 +45,8 @@ class HistogramSum {
   Status add(std::string_view blob);
   // Adds what `other` holds.
   Status add(const HistogramSum& other);
+  // Adds a resolved sum (a report row's, into the total: its blobs are not decoded again).
+  Status add(const ResolvedHistogram& resolved);
   bool empty() const { return blobs_ == 0; }
   // Back to empty, keeping the buffers' capacity.
   void clear();

@@ -723,7 +723,19 @@ struct Accumulator {
   std::array<std::int64_t, kFieldCount> f{};
   HistogramSum waits, handles;
   double cost = 0;
-  std::set<std::pair<std::int64_t, std::int64_t>> versions;  // (queue, version)
+  // (queue, version) pairs, sorted and unique. A flat vector: cells arrive queue by queue, so
+  // nearly every insert is the last pair again or a new last one (a std::set node per pair and
+  // row was a tenth of a report over all queues).
+  std::vector<std::pair<std::int64_t, std::int64_t>> versions;
+  void add_version(std::pair<std::int64_t, std::int64_t> qv) {
+    if (versions.empty() || versions.back() < qv) {
+      versions.push_back(qv);
+      return;
+    }
+    if (versions.back() == qv) return;
+    auto it = std::lower_bound(versions.begin(), versions.end(), qv);
+    if (*it != qv) versions.insert(it, qv);
+  }
   // Offers per local hour: a flat array from the first hour of the range for rows that span the
   // whole range (few rows), a small map for rows of one interval, day or time of day.
   std::unordered_map<Millis, std::uint64_t> hourly_offered;  // local hour start -> offered
@@ -803,10 +815,22 @@ std::vector<HistogramBucket> buckets_of(const ResolvedHistogram& h) {
   return out;
 }
 
+// What finalize_kpis derives from a row's (queue, version) pairs: the labels, the presets and
+// the Genesys options. Rows of one report nearly always sum the same pairs (every queue at its
+// version), so the last row's answer is kept and reused while the pairs are the same.
+struct VersionsMemo {
+  bool valid = false;
+  std::vector<std::pair<std::int64_t, std::int64_t>> versions;
+  std::vector<std::string> labels;  // "queue:version", sorted
+  std::set<SlPreset> presets;
+  GenesysOptions genesys;
+};
+
 Kpis finalize_kpis(const Accumulator& a, const ResolvedHistogram& waits,
                    const ResolvedHistogram& handles, const ReportRequest& r,
                    const DefinitionTable& defs,
-                   const std::map<std::pair<char, std::int64_t>, std::string>& dims) {
+                   const std::map<std::pair<char, std::int64_t>, std::string>& dims,
+                   VersionsMemo& memo) {
   constexpr double kMs = 1000.0;
   const auto& f = a.f;
   auto d = [&](int i) { return static_cast<double>(f[i]); };
@@ -829,32 +853,40 @@ Kpis finalize_kpis(const Accumulator& a, const ResolvedHistogram& waits,
   k.removed_within_sl = u(kRemovedWithinSl);
 
   // The preset: the request's, or the one all the row's definitions share.
-  auto name_of = [&](std::int64_t q) {
-    auto it = dims.find({'q', q});
-    return it == dims.end() ? "queue " + std::to_string(q) : it->second;
-  };
-  auto matches = [&](const QueueDefinition& def, std::int64_t q) {
-    return def.queue == name_of(q) || (q < kSyntheticKeyBase && def.queue == std::to_string(q));
-  };
-  std::set<SlPreset> presets;
-  GenesysOptions genesys;
-  for (const auto& [q, v] : a.versions) {
-    // Version v of this queue's own definitions, else version v of the "*" ones.
-    SlPreset p = SlPreset::kSwitchboard;
-    const QueueDefinition* found = nullptr;
-    for (const QueueDefinition& def : defs.all())
-      if (static_cast<std::int64_t>(def.version) == v && matches(def, q)) found = &def;
-    if (!found)
+  if (!memo.valid || memo.versions != a.versions) {
+    memo.versions = a.versions;
+    memo.valid = true;
+    memo.labels.clear();
+    memo.presets.clear();
+    memo.genesys = GenesysOptions{};
+    auto name_of = [&](std::int64_t q) {
+      auto it = dims.find({'q', q});
+      return it == dims.end() ? "queue " + std::to_string(q) : it->second;
+    };
+    auto matches = [&](const QueueDefinition& def, std::int64_t q) {
+      return def.queue == name_of(q) || (q < kSyntheticKeyBase && def.queue == std::to_string(q));
+    };
+    for (const auto& [q, v] : a.versions) {
+      // Version v of this queue's own definitions, else version v of the "*" ones.
+      SlPreset p = SlPreset::kSwitchboard;
+      const QueueDefinition* found = nullptr;
       for (const QueueDefinition& def : defs.all())
-        if (static_cast<std::int64_t>(def.version) == v && def.queue == "*") found = &def;
-    if (found) {
-      p = found->preset;
-      genesys = found->genesys;
+        if (static_cast<std::int64_t>(def.version) == v && matches(def, q)) found = &def;
+      if (!found)
+        for (const QueueDefinition& def : defs.all())
+          if (static_cast<std::int64_t>(def.version) == v && def.queue == "*") found = &def;
+      if (found) {
+        p = found->preset;
+        memo.genesys = found->genesys;
+      }
+      memo.presets.insert(p);
+      memo.labels.push_back(name_of(q) + ":" + std::to_string(v));
     }
-    presets.insert(p);
-    k.definition_versions.push_back(name_of(q) + ":" + std::to_string(v));
+    std::sort(memo.labels.begin(), memo.labels.end());
   }
-  std::sort(k.definition_versions.begin(), k.definition_versions.end());
+  const std::set<SlPreset>& presets = memo.presets;
+  const GenesysOptions& genesys = memo.genesys;
+  k.definition_versions = memo.labels;
   SlPreset preset = SlPreset::kSwitchboard;
   if (r.preset) {
     preset = *r.preset;
@@ -1017,7 +1049,17 @@ Result<ReportResult> ReportStore::Impl::query(const ReportRequest& r) const {
   ReportResult result;
   result.request = r;
   for (Dimension dim : r.group_by) result.columns.emplace_back(dimension_name(dim));
-  std::map<std::vector<std::int64_t>, Accumulator> groups;
+  std::map<std::vector<std::int64_t>, Accumulator> groups;  // ordered: the rows' order
+  // The same groups by hash: a heatmap's 67,200 cells each found their group by comparing keys
+  // down the tree.
+  struct KeyHash {
+    std::size_t operator()(const std::vector<std::int64_t>& k) const {
+      std::uint64_t h = 0x9E3779B97F4A7C15ull;
+      for (std::int64_t x : k) h = (h ^ static_cast<std::uint64_t>(x)) * 0x100000001B3ull;
+      return static_cast<std::size_t>(h ^ (h >> 29));
+    }
+  };
+  std::unordered_map<std::vector<std::int64_t>, Accumulator*, KeyHash> group_index;
   Accumulator total;
 
   // Per-queue occupancy (filled from agent_work after the scan, for rows grouped by queue only).
@@ -1034,10 +1076,9 @@ Result<ReportResult> ReportStore::Impl::query(const ReportRequest& r) const {
     return it == dims.end() ? "queue " + std::to_string(q) : it->second;
   };
   ResolvedHistogram waits, handles;  // reused from row to row
+  VersionsMemo versions_memo;
   // One finished group becomes a row (its histograms go into the total's on the way).
   auto emit_row = [&](const std::vector<std::int64_t>& key, const Accumulator& acc) -> Status {
-    SB_RETURN_IF_ERROR(total.waits.add(acc.waits));
-    SB_RETURN_IF_ERROR(total.handles.add(acc.handles));
     ReportRow row;
     row.start = r.from;
     for (std::size_t i = 0; i < key.size(); ++i) {
@@ -1072,9 +1113,12 @@ Result<ReportResult> ReportStore::Impl::query(const ReportRequest& r) const {
           break;
       }
     }
+    // The row's sums, resolved once, also go into the total's.
     SB_RETURN_IF_ERROR(acc.waits.resolve(waits));
     SB_RETURN_IF_ERROR(acc.handles.resolve(handles));
-    row.kpis = finalize_kpis(acc, waits, handles, r, defs, dims);
+    SB_RETURN_IF_ERROR(total.waits.add(waits));
+    SB_RETURN_IF_ERROR(total.handles.add(handles));
+    row.kpis = finalize_kpis(acc, waits, handles, r, defs, dims, versions_memo);
     if (by_queue_only)
       if (auto it = queue_time.find(key[0]); it != queue_time.end())
         set_queue_occupancy(row.kpis, it->second.first, it->second.second);
@@ -1171,9 +1215,10 @@ Result<ReportResult> ReportStore::Impl::query(const ReportRequest& r) const {
       if (!current.any) current_key = key;
       group = &current;
     } else {
-      auto it = groups.find(key);
-      if (it == groups.end()) it = groups.try_emplace(key).first;
-      group = &it->second;
+      auto hit = group_index.find(key);
+      if (hit == group_index.end())
+        hit = group_index.emplace(key, &groups.try_emplace(key).first->second).first;
+      group = hit->second;
     }
     // The total's histograms are the rows' ones added up when the rows are made.
     SB_RETURN_IF_ERROR(group->waits.add(waits));
@@ -1198,7 +1243,7 @@ Result<ReportResult> ReportStore::Impl::query(const ReportRequest& r) const {
       // Only cells with contacts carry a definition (agent time and surveys have none).
       if (queue != kNone && (v[kOffered] || v[kHandled] || v[kAbandoned] || v[kTimedOut] ||
                              v[kBlocked] || v[kLegs] || v[kFlowedOut]))
-        acc->versions.insert({queue, version});
+        acc->add_version({queue, version});
       if (level > 0) {
         for (std::size_t h = 0; h < hours.size(); ++h) {
           if (hours[h] == 0) continue;
@@ -1370,7 +1415,7 @@ Result<ReportResult> ReportStore::Impl::query(const ReportRequest& r) const {
 
   SB_RETURN_IF_ERROR(total.waits.resolve(waits));
   SB_RETURN_IF_ERROR(total.handles.resolve(handles));
-  result.total = finalize_kpis(total, waits, handles, r, defs, dims);
+  result.total = finalize_kpis(total, waits, handles, r, defs, dims, versions_memo);
   {
     double available = 0, occupied = 0;
     for (const auto& [q, t] : queue_time) {

@@ -718,6 +718,7 @@ TEST(HistogramSumTest, EqualsTheMergedHistogramsWhicheverWayItIsAdded) {
   for (int blobs : {0, 1, 2, 5, 16, 17, 400}) {
     metrics::Histogram merged;
     HistogramSum sum, halves[2];
+    std::vector<std::string> kept;
     for (int b = 0; b < blobs; ++b) {
       metrics::Histogram h;
       const int n = static_cast<int>(rng.below(40));
@@ -728,11 +729,22 @@ TEST(HistogramSumTest, EqualsTheMergedHistogramsWhicheverWayItIsAdded) {
       merged.merge(h);
       ASSERT_TRUE(sum.add(blob).ok());
       ASSERT_TRUE(halves[b % 2].add(blob).ok());
+      kept.push_back(blob);
     }
     ASSERT_TRUE(halves[0].add(halves[1]).ok());
+    // A report's total adds its rows' resolved sums: the odd blobs' sum resolved, added to the
+    // even blobs kept as blobs, plus an empty row's (nothing).
+    HistogramSum from_resolved, odd;
+    for (std::size_t b = 0; b < kept.size(); ++b)
+      ASSERT_TRUE((b % 2 ? odd : from_resolved).add(kept[b]).ok());
+    for (const HistogramSum& row : {odd, HistogramSum()}) {
+      ResolvedHistogram resolved;
+      ASSERT_TRUE(row.resolve(resolved).ok());
+      ASSERT_TRUE(from_resolved.add(resolved).ok());
+    }
     std::string expected;
     merged.encode(expected);
-    for (const HistogramSum* s : {&sum, &halves[0]}) {
+    for (const HistogramSum* s : {&sum, &halves[0], &from_resolved}) {
       auto h = s->histogram();
       ASSERT_TRUE(h.ok()) << h.status().to_string();
       std::string got;
@@ -914,6 +926,13 @@ TEST(TimeZoneTest, FixedOffsetsAndIanaZones) {
   EXPECT_EQ(paris->offset_at(kT0), kMillisPerHour);                            // March 2: winter
   EXPECT_EQ(paris->offset_at(kT0 + 150 * kMillisPerDay), 2 * kMillisPerHour);  // July: summer
   EXPECT_EQ(paris->format(kT0), "2026-03-02T09:00:00+01:00");
+  EXPECT_EQ(paris->format(kT0 + 150 * kMillisPerDay + 59 * kMillisPerSecond),
+            "2026-07-30T10:00:59+02:00");
+  auto west = TimeZone::parse("-09:30");
+  ASSERT_TRUE(west.ok());
+  EXPECT_EQ(west->format(0), "1969-12-31T14:30:00-09:30");
+  EXPECT_EQ(utc->format(-62167219200000), "0000-01-01T00:00:00+00:00");
+  EXPECT_EQ(utc->format(253402300800000), "10000-01-01T00:00:00+00:00");
   EXPECT_EQ(paris->day_start(kT0), kT0 - 9 * kMillisPerHour);
   EXPECT_EQ(weekday_of_days(days_from_civil(2026, 3, 2)), 0);  // a Monday
   int y, m, d;
