@@ -72,6 +72,56 @@ Status decode_hours(std::string_view bytes, std::vector<std::int64_t>& h, std::s
   return {};
 }
 
+// Whether a cell (or a sum of cells) counts contacts: only those carry a definition version
+// (agent time and surveys have none). The fields tested only ever grow.
+bool has_contacts(const std::array<std::int64_t, kFieldCount>& v) {
+  return v[kOffered] || v[kHandled] || v[kAbandoned] || v[kTimedOut] || v[kBlocked] || v[kLegs] ||
+         v[kFlowedOut];
+}
+
+using QueueVersions = std::vector<std::pair<std::int64_t, std::int64_t>>;  // sorted, unique
+
+// The (queue, version) pairs of a `day_totals` row: a count, then each pair's two varints.
+std::string encode_pairs(const QueueVersions& pairs) {
+  std::string out;
+  put_varint(out, pairs.size());
+  for (const auto& [q, v] : pairs) {
+    put_varint(out, zigzag(q));
+    put_varint(out, zigzag(v));
+  }
+  return out;
+}
+
+Status decode_pairs(std::string_view bytes, QueueVersions& pairs) {
+  pairs.clear();
+  std::size_t pos = 0;
+  std::uint64_t n = 0;
+  if (!get_varint(bytes, pos, n) || n > bytes.size())
+    return Status::corruption("day totals: bad queue count");
+  for (std::uint64_t i = 0; i < n; ++i) {
+    std::uint64_t q = 0, v = 0;
+    if (!get_varint(bytes, pos, q) || !get_varint(bytes, pos, v))
+      return Status::corruption("day totals: truncated queues");
+    pairs.emplace_back(unzigzag(q), unzigzag(v));
+  }
+  if (pos != bytes.size()) return Status::corruption("day totals: trailing bytes");
+  return {};
+}
+
+void insert_pair(QueueVersions& pairs, std::pair<std::int64_t, std::int64_t> qv) {
+  auto it = std::lower_bound(pairs.begin(), pairs.end(), qv);
+  if (it == pairs.end() || *it != qv) pairs.insert(it, qv);
+}
+
+// Adds `more` (sorted, unique) to `pairs` (sorted, unique).
+void merge_pairs(QueueVersions& pairs, const QueueVersions& more) {
+  if (more.empty()) return;
+  QueueVersions out;
+  out.reserve(pairs.size() + more.size());
+  std::set_union(pairs.begin(), pairs.end(), more.begin(), more.end(), std::back_inserter(out));
+  pairs.swap(out);
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -80,8 +130,9 @@ Status decode_hours(std::string_view bytes, std::vector<std::int64_t>& h, std::s
 namespace {
 
 // 1: cells and days keyed by time first. 2: keyed by queue first, so that a report of some queues
-// reads only their rows (opening a version 1 file rewrites its tables in the new order).
-constexpr int kSchemaVersion = 2;
+// reads only their rows (opening a version 1 file rewrites its tables in the new order). 3: the
+// day rollup of all queues (`day_totals`), added up from the days when an older file is opened.
+constexpr int kSchemaVersion = 3;
 
 // How often (in event time) agents' open presence spans are written to the cells; see ingest().
 constexpr Millis kAgentSettleStep = 5 * kMillisPerSecond;
@@ -217,7 +268,8 @@ struct ReportStore::Impl {
   IngestStats stats;
   Status failed;  // sticky: set when a batch could not be committed
   std::map<std::pair<char, std::int64_t>, std::string> dims;  // names for queries
-  Stmt get_cell, put_cell, get_day, put_day, get_month, put_month, add_work, put_dim, put_meta;
+  Stmt get_cell, put_cell, get_day, put_day, get_month, put_month, get_total, put_total, add_work,
+      put_dim, put_meta;
 
   // sqlite3_close_v2 waits for the prepared statements (members, finalized after this body).
   ~Impl() {
@@ -225,7 +277,7 @@ struct ReportStore::Impl {
   }
 
   Status init() {
-    bool migrate = false;  // a version 1 file: rewritten once the statements are ready
+    std::int64_t migrate_from = 0;  // an older file: rewritten once the statements are ready
     // Queries read through a memory map: no copy of every page from the OS cache into SQLite's
     // (that copy was a tenth of a year-long report's time).
     SB_RETURN_IF_ERROR(exec(db,
@@ -248,6 +300,11 @@ struct ReportStore::Impl {
         version INTEGER NOT NULL,
         fields BLOB NOT NULL, waits BLOB NOT NULL, handles BLOB NOT NULL, hourly BLOB NOT NULL,
         PRIMARY KEY(queue, month, channel, version)) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS day_totals(
+        day INTEGER NOT NULL, channel INTEGER NOT NULL,
+        fields BLOB NOT NULL, waits BLOB NOT NULL, handles BLOB NOT NULL, hourly BLOB NOT NULL,
+        queues BLOB NOT NULL,
+        PRIMARY KEY(day, channel)) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS agent_work(
         interval INTEGER NOT NULL, agent INTEGER NOT NULL, queue INTEGER NOT NULL,
         handle_ms INTEGER NOT NULL, available_ms INTEGER NOT NULL, occupied_ms INTEGER NOT NULL,
@@ -274,8 +331,8 @@ struct ReportStore::Impl {
         SB_RETURN_IF_ERROR(exec(db, ("INSERT INTO meta VALUES('schema_version', " +
                                      std::to_string(kSchemaVersion) + ")")
                                         .c_str()));
-      } else if (it->second == 1) {
-        migrate = true;
+      } else if (it->second == 1 || it->second == 2) {
+        migrate_from = it->second;
       } else if (it->second != kSchemaVersion) {
         return Status::failed_precondition("reports.db has schema version " +
                                            std::to_string(it->second) + ", this build reads " +
@@ -321,6 +378,12 @@ struct ReportStore::Impl {
     SB_RETURN_IF_ERROR(prepare(
         db, "INSERT OR REPLACE INTO months VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", put_month));
     SB_RETURN_IF_ERROR(prepare(db,
+                               "SELECT fields, waits, handles, hourly, queues FROM day_totals "
+                               "WHERE day = ?1 AND channel = ?2",
+                               get_total));
+    SB_RETURN_IF_ERROR(prepare(
+        db, "INSERT OR REPLACE INTO day_totals VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)", put_total));
+    SB_RETURN_IF_ERROR(prepare(db,
                                "INSERT INTO agent_work VALUES(?1, ?2, ?3, ?4, ?5, ?6) "
                                "ON CONFLICT(interval, agent, queue) DO UPDATE SET "
                                "handle_ms = handle_ms + excluded.handle_ms, "
@@ -329,7 +392,8 @@ struct ReportStore::Impl {
                                add_work));
     SB_RETURN_IF_ERROR(prepare(db, "INSERT OR REPLACE INTO dims VALUES(?1, ?2, ?3)", put_dim));
     SB_RETURN_IF_ERROR(prepare(db, "INSERT OR REPLACE INTO meta VALUES(?1, ?2)", put_meta));
-    if (migrate) SB_RETURN_IF_ERROR(migrate_from_v1());
+    if (migrate_from == 1) SB_RETURN_IF_ERROR(migrate_from_v1());
+    if (migrate_from != 0) SB_RETURN_IF_ERROR(migrate_from_v2());
     agg = std::make_unique<Aggregator>(defs, settings);
     return {};
   }
@@ -364,6 +428,52 @@ struct ReportStore::Impl {
     if (st.ok()) st = exec(db, "COMMIT");
     if (!st.ok() && !sqlite3_get_autocommit(db)) (void)exec(db, "ROLLBACK");
     return st;
+  }
+
+  // Version 2 -> 3: the day rollup of all queues, added up from the days (one transaction).
+  Status migrate_from_v2() {
+    SB_RETURN_IF_ERROR(exec(db, "BEGIN IMMEDIATE"));
+    Status st = exec(db,
+                     "DELETE FROM day_totals; UPDATE meta SET value = 3 WHERE key = "
+                     "'schema_version';");
+    if (st.ok()) st = totals_from_days();
+    if (st.ok()) st = exec(db, "COMMIT");
+    if (!st.ok() && !sqlite3_get_autocommit(db)) (void)exec(db, "ROLLBACK");
+    return st;
+  }
+
+  // A day of every queue per (day, channel): what write() adds up from the deltas.
+  struct DayTotal {
+    CellValues values;
+    std::vector<std::int64_t> hours = std::vector<std::int64_t>(24, 0);
+    QueueVersions queues;  // the (queue, version) pairs with contacts
+  };
+  using DayTotals = std::map<std::vector<std::int64_t>, DayTotal>;
+
+  Status totals_from_days() {
+    Stmt st;
+    SB_RETURN_IF_ERROR(prepare(
+        db, "SELECT day, queue, channel, version, fields, waits, handles, hourly FROM days", st));
+    DayTotals totals;
+    int rc;
+    std::vector<std::int64_t> hours;
+    while ((rc = sqlite3_step(st.s)) == SQLITE_ROW) {
+      auto& t = totals[{sqlite3_column_int64(st.s, 0), sqlite3_column_int64(st.s, 2)}];
+      CellValues v;
+      SB_RETURN_IF_ERROR(decode_fields(column_blob(st.s, 4), v.v));
+      SB_RETURN_IF_ERROR(v.waits.merge_encoded(column_blob(st.s, 5)));
+      SB_RETURN_IF_ERROR(v.handles.merge_encoded(column_blob(st.s, 6)));
+      SB_RETURN_IF_ERROR(decode_hours(column_blob(st.s, 7), hours, 24));
+      t.values.merge(v);
+      for (std::size_t h = 0; h < 24; ++h) t.hours[h] += hours[h];
+      const std::int64_t queue = sqlite3_column_int64(st.s, 1);
+      if (queue != kNone && has_contacts(v.v))
+        insert_pair(t.queues, {queue, sqlite3_column_int64(st.s, 3)});
+    }
+    if (rc != SQLITE_DONE) return db_error(db, "read days");
+    for (const auto& [key, t] : totals)
+      SB_RETURN_IF_ERROR(merge_row(get_total, put_total, key, t.values, &t.hours, &t.queues));
+    return {};
   }
 
   Status agent_work_from_cells() {
@@ -447,9 +557,12 @@ struct ReportStore::Impl {
   // Reads the stored cell (or day) and adds `delta` to it.
   // `hourly`: for days and months, offers per UTC hour of the row (peak hour), added to the
   // stored ones.
+  // `queues`: for day totals, (queue, version) pairs added to the stored ones.
   Status merge_row(Stmt& get, Stmt& put, const std::vector<std::int64_t>& key,
-                   const CellValues& delta, const std::vector<std::int64_t>* hourly = nullptr) {
+                   const CellValues& delta, const std::vector<std::int64_t>* hourly = nullptr,
+                   const QueueVersions* queues = nullptr) {
     std::vector<std::int64_t> hours;
+    QueueVersions pairs;
     if (hourly) hours.assign(hourly->size(), 0);
     sqlite3_reset(get.s);
     for (std::size_t i = 0; i < key.size(); ++i)
@@ -465,6 +578,7 @@ struct ReportStore::Impl {
       v.waits = std::move(*w);
       v.handles = std::move(*h);
       if (hourly) SB_RETURN_IF_ERROR(decode_hours(column_blob(get.s, 3), hours, hourly->size()));
+      if (queues) SB_RETURN_IF_ERROR(decode_pairs(column_blob(get.s, 4), pairs));
     } else if (rc != SQLITE_DONE) {
       return db_error(db, "read cell");
     }
@@ -485,6 +599,13 @@ struct ReportStore::Impl {
       for (std::size_t h = 0; h < hours.size(); ++h) hours[h] += (*hourly)[h];
       hour_blob = encode_hours(hours);
       sqlite3_bind_blob(put.s, i++, hour_blob.data(), static_cast<int>(hour_blob.size()),
+                        SQLITE_STATIC);
+    }
+    std::string pair_blob;
+    if (queues) {
+      merge_pairs(pairs, *queues);
+      pair_blob = encode_pairs(pairs);
+      sqlite3_bind_blob(put.s, i++, pair_blob.data(), static_cast<int>(pair_blob.size()),
                         SQLITE_STATIC);
     }
     if (sqlite3_step(put.s) != SQLITE_DONE) return db_error(db, "write cell");
@@ -535,10 +656,17 @@ struct ReportStore::Impl {
     using Rollup =
         std::map<std::vector<std::int64_t>, std::pair<CellValues, std::vector<std::int64_t>>>;
     Rollup days, months;
+    DayTotals totals;
     for (const auto* kv : sorted) {
       const CellKey& k = kv->first;
       SB_RETURN_IF_ERROR(merge_row(
           get_cell, put_cell, {k.interval, k.queue, k.channel, k.agent, k.version}, kv->second));
+      auto& total = totals[{day_of(k.interval), k.channel}];
+      total.values.merge(kv->second);
+      total.hours[static_cast<std::size_t>((k.interval - day_of(k.interval)) / kMillisPerHour)] +=
+          kv->second.v[kOffered];
+      if (k.queue != kNone && has_contacts(kv->second.v))
+        insert_pair(total.queues, {k.queue, k.version});
       auto& day = days[{day_of(k.interval), k.queue, k.channel, k.version}];
       if (day.second.empty()) day.second.assign(24, 0);
       day.first.merge(kv->second);
@@ -557,6 +685,8 @@ struct ReportStore::Impl {
       SB_RETURN_IF_ERROR(merge_row(get_day, put_day, key, v.first, &v.second));
     for (const auto& [key, v] : months)
       SB_RETURN_IF_ERROR(merge_row(get_month, put_month, key, v.first, &v.second));
+    for (const auto& [key, t] : totals)
+      SB_RETURN_IF_ERROR(merge_row(get_total, put_total, key, t.values, &t.hours, &t.queues));
     for (const DimensionName& d : dim_changes) {
       sqlite3_reset(put_dim.s);
       const char kind[2] = {d.kind, 0};
@@ -643,6 +773,7 @@ Status ReportStore::clear() {
   SB_RETURN_IF_ERROR(
       exec(m.db,
            "BEGIN IMMEDIATE; DELETE FROM cells; DELETE FROM days; DELETE FROM months; "
+           "DELETE FROM day_totals; "
            "DELETE FROM agent_work; DELETE FROM "
            "dims; DELETE FROM meta WHERE key IN ('applied_seq', 'settled_at'); "
            "COMMIT;"));
@@ -1145,14 +1276,17 @@ Result<ReportResult> ReportStore::Impl::query(const ReportRequest& r) const {
   for (std::size_t i = 0; i < r.group_by.size(); ++i)
     if (r.group_by[i] == (by_interval ? Dimension::kInterval : Dimension::kDay)) time_index = i;
   std::vector<std::int64_t> key;  // reused: one allocation per new group, not per cell
+  QueueVersions row_pairs;        // of a day of all queues
   std::vector<std::int64_t> hours;
   const bool utc = tz.is_utc();  // local hours are UTC hours
   const Millis first_hour = tz.interval_start(r.from, kMillisPerHour);
   const auto range_hours = static_cast<std::size_t>((r.to - first_hour) / kMillisPerHour + 2);
   auto consume = [&](Millis t, std::int64_t queue, std::int64_t channel, std::int64_t agent,
                      std::int64_t version, std::string_view fields, std::string_view waits,
-                     std::string_view handles, std::string_view hourly, int level) -> Status {
-    const bool is_day = level == 1;  // 0: a cell, 1: a day, 2: a month
+                     std::string_view handles, std::string_view hourly, int level,
+                     std::string_view pairs) -> Status {
+    // 0: a cell, 1: a day, 2: a month, 3: a day of all queues (`pairs`: its queue versions)
+    const bool is_day = level == 1 || level == 3;
     if (!queue_keys.empty() && !queue_keys.count(queue)) return {};
     if (!channel_keys.empty() && !channel_keys.count(channel)) return {};
     if (!agent_keys.empty() && !agent_keys.count(agent)) return {};
@@ -1204,7 +1338,8 @@ Result<ReportResult> ReportStore::Impl::query(const ReportRequest& r) const {
           return static_cast<double>(v[kTalkMs] + v[kHoldMs]) / kMillisPerMinute * it->second;
         }();
     const Millis hour = level > 0 ? t : tz.interval_start(t, kMillisPerHour);
-    if (level > 0) SB_RETURN_IF_ERROR(decode_hours(hourly, hours, level == 1 ? 24 : kMonthHours));
+    if (level > 0) SB_RETURN_IF_ERROR(decode_hours(hourly, hours, level == 2 ? kMonthHours : 24));
+    if (level == 3) SB_RETURN_IF_ERROR(decode_pairs(pairs, row_pairs));
     Accumulator* group = nullptr;
     if (streaming) {
       if (current.any && key != current_key) {
@@ -1241,9 +1376,11 @@ Result<ReportResult> ReportStore::Impl::query(const ReportRequest& r) const {
       acc->add(v);
       acc->cost += cost;
       // Only cells with contacts carry a definition (agent time and surveys have none).
-      if (queue != kNone && (v[kOffered] || v[kHandled] || v[kAbandoned] || v[kTimedOut] ||
-                             v[kBlocked] || v[kLegs] || v[kFlowedOut]))
+      if (level == 3) {
+        for (const auto& qv : row_pairs) acc->add_version(qv);
+      } else if (queue != kNone && has_contacts(v)) {
         acc->add_version({queue, version});
+      }
       if (level > 0) {
         for (std::size_t h = 0; h < hours.size(); ++h) {
           if (hours[h] == 0) continue;
@@ -1295,18 +1432,41 @@ Result<ReportResult> ReportStore::Impl::query(const ReportRequest& r) const {
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
       const std::int64_t agent = level > 0 ? kNone : sqlite3_column_int64(st, 3);
       const int base = level > 0 ? 3 : 4;
-      SB_RETURN_IF_ERROR(
-          consume(sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
-                  sqlite3_column_int64(st, 2), agent, sqlite3_column_int64(st, base),
-                  column_blob(st, base + 1), column_blob(st, base + 2), column_blob(st, base + 3),
-                  level > 0 ? column_blob(st, base + 4) : std::string_view(), level));
+      SB_RETURN_IF_ERROR(consume(
+          sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2),
+          agent, sqlite3_column_int64(st, base), column_blob(st, base + 1),
+          column_blob(st, base + 2), column_blob(st, base + 3),
+          level > 0 ? column_blob(st, base + 4) : std::string_view(), level, std::string_view()));
     }
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) return db_error(db, "query");
     return {};
   };
+  // Whole days of every queue, when no queue is picked out (by filter or dimension), come from
+  // the day rollup of all queues: one row per day and channel instead of one per queue.
+  const bool all_queues = queue_keys.empty() && std::find(r.group_by.begin(), r.group_by.end(),
+                                                          Dimension::kQueue) == r.group_by.end();
+  Stmt totals_of_days;
+  SB_RETURN_IF_ERROR(prepare(db,
+                             "SELECT day, channel, fields, waits, handles, hourly, queues FROM "
+                             "day_totals WHERE day >= ?1 AND day < ?2",
+                             totals_of_days));
+  auto scan_totals = [&](Millis from, Millis to) -> Status {
+    sqlite3_stmt* st = totals_of_days.s;
+    sqlite3_bind_int64(st, 1, from);
+    sqlite3_bind_int64(st, 2, to);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+      SB_RETURN_IF_ERROR(consume(sqlite3_column_int64(st, 0), kNone, sqlite3_column_int64(st, 1),
+                                 kNone, 0, column_blob(st, 2), column_blob(st, 3),
+                                 column_blob(st, 4), column_blob(st, 5), 3, column_blob(st, 6)));
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) return db_error(db, "query day totals");
+    return {};
+  };
   auto scan = [&](int level, Millis from, Millis to) -> Status {
     if (from >= to) return {};
+    if (level == 1 && all_queues) return scan_totals(from, to);
     if (!queue_keys.empty()) {
       for (std::int64_t q : queue_keys) SB_RETURN_IF_ERROR(scan_one(level, from, to, q));
       return {};

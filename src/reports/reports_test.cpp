@@ -388,6 +388,12 @@ std::vector<Event> quarter_of_imports() {
 TEST(ReportsTest, DayAndMonthRollupsGiveTheFiguresOfTheCells) {
   auto store = open_memory();
   const auto events = quarter_of_imports();
+  // q1 changes its definition in February, so days of all queues sum several versions.
+  QueueDefinition def;
+  def.queue = "q1";
+  def.effective_from = kT0 - 20 * kMillisPerDay;
+  def.preset = SlPreset::kAsteriskSl;
+  ASSERT_TRUE(store->add_definition(def).ok());
   for (std::size_t i = 0; i < events.size(); i += 700)
     ASSERT_TRUE(
         store->ingest(std::span(events).subspan(i, std::min<std::size_t>(700, events.size() - i)))
@@ -411,6 +417,16 @@ TEST(ReportsTest, DayAndMonthRollupsGiveTheFiguresOfTheCells) {
       {jan21, jan21 + 85 * kMillisPerDay, {Dimension::kQueue}, "Europe/Paris", {}},
       {jan21 + 3 * kMillisPerHour, jan21 + 50 * kMillisPerDay, {Dimension::kDay}, "UTC", {}},
       {jan21, jan21 + 85 * kMillisPerDay, {Dimension::kWeekday, Dimension::kQueue}, "UTC", {}},
+      // Days of all queues (the day_totals rollup): by day, weekday and channel, and the edges
+      // of a total.
+      {jan21 + 2 * kMillisPerDay, jan21 + 30 * kMillisPerDay, {Dimension::kDay}, "UTC", {}},
+      {jan21, jan21 + 85 * kMillisPerDay, {Dimension::kWeekday}, "UTC", {}},
+      {jan21 + 7 * kMillisPerHour,
+       jan21 + 70 * kMillisPerDay,
+       {Dimension::kDay, Dimension::kChannel},
+       "UTC",
+       {}},
+      {jan21 + 7 * kMillisPerHour, jan21 + 20 * kMillisPerDay, {}, "UTC", {}},
   };
   for (const Case& c : cases) {
     ReportRequest r;
@@ -429,6 +445,20 @@ TEST(ReportsTest, DayAndMonthRollupsGiveTheFiguresOfTheCells) {
     EXPECT_EQ(to_json(*rolled), to_json(*cells)) << "from " << c.from << " to " << c.to;
     EXPECT_EQ(to_csv(*rolled), to_csv(*cells));
   }
+  // A day of all queues keeps which definitions its contacts were counted with.
+  ReportRequest r;
+  r.from = jan21 + 2 * kMillisPerDay;
+  r.to = jan21 + 30 * kMillisPerDay;
+  r.group_by = {Dimension::kDay};
+  auto days = store->query(r);
+  ASSERT_TRUE(days.ok()) << days.status().to_string();
+  EXPECT_EQ(days->rows.size(), 29u);     // Jan 23 08:00 to Feb 20 08:00
+  EXPECT_LT(days->cells_scanned, 200u);  // 27 day_totals rows and the edges' cells
+  EXPECT_EQ(days->total.definition_versions,
+            (std::vector<std::string>{"q0:0", "q1:0", "q1:1", "q2:0"}));
+  EXPECT_EQ(days->total.service_level_preset, "mixed");
+  EXPECT_EQ(days->rows.back().kpis.service_level_preset, "mixed");
+  EXPECT_EQ(days->rows.front().kpis.service_level_preset, "switchboard");
 }
 
 // A report of one queue by interval is streamed (each row finished when the next interval's
@@ -515,6 +545,48 @@ TEST(ReportsTest, AVersion1FileIsRewrittenWithTheRollups) {
   }
   // (EXPECT_TRUE: a byte diff of the megabyte dumps would take minutes to print.)
   EXPECT_TRUE(testing::dump_tables(dir.file("old.db")) == testing::dump_tables(dir.file("new.db")));
+}
+
+TEST(ReportsTest, AVersion2FileGetsTheDayTotals) {
+  TempDir dir;
+  const auto events = quarter_of_imports();
+  for (const char* name : {"new.db", "old.db"}) {
+    auto store = ReportStore::open(dir.file(name));
+    ASSERT_TRUE(store.ok());
+    ASSERT_TRUE((*store)->ingest(events).ok());
+  }
+  {
+    // The version 2 layout: no day rollup of all queues.
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(dir.file("old.db").c_str(), &db), SQLITE_OK);
+    char* err = nullptr;
+    const int rc = sqlite3_exec(
+        db, "DROP TABLE day_totals; UPDATE meta SET value = 2 WHERE key = 'schema_version';",
+        nullptr, nullptr, &err);
+    EXPECT_EQ(rc, SQLITE_OK) << (err ? err : "");
+    sqlite3_free(err);
+    sqlite3_close(db);
+  }
+  const std::string fresh = testing::dump_tables(dir.file("new.db"));
+  EXPECT_NE(fresh.find("q1"), std::string::npos);
+  {
+    auto store = ReportStore::open(dir.file("old.db"));
+    ASSERT_TRUE(store.ok()) << store.status().to_string();
+    EXPECT_EQ((*store)->applied_seq(), events.size());
+  }
+  EXPECT_TRUE(testing::dump_tables(dir.file("old.db")) == fresh);
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(dir.file("old.db").c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &st,
+                                 nullptr),
+              SQLITE_OK);
+    ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+    EXPECT_EQ(sqlite3_column_int64(st, 0), 3);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+  }
 }
 
 // Two agents and two queues in the 08:00-08:15 interval. Ada handles a contact of queue A
