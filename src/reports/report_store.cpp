@@ -132,7 +132,8 @@ namespace {
 // 1: cells and days keyed by time first. 2: keyed by queue first, so that a report of some queues
 // reads only their rows (opening a version 1 file rewrites its tables in the new order). 3: the
 // day rollup of all queues (`day_totals`), added up from the days when an older file is opened.
-constexpr int kSchemaVersion = 3;
+// 4: the same per 15-minute interval (`interval_totals`), added up from the cells.
+constexpr int kSchemaVersion = 4;
 
 // How often (in event time) agents' open presence spans are written to the cells; see ingest().
 constexpr Millis kAgentSettleStep = 5 * kMillisPerSecond;
@@ -268,8 +269,8 @@ struct ReportStore::Impl {
   IngestStats stats;
   Status failed;  // sticky: set when a batch could not be committed
   std::map<std::pair<char, std::int64_t>, std::string> dims;  // names for queries
-  Stmt get_cell, put_cell, get_day, put_day, get_month, put_month, get_total, put_total, add_work,
-      put_dim, put_meta;
+  Stmt get_cell, put_cell, get_day, put_day, get_month, put_month, get_total, put_total, get_itotal,
+      put_itotal, add_work, put_dim, put_meta;
 
   // sqlite3_close_v2 waits for the prepared statements (members, finalized after this body).
   ~Impl() {
@@ -305,6 +306,10 @@ struct ReportStore::Impl {
         fields BLOB NOT NULL, waits BLOB NOT NULL, handles BLOB NOT NULL, hourly BLOB NOT NULL,
         queues BLOB NOT NULL,
         PRIMARY KEY(day, channel)) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS interval_totals(
+        interval INTEGER NOT NULL, channel INTEGER NOT NULL,
+        fields BLOB NOT NULL, waits BLOB NOT NULL, handles BLOB NOT NULL, queues BLOB NOT NULL,
+        PRIMARY KEY(interval, channel)) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS agent_work(
         interval INTEGER NOT NULL, agent INTEGER NOT NULL, queue INTEGER NOT NULL,
         handle_ms INTEGER NOT NULL, available_ms INTEGER NOT NULL, occupied_ms INTEGER NOT NULL,
@@ -331,7 +336,7 @@ struct ReportStore::Impl {
         SB_RETURN_IF_ERROR(exec(db, ("INSERT INTO meta VALUES('schema_version', " +
                                      std::to_string(kSchemaVersion) + ")")
                                         .c_str()));
-      } else if (it->second == 1 || it->second == 2) {
+      } else if (it->second >= 1 && it->second < kSchemaVersion) {
         migrate_from = it->second;
       } else if (it->second != kSchemaVersion) {
         return Status::failed_precondition("reports.db has schema version " +
@@ -384,6 +389,12 @@ struct ReportStore::Impl {
     SB_RETURN_IF_ERROR(prepare(
         db, "INSERT OR REPLACE INTO day_totals VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)", put_total));
     SB_RETURN_IF_ERROR(prepare(db,
+                               "SELECT fields, waits, handles, queues FROM interval_totals "
+                               "WHERE interval = ?1 AND channel = ?2",
+                               get_itotal));
+    SB_RETURN_IF_ERROR(prepare(
+        db, "INSERT OR REPLACE INTO interval_totals VALUES(?1, ?2, ?3, ?4, ?5, ?6)", put_itotal));
+    SB_RETURN_IF_ERROR(prepare(db,
                                "INSERT INTO agent_work VALUES(?1, ?2, ?3, ?4, ?5, ?6) "
                                "ON CONFLICT(interval, agent, queue) DO UPDATE SET "
                                "handle_ms = handle_ms + excluded.handle_ms, "
@@ -393,7 +404,8 @@ struct ReportStore::Impl {
     SB_RETURN_IF_ERROR(prepare(db, "INSERT OR REPLACE INTO dims VALUES(?1, ?2, ?3)", put_dim));
     SB_RETURN_IF_ERROR(prepare(db, "INSERT OR REPLACE INTO meta VALUES(?1, ?2)", put_meta));
     if (migrate_from == 1) SB_RETURN_IF_ERROR(migrate_from_v1());
-    if (migrate_from != 0) SB_RETURN_IF_ERROR(migrate_from_v2());
+    if (migrate_from != 0 && migrate_from <= 2) SB_RETURN_IF_ERROR(migrate_from_v2());
+    if (migrate_from != 0 && migrate_from <= 3) SB_RETURN_IF_ERROR(migrate_from_v3());
     agg = std::make_unique<Aggregator>(defs, settings);
     return {};
   }
@@ -449,6 +461,12 @@ struct ReportStore::Impl {
     QueueVersions queues;  // the (queue, version) pairs with contacts
   };
   using DayTotals = std::map<std::vector<std::int64_t>, DayTotal>;
+  // An interval of every queue per (interval, channel).
+  struct IntervalTotal {
+    CellValues values;
+    QueueVersions queues;
+  };
+  using IntervalTotals = std::map<std::vector<std::int64_t>, IntervalTotal>;
 
   Status totals_from_days() {
     Stmt st;
@@ -473,6 +491,72 @@ struct ReportStore::Impl {
     if (rc != SQLITE_DONE) return db_error(db, "read days");
     for (const auto& [key, t] : totals)
       SB_RETURN_IF_ERROR(merge_row(get_total, put_total, key, t.values, &t.hours, &t.queues));
+    return {};
+  }
+
+  // Version 3 -> 4: the interval rollup of all queues, added up from the cells one day at a time
+  // (each queue's cells of the day found by their key), in one transaction.
+  Status migrate_from_v3() {
+    SB_RETURN_IF_ERROR(exec(db, "BEGIN IMMEDIATE"));
+    Status st = exec(db,
+                     "DELETE FROM interval_totals; UPDATE meta SET value = 4 WHERE key = "
+                     "'schema_version';");
+    if (st.ok()) st = interval_totals_from_cells();
+    if (st.ok()) st = exec(db, "COMMIT");
+    if (!st.ok() && !sqlite3_get_autocommit(db)) (void)exec(db, "ROLLBACK");
+    return st;
+  }
+
+  Status interval_totals_from_cells() {
+    // Every cell has its day row, so the days list the days to visit.
+    Stmt days_st, next_queue, cells_st;
+    SB_RETURN_IF_ERROR(prepare(db, "SELECT DISTINCT day FROM days ORDER BY day", days_st));
+    SB_RETURN_IF_ERROR(
+        prepare(db, "SELECT queue FROM cells WHERE queue > ?1 ORDER BY queue LIMIT 1", next_queue));
+    SB_RETURN_IF_ERROR(prepare(db,
+                               "SELECT interval, channel, queue, version, fields, waits, handles "
+                               "FROM cells WHERE queue = ?1 AND interval >= ?2 AND interval < ?3",
+                               cells_st));
+    std::vector<Millis> days;
+    int rc;
+    while ((rc = sqlite3_step(days_st.s)) == SQLITE_ROW)
+      days.push_back(sqlite3_column_int64(days_st.s, 0));
+    if (rc != SQLITE_DONE) return db_error(db, "read days");
+    std::vector<std::int64_t> queues;
+    for (std::int64_t q = std::numeric_limits<std::int64_t>::min();;) {
+      sqlite3_reset(next_queue.s);
+      sqlite3_bind_int64(next_queue.s, 1, q);
+      rc = sqlite3_step(next_queue.s);
+      if (rc == SQLITE_DONE) break;
+      if (rc != SQLITE_ROW) return db_error(db, "read cells");
+      q = sqlite3_column_int64(next_queue.s, 0);
+      queues.push_back(q);
+    }
+    sqlite3_reset(next_queue.s);
+    for (Millis day : days) {
+      IntervalTotals totals;
+      for (std::int64_t q : queues) {
+        sqlite3_reset(cells_st.s);
+        sqlite3_bind_int64(cells_st.s, 1, q);
+        sqlite3_bind_int64(cells_st.s, 2, day);
+        sqlite3_bind_int64(cells_st.s, 3, day + kMillisPerDay);
+        while ((rc = sqlite3_step(cells_st.s)) == SQLITE_ROW) {
+          auto& t =
+              totals[{sqlite3_column_int64(cells_st.s, 0), sqlite3_column_int64(cells_st.s, 1)}];
+          CellValues v;
+          SB_RETURN_IF_ERROR(decode_fields(column_blob(cells_st.s, 4), v.v));
+          SB_RETURN_IF_ERROR(v.waits.merge_encoded(column_blob(cells_st.s, 5)));
+          SB_RETURN_IF_ERROR(v.handles.merge_encoded(column_blob(cells_st.s, 6)));
+          t.values.merge(v);
+          if (q != kNone && has_contacts(v.v))
+            insert_pair(t.queues, {q, sqlite3_column_int64(cells_st.s, 3)});
+        }
+        if (rc != SQLITE_DONE) return db_error(db, "read cells");
+      }
+      sqlite3_reset(cells_st.s);
+      for (const auto& [key, t] : totals)
+        SB_RETURN_IF_ERROR(merge_row(get_itotal, put_itotal, key, t.values, nullptr, &t.queues));
+    }
     return {};
   }
 
@@ -578,7 +662,7 @@ struct ReportStore::Impl {
       v.waits = std::move(*w);
       v.handles = std::move(*h);
       if (hourly) SB_RETURN_IF_ERROR(decode_hours(column_blob(get.s, 3), hours, hourly->size()));
-      if (queues) SB_RETURN_IF_ERROR(decode_pairs(column_blob(get.s, 4), pairs));
+      if (queues) SB_RETURN_IF_ERROR(decode_pairs(column_blob(get.s, hourly ? 4 : 3), pairs));
     } else if (rc != SQLITE_DONE) {
       return db_error(db, "read cell");
     }
@@ -657,10 +741,15 @@ struct ReportStore::Impl {
         std::map<std::vector<std::int64_t>, std::pair<CellValues, std::vector<std::int64_t>>>;
     Rollup days, months;
     DayTotals totals;
+    IntervalTotals interval_totals;
     for (const auto* kv : sorted) {
       const CellKey& k = kv->first;
       SB_RETURN_IF_ERROR(merge_row(
           get_cell, put_cell, {k.interval, k.queue, k.channel, k.agent, k.version}, kv->second));
+      auto& itotal = interval_totals[{k.interval, k.channel}];
+      itotal.values.merge(kv->second);
+      if (k.queue != kNone && has_contacts(kv->second.v))
+        insert_pair(itotal.queues, {k.queue, k.version});
       auto& total = totals[{day_of(k.interval), k.channel}];
       total.values.merge(kv->second);
       total.hours[static_cast<std::size_t>((k.interval - day_of(k.interval)) / kMillisPerHour)] +=
@@ -687,6 +776,8 @@ struct ReportStore::Impl {
       SB_RETURN_IF_ERROR(merge_row(get_month, put_month, key, v.first, &v.second));
     for (const auto& [key, t] : totals)
       SB_RETURN_IF_ERROR(merge_row(get_total, put_total, key, t.values, &t.hours, &t.queues));
+    for (const auto& [key, t] : interval_totals)
+      SB_RETURN_IF_ERROR(merge_row(get_itotal, put_itotal, key, t.values, nullptr, &t.queues));
     for (const DimensionName& d : dim_changes) {
       sqlite3_reset(put_dim.s);
       const char kind[2] = {d.kind, 0};
@@ -773,7 +864,7 @@ Status ReportStore::clear() {
   SB_RETURN_IF_ERROR(
       exec(m.db,
            "BEGIN IMMEDIATE; DELETE FROM cells; DELETE FROM days; DELETE FROM months; "
-           "DELETE FROM day_totals; "
+           "DELETE FROM day_totals; DELETE FROM interval_totals; "
            "DELETE FROM agent_work; DELETE FROM "
            "dims; DELETE FROM meta WHERE key IN ('applied_seq', 'settled_at'); "
            "COMMIT;"));
@@ -1283,10 +1374,13 @@ Result<ReportResult> ReportStore::Impl::query(const ReportRequest& r) const {
   const auto range_hours = static_cast<std::size_t>((r.to - first_hour) / kMillisPerHour + 2);
   auto consume = [&](Millis t, std::int64_t queue, std::int64_t channel, std::int64_t agent,
                      std::int64_t version, std::string_view fields, std::string_view waits,
-                     std::string_view handles, std::string_view hourly, int level,
+                     std::string_view handles, std::string_view hourly, int source,
                      std::string_view pairs) -> Status {
-    // 0: a cell, 1: a day, 2: a month, 3: a day of all queues (`pairs`: its queue versions)
-    const bool is_day = level == 1 || level == 3;
+    // 0: a cell, 1: a day, 2: a month; 3, 4: a day, an interval of all queues (`pairs`: the
+    // queue versions it sums)
+    const bool totals = source >= 3;
+    const int level = source == 4 ? 0 : (source == 3 ? 1 : source);
+    const bool is_day = level == 1;
     if (!queue_keys.empty() && !queue_keys.count(queue)) return {};
     if (!channel_keys.empty() && !channel_keys.count(channel)) return {};
     if (!agent_keys.empty() && !agent_keys.count(agent)) return {};
@@ -1339,7 +1433,7 @@ Result<ReportResult> ReportStore::Impl::query(const ReportRequest& r) const {
         }();
     const Millis hour = level > 0 ? t : tz.interval_start(t, kMillisPerHour);
     if (level > 0) SB_RETURN_IF_ERROR(decode_hours(hourly, hours, level == 2 ? kMonthHours : 24));
-    if (level == 3) SB_RETURN_IF_ERROR(decode_pairs(pairs, row_pairs));
+    if (totals) SB_RETURN_IF_ERROR(decode_pairs(pairs, row_pairs));
     Accumulator* group = nullptr;
     if (streaming) {
       if (current.any && key != current_key) {
@@ -1376,7 +1470,7 @@ Result<ReportResult> ReportStore::Impl::query(const ReportRequest& r) const {
       acc->add(v);
       acc->cost += cost;
       // Only cells with contacts carry a definition (agent time and surveys have none).
-      if (level == 3) {
+      if (totals) {
         for (const auto& qv : row_pairs) acc->add_version(qv);
       } else if (queue != kNone && has_contacts(v)) {
         acc->add_version({queue, version});
@@ -1443,30 +1537,43 @@ Result<ReportResult> ReportStore::Impl::query(const ReportRequest& r) const {
     return {};
   };
   // Whole days of every queue, when no queue is picked out (by filter or dimension), come from
-  // the day rollup of all queues: one row per day and channel instead of one per queue.
-  const bool all_queues = queue_keys.empty() && std::find(r.group_by.begin(), r.group_by.end(),
-                                                          Dimension::kQueue) == r.group_by.end();
-  Stmt totals_of_days;
+  // the day rollup of all queues: one row per day and channel instead of one per queue; so do
+  // intervals from the interval rollup of all queues when no agent or team is picked out either.
+  // Both are the sums of the cells they replace (use_rollups = false reads only the cells).
+  const bool all_queues =
+      r.use_rollups && queue_keys.empty() &&
+      std::find(r.group_by.begin(), r.group_by.end(), Dimension::kQueue) == r.group_by.end();
+  bool all_agents = all_queues && agent_keys.empty() && team_filter.empty();
+  for (Dimension dim : r.group_by)
+    if (dim == Dimension::kAgent || dim == Dimension::kTeam) all_agents = false;
+  Stmt totals_of_days, totals_of_intervals;
   SB_RETURN_IF_ERROR(prepare(db,
                              "SELECT day, channel, fields, waits, handles, hourly, queues FROM "
                              "day_totals WHERE day >= ?1 AND day < ?2",
                              totals_of_days));
-  auto scan_totals = [&](Millis from, Millis to) -> Status {
-    sqlite3_stmt* st = totals_of_days.s;
+  SB_RETURN_IF_ERROR(prepare(db,
+                             "SELECT interval, channel, fields, waits, handles, queues FROM "
+                             "interval_totals WHERE interval >= ?1 AND interval < ?2",
+                             totals_of_intervals));
+  auto scan_totals = [&](int level, Millis from, Millis to) -> Status {
+    const bool days = level == 1;
+    sqlite3_stmt* st = days ? totals_of_days.s : totals_of_intervals.s;
     sqlite3_bind_int64(st, 1, from);
     sqlite3_bind_int64(st, 2, to);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
       SB_RETURN_IF_ERROR(consume(sqlite3_column_int64(st, 0), kNone, sqlite3_column_int64(st, 1),
                                  kNone, 0, column_blob(st, 2), column_blob(st, 3),
-                                 column_blob(st, 4), column_blob(st, 5), 3, column_blob(st, 6)));
+                                 column_blob(st, 4), days ? column_blob(st, 5) : std::string_view(),
+                                 days ? 3 : 4, column_blob(st, days ? 6 : 5)));
     sqlite3_reset(st);
-    if (rc != SQLITE_DONE) return db_error(db, "query day totals");
+    if (rc != SQLITE_DONE) return db_error(db, "query totals");
     return {};
   };
   auto scan = [&](int level, Millis from, Millis to) -> Status {
     if (from >= to) return {};
-    if (level == 1 && all_queues) return scan_totals(from, to);
+    if ((level == 1 && all_queues) || (level == 0 && all_agents))
+      return scan_totals(level, from, to);
     if (!queue_keys.empty()) {
       for (std::int64_t q : queue_keys) SB_RETURN_IF_ERROR(scan_one(level, from, to, q));
       return {};

@@ -427,6 +427,20 @@ TEST(ReportsTest, DayAndMonthRollupsGiveTheFiguresOfTheCells) {
        "UTC",
        {}},
       {jan21 + 7 * kMillisPerHour, jan21 + 20 * kMillisPerDay, {}, "UTC", {}},
+      // Intervals of all queues (the interval_totals rollup): the heatmap, intervals, intervals
+      // x channel, local intervals.
+      {jan21, jan21 + 28 * kMillisPerDay, {Dimension::kWeekday, Dimension::kTimeOfDay}, "UTC", {}},
+      {jan21 + 13 * kMillisPerMinute,
+       jan21 + 15 * kMillisPerDay,
+       {Dimension::kInterval},
+       "UTC",
+       {}},
+      {jan21, jan21 + 16 * kMillisPerDay, {Dimension::kInterval, Dimension::kChannel}, "UTC", {}},
+      {jan21,
+       jan21 + 45 * kMillisPerDay,
+       {Dimension::kWeekday, Dimension::kTimeOfDay},
+       "Europe/Paris",
+       {}},
   };
   for (const Case& c : cases) {
     ReportRequest r;
@@ -459,6 +473,15 @@ TEST(ReportsTest, DayAndMonthRollupsGiveTheFiguresOfTheCells) {
   EXPECT_EQ(days->total.service_level_preset, "mixed");
   EXPECT_EQ(days->rows.back().kpis.service_level_preset, "mixed");
   EXPECT_EQ(days->rows.front().kpis.service_level_preset, "switchboard");
+  // So does an interval of all queues.
+  r.group_by = {Dimension::kWeekday, Dimension::kTimeOfDay};
+  auto heatmap = store->query(r);
+  ASSERT_TRUE(heatmap.ok()) << heatmap.status().to_string();
+  EXPECT_GT(heatmap->rows.size(), 600u);  // of 7 x 96 (slots without traffic have no row)
+  EXPECT_LE(heatmap->rows.size(), 7u * 96);
+  EXPECT_EQ(heatmap->total.definition_versions,
+            (std::vector<std::string>{"q0:0", "q1:0", "q1:1", "q2:0"}));
+  EXPECT_EQ(heatmap->total.service_level_preset, "mixed");
 }
 
 // A report of one queue by interval is streamed (each row finished when the next interval's
@@ -547,43 +570,44 @@ TEST(ReportsTest, AVersion1FileIsRewrittenWithTheRollups) {
   EXPECT_TRUE(testing::dump_tables(dir.file("old.db")) == testing::dump_tables(dir.file("new.db")));
 }
 
-TEST(ReportsTest, AVersion2FileGetsTheDayTotals) {
+TEST(ReportsTest, Version2And3FilesGetTheRollupsOfAllQueues) {
   TempDir dir;
   const auto events = quarter_of_imports();
-  for (const char* name : {"new.db", "old.db"}) {
+  for (const char* name : {"new.db", "v2.db", "v3.db"}) {
     auto store = ReportStore::open(dir.file(name));
     ASSERT_TRUE(store.ok());
     ASSERT_TRUE((*store)->ingest(events).ok());
   }
-  {
-    // The version 2 layout: no day rollup of all queues.
+  const std::string fresh = testing::dump_tables(dir.file("new.db"));
+  EXPECT_NE(fresh.find("q1"), std::string::npos);
+  for (int version : {2, 3}) {
+    SCOPED_TRACE(version);
+    const std::string file = dir.file("v" + std::to_string(version) + ".db");
+    // Version 2 had neither rollup of all queues, version 3 no interval_totals.
     sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(dir.file("old.db").c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
     char* err = nullptr;
-    const int rc = sqlite3_exec(
-        db, "DROP TABLE day_totals; UPDATE meta SET value = 2 WHERE key = 'schema_version';",
-        nullptr, nullptr, &err);
+    const std::string sql =
+        std::string(version == 2 ? "DROP TABLE day_totals; " : "") +
+        "DROP TABLE interval_totals; UPDATE meta SET value = " + std::to_string(version) +
+        " WHERE key = 'schema_version';";
+    const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
     EXPECT_EQ(rc, SQLITE_OK) << (err ? err : "");
     sqlite3_free(err);
     sqlite3_close(db);
-  }
-  const std::string fresh = testing::dump_tables(dir.file("new.db"));
-  EXPECT_NE(fresh.find("q1"), std::string::npos);
-  {
-    auto store = ReportStore::open(dir.file("old.db"));
-    ASSERT_TRUE(store.ok()) << store.status().to_string();
-    EXPECT_EQ((*store)->applied_seq(), events.size());
-  }
-  EXPECT_TRUE(testing::dump_tables(dir.file("old.db")) == fresh);
-  {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(dir.file("old.db").c_str(), &db), SQLITE_OK);
+    {
+      auto store = ReportStore::open(file);
+      ASSERT_TRUE(store.ok()) << store.status().to_string();
+      EXPECT_EQ((*store)->applied_seq(), events.size());
+    }
+    EXPECT_TRUE(testing::dump_tables(file) == fresh);
+    ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
     sqlite3_stmt* st = nullptr;
     ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &st,
                                  nullptr),
               SQLITE_OK);
     ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
-    EXPECT_EQ(sqlite3_column_int64(st, 0), 3);
+    EXPECT_EQ(sqlite3_column_int64(st, 0), 4);
     sqlite3_finalize(st);
     sqlite3_close(db);
   }

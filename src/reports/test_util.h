@@ -24,7 +24,8 @@ inline std::string dump_tables(const std::string& path) {
   for (const char* sql :
        {"SELECT * FROM cells ORDER BY 1, 2, 3, 4, 5", "SELECT * FROM days ORDER BY 1, 2, 3, 4",
         "SELECT * FROM months ORDER BY 1, 2, 3, 4", "SELECT * FROM day_totals ORDER BY 1, 2",
-        "SELECT * FROM agent_work ORDER BY 1, 2, 3", "SELECT * FROM dims ORDER BY 1, 2"}) {
+        "SELECT * FROM interval_totals ORDER BY 1, 2", "SELECT * FROM agent_work ORDER BY 1, 2, 3",
+        "SELECT * FROM dims ORDER BY 1, 2"}) {
     sqlite3_stmt* st = nullptr;
     EXPECT_EQ(sqlite3_prepare_v2(db, sql, -1, &st, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
     while (sqlite3_step(st) == SQLITE_ROW) {
