@@ -129,8 +129,9 @@ struct ReportRequest {
   // Rows with no traffic (every count zero) are left out unless this is set and kInterval is a
   // dimension, in which case every interval of [from, to) gets a row.
   bool include_empty_intervals = false;
-  // Read whole days and months from the day and month rollups where the grouping allows (the
-  // figures are the same; false reads every 15-minute cell, which tests use to check that).
+  // Read whole days and months from the day and month rollups, and days and intervals from the
+  // rollups of all queues, where the filters and grouping allow (the figures are the same; false
+  // reads every 15-minute cell, which tests use to check that).
   bool use_rollups = true;
 };
 
