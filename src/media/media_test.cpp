@@ -8,6 +8,8 @@
 #include "media/g711.h"
 #include "media/mixer.h"
 #include "media/prompts.h"
+#include "media/re_include.h"
+#include "media/rtp_socket.h"
 #include "media/telephone_event.h"
 #include "media/wav.h"
 
@@ -293,6 +295,106 @@ TEST(Prompts, BuiltInSetLoads) {
   }
   EXPECT_FALSE(PromptLibrary::load_dir("/nonexistent/prompts").ok());
 #endif
+}
+
+// Two sockets on the loopback interface, driven by libre's loop on this thread.
+struct Collect final : RtpReceiver {
+  struct Got {
+    std::uint8_t pt;
+    bool marker;
+    std::uint16_t seq;
+    std::uint32_t ts, ssrc;
+    std::vector<std::uint8_t> payload;
+  };
+  std::vector<Got> got;
+  std::size_t stop_after = 0;
+  std::unique_ptr<RtpSocket>* close_at_first = nullptr;  // destroys this socket mid-batch
+  void on_rtp(const RtpPacket& p) override {
+    got.push_back({p.pt, p.marker, p.seq, p.ts, p.ssrc, {p.payload.begin(), p.payload.end()}});
+    if (close_at_first != nullptr) close_at_first->reset();
+    if (got.size() == stop_after) re_cancel();
+  }
+};
+
+void run_loop_until_cancelled() {
+  tmr timeout;
+  tmr_init(&timeout);
+  tmr_start(
+      &timeout, 5000, [](void*) { re_cancel(); }, nullptr);
+  (void)re_main(nullptr);
+  tmr_cancel(&timeout);
+}
+
+TEST(RtpSocket, DeliversABurstInOrderWithHeadersAndFeedsRtcpCounts) {
+  ASSERT_EQ(libre_init(), 0);
+  {
+    Collect at_a, at_b;
+    auto a = RtpSocket::open("127.0.0.1", 20000, 30000, at_a);
+    auto b = RtpSocket::open("127.0.0.1", 20000, 30000, at_b);
+    ASSERT_TRUE(a.ok() && b.ok());
+    ASSERT_TRUE((*a)->set_remote("127.0.0.1", (*b)->local_port()).ok());
+    ASSERT_TRUE((*b)->set_remote("127.0.0.1", (*a)->local_port()).ok());
+    // 40 packets queue on b's socket before the loop runs, then come out in order.
+    constexpr int kCount = 40;
+    for (int i = 0; i < kCount; ++i) {
+      const std::vector<std::uint8_t> payload(160, static_cast<std::uint8_t>(i));
+      (*a)->send(8, i == 0, 1000 + 160 * static_cast<std::uint32_t>(i), payload);
+    }
+    at_b.stop_after = kCount;
+    run_loop_until_cancelled();
+    ASSERT_EQ(at_b.got.size(), static_cast<std::size_t>(kCount));
+    for (int i = 0; i < kCount; ++i) {
+      const auto& g = at_b.got[static_cast<std::size_t>(i)];
+      EXPECT_EQ(g.pt, 8);
+      EXPECT_EQ(g.marker, i == 0);
+      EXPECT_EQ(g.seq, static_cast<std::uint16_t>(at_b.got[0].seq + i));
+      EXPECT_EQ(g.ts, 1000 + 160 * static_cast<std::uint32_t>(i));
+      EXPECT_EQ(g.ssrc, at_b.got[0].ssrc);
+      EXPECT_EQ(g.payload, std::vector<std::uint8_t>(160, static_cast<std::uint8_t>(i)));
+    }
+    EXPECT_EQ((*a)->stats().sent, static_cast<std::uint64_t>(kCount));
+    EXPECT_EQ((*b)->stats().received, static_cast<std::uint64_t>(kCount));
+
+    // One packet back, so that a's RTCP session knows b's source.
+    const std::uint8_t one[] = {1, 2, 3};
+    (*b)->send(0, false, 7, one);
+    at_a.stop_after = 1;
+    run_loop_until_cancelled();
+    ASSERT_EQ(at_a.got.size(), 1u);
+    EXPECT_EQ(at_a.got[0].payload, std::vector<std::uint8_t>({1, 2, 3}));
+
+    // The RTCP sessions count what went through the sockets (what their reports carry).
+    auto at_b_counts = (*b)->rtcp_counts(at_b.got[0].ssrc);
+    ASSERT_TRUE(at_b_counts.ok());
+    EXPECT_EQ(at_b_counts->sent, 1u);
+    EXPECT_GE(at_b_counts->received, static_cast<std::uint32_t>(kCount - 2));  // after probation
+    EXPECT_EQ(at_b_counts->lost, 0);
+    auto at_a_counts = (*a)->rtcp_counts(at_a.got[0].ssrc);
+    ASSERT_TRUE(at_a_counts.ok());
+    EXPECT_EQ(at_a_counts->sent, static_cast<std::uint32_t>(kCount));
+    EXPECT_EQ((*a)->rtcp_counts(12345).status().code(), StatusCode::kNotFound);
+  }
+  libre_close();
+}
+
+TEST(RtpSocket, AReceiverThatClosesItsSocketGetsNoMorePackets) {
+  ASSERT_EQ(libre_init(), 0);
+  {
+    Collect at_a, at_b;
+    auto a = RtpSocket::open("127.0.0.1", 20000, 30000, at_a);
+    auto b = RtpSocket::open("127.0.0.1", 20000, 30000, at_b);
+    ASSERT_TRUE(a.ok() && b.ok());
+    ASSERT_TRUE((*a)->set_remote("127.0.0.1", (*b)->local_port()).ok());
+    const std::uint8_t payload[] = {0xff, 0xff};
+    for (int i = 0; i < 5; ++i) (*a)->send(0, false, 0, payload);
+    std::unique_ptr<RtpSocket> owned = std::move(*b);
+    at_b.close_at_first = &owned;  // five packets wait; the first one closes the socket
+    at_b.stop_after = 1;
+    run_loop_until_cancelled();
+    EXPECT_EQ(at_b.got.size(), 1u);
+    EXPECT_EQ(owned, nullptr);
+  }
+  libre_close();
 }
 
 }  // namespace

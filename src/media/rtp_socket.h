@@ -28,6 +28,13 @@ class RtpReceiver {
   ~RtpReceiver() = default;
 };
 
+// What a socket's RTCP session has counted (what its sender and receiver reports carry).
+struct RtcpCounts {
+  std::uint32_t sent = 0;      // RTP packets sent on this socket
+  std::uint32_t received = 0;  // RTP packets received from the source (after its probation)
+  int lost = 0;                // packets of that source missing from its sequence numbers
+};
+
 struct RtpSocketStats {
   std::uint64_t received = 0;
   std::uint64_t sent = 0;
@@ -54,6 +61,9 @@ class RtpSocket {
   void start_rtcp(const std::string& cname);
 
   const RtpSocketStats& stats() const { return stats_; }
+  // The RTCP counts for the source `ssrc` this socket receives from; NotFound before its first
+  // packet.
+  Result<RtcpCounts> rtcp_counts(std::uint32_t ssrc) const;
 
  private:
   struct Impl;
