@@ -87,21 +87,27 @@ Result<std::vector<std::int16_t>> read_wav_8k_mono(const std::string& path) {
   return parse_wav_8k_mono(bytes, path);
 }
 
-StereoRecorder::StereoRecorder(std::string path, std::FILE* f, std::uint32_t max_skew)
-    : path_(std::move(path)), file_(f), max_skew_(max_skew) {}
+StereoRecorder::StereoRecorder(std::string path, std::unique_ptr<char[]> buffer, std::FILE* f,
+                               std::uint32_t max_skew)
+    : path_(std::move(path)), buffer_(std::move(buffer)), file_(f), max_skew_(max_skew) {}
 
 Result<std::unique_ptr<StereoRecorder>> StereoRecorder::create(const std::string& path,
                                                                std::uint32_t max_skew) {
   std::FILE* f = std::fopen(path.c_str(), "wb");
   if (f == nullptr)
     return Status::io_error("cannot create recording " + path + ": " + std::strerror(errno));
+  std::unique_ptr<char[]> buffer(new char[kWriteBuffer]);
+  if (std::setvbuf(f, buffer.get(), _IOFBF, kWriteBuffer) != 0) {
+    std::fclose(f);
+    return Status::io_error("cannot buffer recording " + path);
+  }
   std::uint8_t header[kHeaderSize];
   stereo_header(header, 0);
   if (std::fwrite(header, 1, kHeaderSize, f) != kHeaderSize) {
     std::fclose(f);
     return Status::io_error("cannot write recording " + path);
   }
-  return std::unique_ptr<StereoRecorder>(new StereoRecorder(path, f, max_skew));
+  return std::unique_ptr<StereoRecorder>(new StereoRecorder(path, std::move(buffer), f, max_skew));
 }
 
 StereoRecorder::~StereoRecorder() { (void)close(); }

@@ -46,12 +46,18 @@ class StereoRecorder {
   std::uint64_t frames_written() const { return frames_; }
 
  private:
-  StereoRecorder(std::string path, std::FILE* f, std::uint32_t max_skew);
+  // Samples reach the file in writes of this size (about a second of a call's stereo audio),
+  // not one write per packet.
+  static constexpr std::size_t kWriteBuffer = 32 * 1024;
+
+  StereoRecorder(std::string path, std::unique_ptr<char[]> buffer, std::FILE* f,
+                 std::uint32_t max_skew);
   void push(std::vector<std::int16_t>& mine, std::vector<std::int16_t>& other,
             std::span<const std::int16_t> samples);
   void write_frames(std::size_t n);
 
   std::string path_;
+  std::unique_ptr<char[]> buffer_;  // the file's stdio buffer (kWriteBuffer bytes)
   std::FILE* file_;
   std::uint32_t max_skew_;
   bool paused_ = false;
