@@ -1,6 +1,8 @@
 #include "sip/sip_server.h"
 
 #include <sys/resource.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -145,7 +147,10 @@ struct SipServer::Impl {
   ReRef<sip_lsnr> registrar;
   ReRef<sip_lsnr> options_lsnr;
   ReRef<mqueue> mq;
-  tmr tick{};
+  // The 20 ms playout clock (prompts, music, monitoring mixes): a timerfd on libre's loop rather
+  // than a libre timer, whose re-arming every tick walks libre's sorted timer list past every
+  // later timer (a few per call: SIP transactions, RTCP), thousands at a few hundred calls.
+  int tick_fd = -1;
   tmr sweep{};
   tmr reap{};
   std::unordered_map<LegId, std::unique_ptr<Leg>> legs;
@@ -153,7 +158,6 @@ struct SipServer::Impl {
   std::unordered_set<Leg*> listening;
   std::vector<std::unique_ptr<Leg>> graveyard;
   std::unordered_map<std::string, std::uint64_t> nonces;  // nonce -> expiry (jiffies)
-  std::uint64_t next_tick_at = 0;
 
   // Shared state (any thread).
   mutable std::mutex mu;
@@ -299,19 +303,14 @@ struct SipServer::Impl {
       if (Leg* l = find(id); l != nullptr && l->mix) l->mix->push(side, codec, payload);
   }
 
-  static void tick_handler(void* arg) {
+  static void tick_handler(int /*flags*/, void* arg) {
     auto* self = static_cast<Impl*>(arg);
-    self->on_tick();
-  }
-  void on_tick() {
-    const std::uint64_t now = tmr_jiffies();
-    int frames = 0;
+    std::uint64_t expirations = 0;
+    if (read(self->tick_fd, &expirations, sizeof(expirations)) != sizeof(expirations)) return;
     // Catch up (at most 5 frames) when the loop was late, so prompts keep real time.
-    while (next_tick_at <= now && frames < 5) {
-      next_tick_at += kTickMs;
-      ++frames;
-    }
-    if (next_tick_at <= now) next_tick_at = now + kTickMs;
+    self->on_tick(static_cast<int>(std::min<std::uint64_t>(expirations, 5)));
+  }
+  void on_tick(int frames) {
     std::uint8_t frame[media::kFrameSamples];
     std::vector<Leg*> done;
     for (Leg* leg : playing) {
@@ -344,7 +343,6 @@ struct SipServer::Impl {
       playing.erase(leg);
       events->on_playback_done(leg->id);
     }
-    tmr_start(&tick, next_tick_at > now ? next_tick_at - now : 1, &Impl::tick_handler, this);
   }
 
   static void sweep_handler(void* arg) { static_cast<Impl*>(arg)->on_sweep(); }
@@ -979,11 +977,19 @@ struct SipServer::Impl {
         sipsess_listen(sess_sock.out(), stack.get(), 1024, &Impl::conn_handler, this) != 0 ||
         mqueue_alloc(mq.out(), &Impl::mq_handler, this) != 0)
       return Status::resource_exhausted("libre: listener setup failed");
-    tmr_init(&tick);
     tmr_init(&sweep);
     tmr_init(&reap);
-    next_tick_at = tmr_jiffies() + kTickMs;
-    tmr_start(&tick, kTickMs, &Impl::tick_handler, this);
+    tick_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    if (tick_fd < 0)
+      return Status::resource_exhausted(std::string("cannot create the media clock: ") +
+                                        std::strerror(errno));
+    itimerspec every{};
+    every.it_interval.tv_nsec = static_cast<long>(kTickMs * 1000 * 1000);
+    every.it_value = every.it_interval;
+    if (timerfd_settime(tick_fd, 0, &every, nullptr) != 0 ||
+        fd_listen(tick_fd, FD_READ, &Impl::tick_handler, this) != 0)
+      return Status::resource_exhausted(std::string("cannot start the media clock: ") +
+                                        std::strerror(errno));
     tmr_start(&sweep, kSweepMs, &Impl::sweep_handler, this);
     return Status::ok_status();
   }
@@ -992,7 +998,11 @@ struct SipServer::Impl {
     std::vector<LegId> ids;
     for (auto& [id, leg] : legs) ids.push_back(id);
     for (LegId id : ids) end_leg(id, EndReason::kLocalHangup, 0, true);
-    tmr_cancel(&tick);
+    if (tick_fd >= 0) {
+      fd_close(tick_fd);
+      close(tick_fd);
+      tick_fd = -1;
+    }
     tmr_cancel(&sweep);
     tmr_cancel(&reap);
     graveyard.clear();
