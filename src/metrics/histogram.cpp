@@ -218,6 +218,84 @@ Status Histogram::merge_encoded(std::string_view bytes, Histogram* also) {
   return {};
 }
 
+Status Histogram::add_to_encoded(std::string_view stored, std::string& out) const {
+  auto bad = [](const char* why) { return Status::corruption(std::string("histogram: ") + why); };
+  out.clear();
+  std::size_t pos = 0;
+  std::uint64_t count = 0;
+  if (stored.empty()) {
+    encode(out);
+    return {};
+  }
+  if (!get_varint(stored, pos, count)) return bad("truncated count");
+  if (count == 0) {
+    if (pos != stored.size()) return bad("trailing bytes");
+    encode(out);
+    return {};
+  }
+  std::uint64_t zsum = 0, zmin = 0, zmax = 0;
+  if (!get_varint(stored, pos, zsum) || !get_varint(stored, pos, zmin) ||
+      !get_varint(stored, pos, zmax))
+    return bad("truncated summary");
+  Millis lo = unzigzag(zmin), hi = unzigzag(zmax);
+  if (count_ != 0) {
+    lo = std::min(lo, min_);
+    hi = std::max(hi, max_);
+  }
+  put_varint(out, count + count_);
+  put_varint(out, zigzag(unzigzag(zsum) + sum_));
+  put_varint(out, zigzag(lo));
+  put_varint(out, zigzag(hi));
+  // Both bucket lists in ascending order, merged.
+  int own_page = 0, own_i = -1;
+  auto next_own = [&]() -> int {
+    if (count_ == 0) return kBucketCount;
+    for (;;) {
+      if (++own_i >= kPageSize) {
+        own_i = 0;
+        ++own_page;
+      }
+      while (own_page < kPageCount && (pages_[own_page].empty() || page_totals_[own_page] == 0)) {
+        ++own_page;
+        own_i = 0;
+      }
+      if (own_page >= kPageCount) return kBucketCount;
+      if (pages_[own_page][own_i] != 0) return own_page * kPageSize + own_i;
+    }
+  };
+  int own = next_own();
+  int previous = -1;
+  auto put = [&](int bucket, std::uint64_t n) {
+    put_varint(out, static_cast<std::uint64_t>(bucket - previous));
+    put_varint(out, n);
+    previous = bucket;
+  };
+  std::uint64_t seen = 0;
+  std::int64_t bucket = -1;
+  while (pos < stored.size()) {
+    std::uint64_t gap = 0, n = 0;
+    if (!get_varint(stored, pos, gap) || !get_varint(stored, pos, n))
+      return bad("truncated bucket");
+    if (gap == 0 || gap > static_cast<std::uint64_t>(kBucketCount) || n == 0)
+      return bad("invalid bucket");
+    bucket += static_cast<std::int64_t>(gap);
+    if (bucket >= kBucketCount) return bad("bucket out of range");
+    if (n > count - seen) return bad("bucket counts exceed the total");
+    seen += n;
+    const int b = static_cast<int>(bucket);
+    for (; own < b; own = next_own()) put(own, pages_[own >> kPageBits][own & (kPageSize - 1)]);
+    if (own == b) {
+      n += pages_[own >> kPageBits][own & (kPageSize - 1)];
+      own = next_own();
+    }
+    put(b, n);
+  }
+  if (seen != count) return bad("bucket counts do not add up to the total");
+  for (; own < kBucketCount; own = next_own())
+    put(own, pages_[own >> kPageBits][own & (kPageSize - 1)]);
+  return {};
+}
+
 void Histogram::apply_decoded(const std::vector<std::pair<int, std::uint64_t>>& buckets,
                               std::uint64_t count, std::int64_t sum, Millis min, Millis max) {
   if (pages_.empty()) {

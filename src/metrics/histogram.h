@@ -74,6 +74,10 @@ class Histogram {
   // nothing is merged.
   Status merge_encoded(std::string_view bytes, Histogram* also = nullptr);
 
+  // out = the encoding of decode(stored) merged with this histogram, without building the
+  // merged Histogram (the read model adds each batch's delta to stored rows this way); an empty
+  // `stored` is an empty histogram. Corruption for a malformed `stored` (out is then unspecified).
+  Status add_to_encoded(std::string_view stored, std::string& out) const;
   static int bucket_of(Millis value);
   static Millis bucket_lower(int bucket);
   static Millis bucket_upper(int bucket);

@@ -157,6 +157,36 @@ TEST(Histogram, SparseSamplesStayWithinBucketBound) {
   }
 }
 
+TEST(Histogram, AddToEncodedEqualsEncodingTheMerge) {
+  Random rng(17);
+  for (int round = 0; round < 200; ++round) {
+    Histogram stored, delta;
+    const int n_stored = round % 7 == 0 ? 0 : static_cast<int>(rng.below(300));
+    const int n_delta = round % 5 == 0 ? 0 : static_cast<int>(rng.below(50));
+    const Millis scale = round % 3 == 0 ? 100'000'000 : 400'000;
+    for (int i = 0; i < n_stored; ++i) stored.add(static_cast<Millis>(rng.below(scale)));
+    for (int i = 0; i < n_delta; ++i) delta.add(static_cast<Millis>(rng.below(scale)));
+    std::string stored_blob, expected, got;
+    stored.encode(stored_blob);
+    Histogram merged = stored;
+    merged.merge(delta);
+    merged.encode(expected);
+    ASSERT_TRUE(delta.add_to_encoded(stored_blob, got).ok());
+    EXPECT_EQ(got, expected) << "round " << round;
+    std::string from_nothing;
+    ASSERT_TRUE(delta.add_to_encoded("", from_nothing).ok());
+    std::string delta_blob;
+    delta.encode(delta_blob);
+    EXPECT_EQ(from_nothing, delta_blob);
+  }
+  Histogram one;
+  one.add(5);
+  std::string out;
+  EXPECT_EQ(one.add_to_encoded(std::string("\x05\x02", 2), out).code(), StatusCode::kCorruption);
+  EXPECT_EQ(one.add_to_encoded(std::string("\x01\x02\x02\x02\x01\x02", 6), out).code(),
+            StatusCode::kCorruption);  // a bucket count of 2 in a histogram of 1
+}
+
 TEST(Histogram, MergeEqualsAddingEverything) {
   Random rng(11);
   Histogram a, b, all;

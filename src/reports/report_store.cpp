@@ -651,27 +651,32 @@ struct ReportStore::Impl {
     sqlite3_reset(get.s);
     for (std::size_t i = 0; i < key.size(); ++i)
       sqlite3_bind_int64(get.s, static_cast<int>(i + 1), key[i]);
-    CellValues v;
+    // The stored histograms plus the delta's, merged as encoded bucket lists (no paged Histogram
+    // to decode into and encode out of: that was most of a batch's cost).
+    std::array<std::int64_t, kFieldCount> v{};
+    std::string waits, handles;
     const int rc = sqlite3_step(get.s);
     if (rc == SQLITE_ROW) {
-      SB_RETURN_IF_ERROR(decode_fields(column_blob(get.s, 0), v.v));
-      auto w = metrics::Histogram::decode(column_blob(get.s, 1));
-      if (!w.ok()) return w.status();
-      auto h = metrics::Histogram::decode(column_blob(get.s, 2));
-      if (!h.ok()) return h.status();
-      v.waits = std::move(*w);
-      v.handles = std::move(*h);
+      SB_RETURN_IF_ERROR(decode_fields(column_blob(get.s, 0), v));
+      SB_RETURN_IF_ERROR(delta.waits.add_to_encoded(column_blob(get.s, 1), waits));
+      SB_RETURN_IF_ERROR(delta.handles.add_to_encoded(column_blob(get.s, 2), handles));
       if (hourly) SB_RETURN_IF_ERROR(decode_hours(column_blob(get.s, 3), hours, hourly->size()));
       if (queues) SB_RETURN_IF_ERROR(decode_pairs(column_blob(get.s, hourly ? 4 : 3), pairs));
     } else if (rc != SQLITE_DONE) {
       return db_error(db, "read cell");
+    } else {
+      delta.waits.encode(waits);
+      delta.handles.encode(handles);
     }
     sqlite3_reset(get.s);
-    v.merge(delta);
-    const std::string fields = encode_fields(v.v);
-    std::string waits, handles;
-    v.waits.encode(waits);
-    v.handles.encode(handles);
+    for (int f = 0; f < kFieldCount; ++f) {
+      if (is_max_field(f)) {
+        v[f] = std::max(v[f], delta.v[f]);
+      } else {
+        v[f] += delta.v[f];
+      }
+    }
+    const std::string fields = encode_fields(v);
     sqlite3_reset(put.s);
     int i = 1;
     for (std::int64_t k : key) sqlite3_bind_int64(put.s, i++, k);
