@@ -98,7 +98,7 @@ ApiApp::ApiApp(service::CenterService& service, accounts::Accounts& accounts, Di
   };
   sources.interval_length = [this] {
     Millis length = 0;
-    service_.read([&](const service::LiveView& v) { length = v.today.settings().interval; });
+    service_.read([&](const service::LiveView& v) { length = v.today().settings().interval; });
     return length;
   };
   auto monitor =

@@ -160,6 +160,10 @@ class ApiApp final : public Dispatcher {
   // durable (read on the service thread, so the worker needs no second trip to the engine).
   void run_contact_command(Command command, ContactId id,
                            std::function<void(service::CommandResult, ContactNow)> then);
+  // The answer to a contact action once its command ran: the wrap-up record made durable first,
+  // then the contact as `now` holds it; a refused command answers 409 (or the refusal's status).
+  void finish_contact_action(ContactId cid, const std::optional<json>& wrap_record,
+                             service::CommandResult result, ContactNow now, Reply reply);
   // The contact as JSON, or NotFound once it left the engine.
   Result<json> contact_json(ContactId id);
   Result<json> contact_json(const ContactNow& now);

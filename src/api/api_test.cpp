@@ -247,6 +247,68 @@ TEST_F(ApiTest, AgentsActOnlyOnTheirOwnContactsAndState) {
   EXPECT_EQ(call("GET", "/api/v1/contacts/" + id, agent_key_).status, 200);
 }
 
+// Contact actions are decided on the engine thread against the contact as it is; the answers keep
+// their order: an unknown contact (404), then someone else's (403), then the body's errors (400),
+// then a refused command (409). A supervisor acting on an agent's contact is audited.
+TEST_F(ApiTest, ContactActionRefusalsKeepTheirOrderAndSupervisorActionsAreAudited) {
+  seed_center();
+  ASSERT_EQ(
+      post("/api/v1/agents", {{"name", "Bob"}, {"profile", 0}, {"queues", json::array()}}).status,
+      201);
+  ASSERT_EQ(
+      post(
+          "/api/v1/users",
+          {{"username", "bob"}, {"password", "bob-password-1"}, {"role", "agent"}, {"agent_id", 1}})
+          .status,
+      201);
+  const std::string bob = key_for("bob");
+  const std::string bad_transfer = json{{"queue", 0}, {"agent", 0}}.dump();
+
+  auto unknown = call("POST", "/api/v1/contacts/987654/transfer", agent_key_, bad_transfer);
+  EXPECT_EQ(unknown.status, 404) << unknown.raw.body;
+
+  // Nobody available: the contact waits and rings at no agent.
+  auto c = post("/api/v1/contacts", {{"channel", "voice"}, {"queue", 0}});
+  ASSERT_EQ(c.status, 201) << c.raw.body;
+  const std::string id = std::to_string(c.body["id"].get<std::uint64_t>());
+  EXPECT_EQ(call("POST", "/api/v1/contacts/" + id + "/transfer", bob, bad_transfer).status, 403);
+  auto both = call("POST", "/api/v1/contacts/" + id + "/transfer", admin_key_, bad_transfer);
+  ASSERT_EQ(both.status, 400) << both.raw.body;
+  EXPECT_EQ(both.body["errors"][0]["field"], "queue");
+  // A supervisor's accept names the agent when the contact rings at none.
+  auto nameless = call("POST", "/api/v1/contacts/" + id + "/accept", admin_key_);
+  ASSERT_EQ(nameless.status, 400) << nameless.raw.body;
+  EXPECT_EQ(nameless.body["errors"][0]["field"], "agent");
+  // Agent 0 is not offered this contact: the engine refuses the command.
+  auto not_offered =
+      call("POST", "/api/v1/contacts/" + id + "/accept", admin_key_, json{{"agent", 0}}.dump());
+  EXPECT_EQ(not_offered.status, 409) << not_offered.raw.body;
+
+  // Offered to agent 0 once available; the supervisor accepts for the only agent it rings at.
+  ASSERT_EQ(
+      call("PUT", "/api/v1/agents/0/state", agent_key_, json{{"presence", "available"}}.dump())
+          .status,
+      200);
+  auto accepted = call("POST", "/api/v1/contacts/" + id + "/accept", admin_key_);
+  ASSERT_EQ(accepted.status, 200) << accepted.raw.body;
+  EXPECT_EQ(accepted.body["state"], "connected");
+  EXPECT_EQ(accepted.body["agent"], 0);
+  ASSERT_EQ(call("POST", "/api/v1/contacts/" + id + "/end", agent_key_).status, 200);
+  auto unknown_disposition = call("POST", "/api/v1/contacts/" + id + "/wrap-up", agent_key_,
+                                  json{{"disposition", 4242}}.dump());
+  ASSERT_EQ(unknown_disposition.status, 400) << unknown_disposition.raw.body;
+  EXPECT_EQ(unknown_disposition.body["errors"][0]["field"], "disposition");
+
+  auto audit = get("/api/v1/audit");
+  ASSERT_EQ(audit.status, 200);
+  int supervisor_actions = 0;
+  for (const auto& e : audit.body["items"])
+    if (e["action"] == "contact.supervisor_action" && e["target"] == "contact:" + id)
+      ++supervisor_actions;
+  // The accept that ran (refused by the engine or not) is audited; refusals before it are not.
+  EXPECT_EQ(supervisor_actions, 2);
+}
+
 TEST_F(ApiTest, IdempotencyKeyNeverCreatesADuplicate) {
   seed_center();
   const json body = {{"channel", "chat"}, {"queue", 0}};

@@ -84,7 +84,7 @@ alerts::Sample ApiApp::live_alert_sample(Millis now) {
       f["longest_wait_s"] = wait;
       f["agents_logged_in"] = qv->agents_logged_in;
       f["agents_available"] = qv->agents_available;
-      const metrics::KpiSummary today = v.today.queue(q.id);
+      const metrics::KpiSummary today = v.today().queue(q.id);
       put_ratio(f, "service_level_today", today.service_level,
                 today.handled + today.abandoned > today.short_abandoned);
       put_ratio(f, "abandon_rate_today", today.abandon_rate, today.offered > 0);
@@ -105,7 +105,7 @@ alerts::Sample ApiApp::live_alert_sample(Millis now) {
     c["longest_wait_s"] = longest;
     c["agents_logged_in"] = logged_in;
     c["agents_available"] = available;
-    const metrics::KpiSummary today = v.today.total();
+    const metrics::KpiSummary today = v.today().total();
     put_ratio(c, "service_level_today", today.service_level,
               today.handled + today.abandoned > today.short_abandoned);
     put_ratio(c, "abandon_rate_today", today.abandon_rate, today.offered > 0);
@@ -130,9 +130,9 @@ std::vector<alerts::Sample> ApiApp::closed_alert_intervals(Millis after_end, Mil
   Millis length = 0;
   metrics::SlFormula formula{};
   service_.read([&](const service::LiveView& v) {
-    length = v.today.settings().interval;
-    formula = v.today.settings().formula;
-    rows = v.today.intervals();
+    length = v.today().settings().interval;
+    formula = v.today().settings().formula;
+    rows = v.today().intervals();
   });
   if (length <= 0) return out;
   const Millis first = after_end - ((after_end % length) + length) % length;

@@ -222,126 +222,176 @@ void ApiApp::register_contact_routes() {
           json body = json::object();
           if (!ctx.req.body.empty())
             if (auto bad = parse_object(ctx.req.body, body)) return reply(*bad);
-          std::optional<ContactView> view;
-          service_.read([&](const service::LiveView& v) {
-            auto c = v.engine.contact(static_cast<ContactId>(*id));
-            if (c.ok()) view = *c;
-          });
-          if (!view) return reply(not_found("contact " + ctx.params[0] + " is not live"));
-          const accounts::Principal& p = *ctx.principal;
-          if (!may_touch_contact(p, *view)) return reply(forbidden("this contact is not yours"));
-
-          std::vector<FieldError> errors;
-          JsonReader r(body, errors);
-          // The agent an offer action is for: the caller itself, or for supervisors the
-          // `agent` field, or the only agent the contact rings at.
-          auto offer_agent = [&]() -> std::optional<AgentId> {
-            if (is_agent(p)) return p.user.agent_id;
-            if (auto v = r.integer("agent", false, 0, UINT32_MAX - 1))
-              return static_cast<AgentId>(*v);
-            if (view->offered_to.size() == 1) return view->offered_to[0];
-            r.error("agent", "is required: the contact rings at several agents or none");
-            return std::nullopt;
+          // The body is read here; what depends on the contact as it is now (whose it is, where
+          // it rings, who handled it) is decided on the engine thread right before the command,
+          // so this I/O thread never waits for the engine. Refusals keep their order: an unknown
+          // contact, then someone else's, then the body's errors.
+          struct Decision {
+            std::vector<FieldError> errors;  // from the body, then from the contact
+            std::optional<HttpResponse> refusal;
+            std::optional<json> wrap_record;
           };
-          Command command;
+          auto d = std::make_shared<Decision>();
+          JsonReader r(body, d->errors);
+          const bool named_agent_allowed = !is_agent(*ctx.principal);
+          std::optional<std::int64_t> named_agent;
+          std::optional<std::int64_t> to_queue, to_agent, disposition;
           std::string notes;
           switch (action) {
             case Action::kAccept:
-            case Action::kReject: {
-              auto agent = offer_agent();
-              if (!agent) break;
-              if (action == Action::kAccept) {
-                command = cmd::AcceptOffer{view->id, *agent};
-              } else {
-                command = cmd::RejectOffer{view->id, *agent};
-              }
+            case Action::kReject:
+              if (named_agent_allowed) named_agent = r.integer("agent", false, 0, UINT32_MAX - 1);
               break;
-            }
-            case Action::kHold:
-              command = cmd::Hold{view->id};
-              break;
-            case Action::kUnhold:
-              command = cmd::Unhold{view->id};
-              break;
-            case Action::kEnd:
-              command = cmd::EndContact{view->id};
-              break;
-            case Action::kTransfer: {
-              cmd::Transfer t;
-              t.contact = view->id;
-              auto q = r.integer("queue", false, 0, UINT32_MAX - 1);
-              auto ag = r.integer("agent", false, 0, UINT32_MAX - 1);
-              if (q.has_value() == ag.has_value() && errors.empty())
+            case Action::kTransfer:
+              to_queue = r.integer("queue", false, 0, UINT32_MAX - 1);
+              to_agent = r.integer("agent", false, 0, UINT32_MAX - 1);
+              if (to_queue.has_value() == to_agent.has_value() && d->errors.empty())
                 r.error("queue", "give exactly one of queue and agent");
-              if (q) t.to_queue = static_cast<QueueId>(*q);
-              if (ag) t.to_agent = static_cast<AgentId>(*ag);
-              command = t;
               break;
-            }
-            case Action::kWrapUp: {
-              cmd::EndWrapUp w;
-              w.contact = view->id;
-              if (auto d = r.integer("disposition", false, 0, UINT32_MAX - 1)) {
-                if (!directory_.get("disposition", *d).ok())
-                  r.error("disposition", "unknown disposition " + std::to_string(*d));
-                w.disposition = static_cast<ReasonId>(*d);
-              }
+            case Action::kWrapUp:
+              disposition = r.integer("disposition", false, 0, UINT32_MAX - 1);
+              if (disposition && !directory_.get("disposition", *disposition).ok())
+                r.error("disposition", "unknown disposition " + std::to_string(*disposition));
               notes = r.string("notes", false, 10000).value_or("");
-              command = w;
               break;
-            }
-            case Action::kAbandon:
-              command = cmd::CustomerLeft{view->id};
-              break;
-            case Action::kCallback:
-              command = cmd::RequestCallback{view->id};
+            default:
               break;
           }
-          if (!errors.empty()) return reply(bad_request("invalid request", errors));
-          const ContactId cid = view->id;
-          // The wrap-up record (disposition, notes) is written once the engine accepted it.
-          std::optional<json> wrap_record;
-          if (action == Action::kWrapUp)
-            wrap_record = json{{"disposition", std::get<cmd::EndWrapUp>(command).disposition},
-                               {"notes", notes},
-                               {"agent", view->agent == kNoId ? json(nullptr) : json(view->agent)},
-                               {"by_user", p.user.id}};
-          const bool acting_for_other =
-              !is_agent(p) && action != Action::kAbandon && action != Action::kCallback;
-          if (acting_for_other)
-            audit(&p, ctx.req, "contact.supervisor_action", "contact:" + std::to_string(cid),
-                  ctx.req.path);
-          run_contact_command(
-              command, cid,
-              [this, cid, reply, wrap_record](service::CommandResult result, ContactNow now) {
-                if (result.ok() && wrap_record) {
-                  // Durable (group-committed) before the answer; the answer is built on a worker,
-                  // not on the directory's writer thread.
-                  directory_.put_async(
-                      "wrap_up", static_cast<std::int64_t>(cid), *wrap_record,
-                      [this, cid, reply, now](Status s) {
-                        if (!s.ok()) return reply(problem_from_status(s));
-                        post_work([this, cid, reply, now] {
-                          auto c = contact_json(now);
-                          if (!c.ok())
-                            return reply(json_response({{"id", cid}, {"state", "ended"}}));
-                          reply(json_response(*c));
-                        });
-                      });
-                  return;
+          const ContactId cid = static_cast<ContactId>(*id);
+          const std::string id_text = ctx.params[0];
+          auto decide = [this, d, action, cid, id_text, principal = *ctx.principal, named_agent,
+                         to_queue, to_agent, disposition,
+                         notes](const service::LiveView& v) -> Result<Command> {
+            auto view = v.engine.contact(cid);
+            if (!view.ok()) {
+              d->refusal = not_found("contact " + id_text + " is not live");
+              return Status::not_found("contact is not live");
+            }
+            if (!may_touch_contact(principal, *view)) {
+              d->refusal = forbidden("this contact is not yours");
+              return Status::failed_precondition("not the caller's contact");
+            }
+            // The agent an offer action is for: the caller itself, or for supervisors the
+            // `agent` field, or the only agent the contact rings at.
+            auto offer_agent = [&]() -> std::optional<AgentId> {
+              if (is_agent(principal)) return principal.user.agent_id;
+              if (named_agent) return static_cast<AgentId>(*named_agent);
+              if (view->offered_to.size() == 1) return view->offered_to[0];
+              d->errors.push_back(
+                  {"agent", "is required: the contact rings at several agents or none"});
+              return std::nullopt;
+            };
+            Command command;
+            switch (action) {
+              case Action::kAccept:
+              case Action::kReject: {
+                auto agent = offer_agent();
+                if (!agent) break;
+                if (action == Action::kAccept) {
+                  command = cmd::AcceptOffer{cid, *agent};
+                } else {
+                  command = cmd::RejectOffer{cid, *agent};
                 }
-                if (!result.ok()) {
-                  if (result.status().code() == StatusCode::kInvalidArgument ||
-                      result.status().code() == StatusCode::kFailedPrecondition)
-                    return reply(conflict(result.status().message()));
-                  return reply(problem_from_status(result.status()));
-                }
-                auto c = contact_json(now);
-                if (!c.ok()) return reply(json_response({{"id", cid}, {"state", "ended"}}));
-                reply(json_response(*c));
-              });
+                break;
+              }
+              case Action::kHold:
+                command = cmd::Hold{cid};
+                break;
+              case Action::kUnhold:
+                command = cmd::Unhold{cid};
+                break;
+              case Action::kEnd:
+                command = cmd::EndContact{cid};
+                break;
+              case Action::kTransfer: {
+                cmd::Transfer t;
+                t.contact = cid;
+                if (to_queue) t.to_queue = static_cast<QueueId>(*to_queue);
+                if (to_agent) t.to_agent = static_cast<AgentId>(*to_agent);
+                command = t;
+                break;
+              }
+              case Action::kWrapUp: {
+                cmd::EndWrapUp w;
+                w.contact = cid;
+                if (disposition) w.disposition = static_cast<ReasonId>(*disposition);
+                // The wrap-up record (disposition, notes) is written once the engine accepted it.
+                d->wrap_record =
+                    json{{"disposition", w.disposition},
+                         {"notes", notes},
+                         {"agent", view->agent == kNoId ? json(nullptr) : json(view->agent)},
+                         {"by_user", principal.user.id}};
+                command = w;
+                break;
+              }
+              case Action::kAbandon:
+                command = cmd::CustomerLeft{cid};
+                break;
+              case Action::kCallback:
+                command = cmd::RequestCallback{cid};
+                break;
+            }
+            if (!d->errors.empty()) {
+              d->refusal = bad_request("invalid request", d->errors);
+              return Status::invalid_argument("invalid request");
+            }
+            return command;
+          };
+          const bool acting_for_other = !is_agent(*ctx.principal) && action != Action::kAbandon &&
+                                        action != Action::kCallback;
+          std::optional<accounts::Principal> auditor;
+          HttpRequest audit_req;
+          if (acting_for_other) {
+            auditor = *ctx.principal;
+            audit_req.remote = ctx.req.remote;
+            audit_req.path = ctx.req.path;
+          }
+          service_.submit_decided(std::move(decide), [this, d, cid, reply, auditor,
+                                                      audit_req](service::CommandResult result) {
+            // On the service thread: the contact as it is once the command's events are durable;
+            // the answer is built on a worker.
+            ContactNow now;
+            if (!d->refusal)
+              service_.read([&](const service::LiveView& v) { now = read_contact(v, cid); });
+            post_work([this, d, cid, reply, auditor, audit_req, result = std::move(result),
+                       now = std::move(now)]() mutable {
+              if (d->refusal) return reply(std::move(*d->refusal));
+              if (auditor)
+                audit(&*auditor, audit_req, "contact.supervisor_action",
+                      "contact:" + std::to_string(cid), audit_req.path);
+              finish_contact_action(cid, d->wrap_record, std::move(result), std::move(now), reply);
+            });
+          });
         });
   }
+}
+
+void ApiApp::finish_contact_action(ContactId cid, const std::optional<json>& wrap_record,
+                                   service::CommandResult result, ContactNow now, Reply reply) {
+  if (result.ok() && wrap_record) {
+    // Durable (group-committed) before the answer; the answer is built on a worker, not on the
+    // directory's writer thread.
+    directory_.put_async("wrap_up", static_cast<std::int64_t>(cid), *wrap_record,
+                         [this, cid, reply, now](Status s) {
+                           if (!s.ok()) return reply(problem_from_status(s));
+                           post_work([this, cid, reply, now] {
+                             auto c = contact_json(now);
+                             if (!c.ok())
+                               return reply(json_response({{"id", cid}, {"state", "ended"}}));
+                             reply(json_response(*c));
+                           });
+                         });
+    return;
+  }
+  if (!result.ok()) {
+    if (result.status().code() == StatusCode::kInvalidArgument ||
+        result.status().code() == StatusCode::kFailedPrecondition)
+      return reply(conflict(result.status().message()));
+    return reply(problem_from_status(result.status()));
+  }
+  auto c = contact_json(now);
+  if (!c.ok()) return reply(json_response({{"id", cid}, {"state", "ended"}}));
+  reply(json_response(*c));
 }
 
 void ApiApp::run_commands(std::vector<Command> commands, std::function<void(Status)> then) {

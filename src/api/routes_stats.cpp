@@ -51,7 +51,7 @@ json ApiApp::queue_stats_json() {
                          {"idle", qv->agents_idle},
                          {"busy", acts["busy"] + acts["ringing"] + acts["wrap_up"]},
                          {"not_ready", acts["not_ready"]}}},
-                       {"today", today_json(v.today.queue(q.id))}});
+                       {"today", today_json(v.today().queue(q.id))}});
     }
   });
   return items;

@@ -157,6 +157,13 @@ struct CenterService::Impl {
   void deliver(const Status& ack);
   void fire_due_timers();
   void handle_command(CommandItem& item);
+  // Calls fn with the live state; the day's KPIs are settled only if fn asks for them.
+  void with_view(const std::function<void(const LiveView&)>& fn);
+  struct Settle {
+    Impl* impl;
+    Millis at;
+    static const metrics::KpiCollector& run(void* context);
+  };
   void append(std::vector<Event> events, CommandCallback done);
   void arm(const std::vector<TimerRequest>& requests);
   void fail(const Status& s);
@@ -545,21 +552,7 @@ CommandResult CenterService::execute(Command command) {
 
 void CenterService::read(const std::function<void(const LiveView&)>& fn) {
   Impl& s = *impl_;
-  auto run = [&s, &fn] {
-    const Millis now = s.clock.now();
-    const Millis t = std::max(now, s.engine.last_event_time());
-    s.today.roll_to(t);
-    // Agent time up to now; events still in flight settle it again when they arrive. Settling
-    // walks every agent, and the API reads the live state several times per contact: a second
-    // settle at the same time with no event in between changes nothing, so it is skipped.
-    if (s.today_dirty || t != s.today_settled_at || s.today.day_start() != s.today_settled_day) {
-      s.today.collector().finish(t);
-      s.today_settled_at = t;
-      s.today_settled_day = s.today.day_start();
-      s.today_dirty = false;
-    }
-    fn(LiveView{s.engine, s.today.collector(), now});
-  };
+  auto run = [&s, &fn] { s.with_view(fn); };
   if (s.on_engine_thread()) {
     run();
     return;
@@ -582,6 +575,57 @@ void CenterService::read(const std::function<void(const LiveView&)>& fn) {
   // The engine thread is gone (stopped): the state is frozen; read it here, one reader at a time.
   std::lock_guard lock(s.stop_mu);
   run();
+}
+
+void CenterService::Impl::with_view(const std::function<void(const LiveView&)>& fn) {
+  const Millis now = clock.now();
+  Settle settle{this, std::max(now, engine.last_event_time())};
+  fn(LiveView(engine, now, &Settle::run, &settle));
+}
+
+const metrics::KpiCollector& CenterService::Impl::Settle::run(void* context) {
+  const Settle& c = *static_cast<const Settle*>(context);
+  Impl& s = *c.impl;
+  s.today.roll_to(c.at);
+  // Agent time up to `at`; events still in flight settle it again when they arrive. Settling
+  // walks every agent: a second settle at the same time with no event in between changes
+  // nothing, so it is skipped.
+  if (s.today_dirty || c.at != s.today_settled_at || s.today.day_start() != s.today_settled_day) {
+    s.today.collector().finish(c.at);
+    s.today_settled_at = c.at;
+    s.today_settled_day = s.today.day_start();
+    s.today_dirty = false;
+  }
+  return s.today.collector();
+}
+
+void CenterService::submit_decided(Decide decide, CommandCallback done) {
+  Impl& s = *impl_;
+  {
+    std::lock_guard lock(s.mu);
+    if (!s.stopping && s.failure.ok()) {
+      s.queue.emplace_back(Impl::Task([&s, decide = std::move(decide), done]() mutable {
+        Result<Command> command = Status::internal("no decision");
+        s.with_view([&](const LiveView& v) { command = decide(v); });
+        if (!command.ok()) {
+          ++s.st_commands;
+          ++s.st_rejected;
+          if (done) done(command.status());
+          return;
+        }
+        Impl::CommandItem item{std::move(*command), std::move(done)};
+        s.handle_command(item);
+      }));
+      ++s.st_queue;
+      s.cv.notify_one();
+      return;
+    }
+  }
+  ++s.st_commands;
+  ++s.st_rejected;
+  if (done)
+    done(Status::unavailable(s.failed ? "service failed: " + health().message()
+                                      : std::string("service is stopped")));
 }
 
 void CenterService::Impl::run_on_engine_thread(const std::function<void()>& fn) {

@@ -70,10 +70,27 @@ struct ServiceOptions {
 // Read access to the live state, valid only inside read() on the engine thread. `engine` may be a
 // few events ahead of `today` and of what subscribers have seen: it includes events whose append
 // is still in flight (they are durable a moment later, or the service fails).
-struct LiveView {
+class LiveView {
+ public:
+  // `settle` brings the day's KPIs up to `now` and returns them; it runs on the first today() only.
+  using Settle = const metrics::KpiCollector& (*)(void* context);
+  LiveView(const Engine& engine, Millis now, Settle settle, void* context)
+      : engine(engine), now(now), settle_(settle), context_(context) {}
+
   const Engine& engine;
-  const metrics::KpiCollector& today;  // events since the start of the current UTC day
   Millis now;
+
+  // Events since the start of the current UTC day, agent time settled up to now. Settling walks
+  // every agent, so it happens only for readers that ask (most reads look at the engine alone).
+  const metrics::KpiCollector& today() const {
+    if (today_ == nullptr) today_ = &settle_(context_);
+    return *today_;
+  }
+
+ private:
+  Settle settle_;
+  void* context_;
+  mutable const metrics::KpiCollector* today_ = nullptr;
 };
 
 struct ServiceStats {
@@ -126,6 +143,15 @@ class CenterService {
   // submit() and wait. From the service thread itself (a listener or callback) it would deadlock,
   // so there it returns FailedPrecondition.
   CommandResult execute(Command command);
+
+  // A command built from the live state: `decide` runs on the engine thread with the state right
+  // before the command is handled and returns the command, or a refusal (NotFound,
+  // FailedPrecondition, InvalidArgument...) that `done` gets as is, with no events. For callers
+  // that must look at the state to authorise or build a command: one trip through the engine's
+  // queue instead of a read() that blocks the caller's thread and then a submit(). Otherwise as
+  // submit().
+  using Decide = std::function<Result<Command>(const LiveView&)>;
+  void submit_decided(Decide decide, CommandCallback done);
 
   // Runs `fn` on the engine thread with the live state and waits for it. Called from the service
   // thread (inside a listener or callback) it runs `fn` at once.

@@ -280,6 +280,55 @@ TEST_F(ServiceTest, RefusedCommandAnswersWithTheStatusAndNoEvents) {
   EXPECT_EQ(s->stats().rejected, 2u);
 }
 
+TEST_F(ServiceTest, DecidedCommandsSeeTheStateRightBeforeThemAndRefusalsCauseNoEvents) {
+  auto s = start();
+  ASSERT_TRUE(s);
+  configure(*s, 1);
+  ok(*s, cmd::LoginAgent{0});
+  const ContactId c = s->next_contact_id();
+  ASSERT_NE(c, kNoContact);
+  ok(*s, arrival(c));
+  auto decide_and_wait = [&](CenterService::Decide decide) {
+    std::promise<CommandResult> p;
+    s->submit_decided(std::move(decide), [&](CommandResult r) { p.set_value(std::move(r)); });
+    return p.get_future().get();
+  };
+  // The decision is built from the contact as the engine holds it: accept for the agent it rings.
+  CommandResult accepted = decide_and_wait([c](const LiveView& v) -> Result<Command> {
+    auto view = v.engine.contact(c);
+    if (!view.ok()) return view.status();
+    if (view->offered_to.size() != 1) return Status::failed_precondition("not ringing one agent");
+    return Command{cmd::AcceptOffer{c, view->offered_to[0]}};
+  });
+  ASSERT_TRUE(accepted.ok()) << accepted.status().to_string();
+  EXPECT_EQ(count_of<ev::ContactConnected>(*accepted), 1);
+  s->read([c](const LiveView& v) { EXPECT_EQ(v.engine.contact(c)->agent, 0u); });
+
+  // A refusal reaches `done` as is; nothing is appended and it counts as rejected.
+  const std::uint64_t before = s->stats().last_seq;
+  const std::uint64_t rejected = s->stats().rejected;
+  CommandResult refused = decide_and_wait([](const LiveView& v) -> Result<Command> {
+    if (!v.engine.contact(99).ok()) return Status::not_found("no contact 99");
+    return Command{cmd::EndContact{99}};
+  });
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(refused.status().message(), "no contact 99");
+  s->poke();
+  EXPECT_EQ(s->stats().last_seq, before);
+  EXPECT_EQ(s->stats().rejected, rejected + 1);
+
+  // After stop() the decision never runs: Unavailable at once.
+  s->stop();
+  bool decided = false;
+  CommandResult stopped = decide_and_wait([&](const LiveView&) -> Result<Command> {
+    decided = true;
+    return Command{cmd::EndContact{c}};
+  });
+  EXPECT_FALSE(decided);
+  EXPECT_EQ(stopped.status().code(), StatusCode::kUnavailable);
+}
+
 TEST_F(ServiceTest, RestartRestoresQueuesAgentsAndTimers) {
   std::vector<ContactId> waiting;
   ContactId ringing = kNoContact;
@@ -526,7 +575,7 @@ TEST_F(ServiceTest, TodayKpisCountHandledAndAbandonedAndResetAtMidnight) {
   clock_.advance(5000);
   ok(*s, cmd::CustomerLeft{gone});
   s->read([](const LiveView& v) {
-    const metrics::KpiSummary k = v.today.total();
+    const metrics::KpiSummary k = v.today().total();
     EXPECT_EQ(k.offered, 2u);
     EXPECT_EQ(k.handled, 1u);
     EXPECT_EQ(k.abandoned, 1u);
@@ -538,14 +587,14 @@ TEST_F(ServiceTest, TodayKpisCountHandledAndAbandonedAndResetAtMidnight) {
   s = start();
   ASSERT_TRUE(s);
   s->read([](const LiveView& v) {
-    EXPECT_EQ(v.today.total().handled, 1u);
-    EXPECT_EQ(v.today.total().abandoned, 1u);
+    EXPECT_EQ(v.today().total().handled, 1u);
+    EXPECT_EQ(v.today().total().abandoned, 1u);
   });
 
   // Midnight: a fresh day, seeded with the agent that is still logged in.
   clock_.set(kDay + kMillisPerDay + 1000);
   s->read([](const LiveView& v) {
-    const metrics::KpiSummary k = v.today.total();
+    const metrics::KpiSummary k = v.today().total();
     EXPECT_EQ(k.offered, 0u);
     EXPECT_EQ(k.handled, 0u);
     EXPECT_EQ(k.abandoned, 0u);
@@ -556,18 +605,18 @@ TEST_F(ServiceTest, TodayKpisCountHandledAndAbandonedAndResetAtMidnight) {
   ok(*s, arrival(next));
   ok(*s, cmd::AcceptOffer{next, 0});
   s->read([](const LiveView& v) {
-    EXPECT_EQ(v.today.total().offered, 1u);
-    EXPECT_EQ(v.today.total().handled, 1u);
-    EXPECT_EQ(v.today.queues(), std::vector<QueueId>{0});
+    EXPECT_EQ(v.today().total().offered, 1u);
+    EXPECT_EQ(v.today().total().handled, 1u);
+    EXPECT_EQ(v.today().queues(), std::vector<QueueId>{0});
   });
   // After a restart the same day is rebuilt from the log, earlier days skipped.
   s.reset();
   s = start();
   ASSERT_TRUE(s);
   s->read([](const LiveView& v) {
-    EXPECT_EQ(v.today.total().offered, 1u);
-    EXPECT_EQ(v.today.total().handled, 1u);
-    EXPECT_EQ(v.today.total().abandoned, 0u);
+    EXPECT_EQ(v.today().total().offered, 1u);
+    EXPECT_EQ(v.today().total().handled, 1u);
+    EXPECT_EQ(v.today().total().abandoned, 0u);
   });
 }
 
