@@ -239,6 +239,41 @@ TEST(StereoRecorder, AlignsSidesPadsAndPauses) {
   std::remove(path.c_str());
 }
 
+TEST(StereoRecorder, InterleavesUnevenPacketsOfBothSidesInOrder) {
+  const auto path = (std::filesystem::temp_directory_path() / "sb_media_test_rec2.wav").string();
+  std::vector<std::int16_t> left_in, right_in;
+  {
+    auto rec = StereoRecorder::create(path, 400);
+    ASSERT_TRUE(rec.ok());
+    // Packets of different sizes, each side running ahead of the other by turns.
+    const std::size_t left_sizes[] = {160, 80, 240, 160, 20};
+    const std::size_t right_sizes[] = {100, 160, 160, 160, 80};
+    for (int round = 0; round < 20; ++round) {
+      for (int i = 0; i < 5; ++i) {
+        std::vector<std::int16_t> l(left_sizes[i]), r(right_sizes[(i + round) % 5]);
+        for (auto& v : l) v = static_cast<std::int16_t>(left_in.size() + (&v - l.data()) + 1);
+        for (auto& v : r)
+          v = static_cast<std::int16_t>(-1 - static_cast<int>(right_in.size() + (&v - r.data())));
+        (*rec)->push_left(l);
+        (*rec)->push_right(r);
+        left_in.insert(left_in.end(), l.begin(), l.end());
+        right_in.insert(right_in.end(), r.begin(), r.end());
+      }
+    }
+    ASSERT_EQ(left_in.size(), right_in.size());
+    ASSERT_TRUE((*rec)->close().ok());
+    EXPECT_EQ((*rec)->frames_written(), left_in.size());
+  }
+  int channels = 0;
+  auto s = read_stereo(path, channels);
+  ASSERT_EQ(s.size(), 2 * left_in.size());
+  for (std::size_t i = 0; i < left_in.size(); ++i) {
+    ASSERT_EQ(s[2 * i], left_in[i]) << i;
+    ASSERT_EQ(s[2 * i + 1], right_in[i]) << i;
+  }
+  std::remove(path.c_str());
+}
+
 TEST(Player, PlaysPlaylistThenStopsOrLoops) {
   std::vector<std::int16_t> pcm(200, 1000);
   auto p = std::make_shared<const Prompt>(make_prompt("x", pcm));

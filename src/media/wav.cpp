@@ -112,43 +112,57 @@ Result<std::unique_ptr<StereoRecorder>> StereoRecorder::create(const std::string
 
 StereoRecorder::~StereoRecorder() { (void)close(); }
 
-void StereoRecorder::push_left(std::span<const std::int16_t> s) { push(left_, right_, s); }
-void StereoRecorder::push_right(std::span<const std::int16_t> s) { push(right_, left_, s); }
+void StereoRecorder::push_left(std::span<const std::int16_t> s) { push(left_, right_, s, true); }
+void StereoRecorder::push_right(std::span<const std::int16_t> s) { push(right_, left_, s, false); }
 
+// At most one side has samples waiting (those the other side has not matched yet): new samples
+// first pair with the other side's waiting ones, straight into the file, and only the rest wait.
 void StereoRecorder::push(std::vector<std::int16_t>& mine, std::vector<std::int16_t>& other,
-                          std::span<const std::int16_t> samples) {
+                          std::span<const std::int16_t> samples, bool mine_is_left) {
   if (file_ == nullptr) return;
-  if (paused_) {
-    mine.insert(mine.end(), samples.size(), 0);
-  } else {
-    mine.insert(mine.end(), samples.begin(), samples.end());
+  const std::int16_t* in = paused_ ? nullptr : samples.data();  // nullptr: silence
+  const std::size_t k = std::min(samples.size(), other.size());
+  if (k > 0) {
+    write_pairs(mine_is_left, in, other.data(), k);
+    other.erase(other.begin(), other.begin() + static_cast<std::ptrdiff_t>(k));
   }
-  if (mine.size() > other.size() + max_skew_) other.resize(mine.size() - max_skew_, 0);
-  write_frames(std::min(left_.size(), right_.size()));
+  if (in == nullptr) {
+    mine.insert(mine.end(), samples.size() - k, 0);
+  } else {
+    mine.insert(mine.end(), samples.begin() + static_cast<std::ptrdiff_t>(k), samples.end());
+  }
+  // Too far ahead of the other side (which has nothing waiting when this side has): what
+  // exceeds the skew goes out against silence.
+  if (mine.size() > max_skew_) {
+    const std::size_t n = mine.size() - max_skew_;
+    write_pairs(mine_is_left, mine.data(), nullptr, n);
+    mine.erase(mine.begin(), mine.begin() + static_cast<std::ptrdiff_t>(n));
+  }
 }
 
-void StereoRecorder::write_frames(std::size_t n) {
-  if (n == 0) return;
+void StereoRecorder::write_pairs(bool first_is_left, const std::int16_t* first,
+                                 const std::int16_t* second, std::size_t n) {
   interleaved_.resize(2 * n);
+  std::int16_t* out = interleaved_.data();
+  const std::int16_t* left = first_is_left ? first : second;
+  const std::int16_t* right = first_is_left ? second : first;
   for (std::size_t i = 0; i < n; ++i) {
-    interleaved_[2 * i] = left_[i];
-    interleaved_[2 * i + 1] = right_[i];
+    out[2 * i] = left != nullptr ? left[i] : 0;
+    out[2 * i + 1] = right != nullptr ? right[i] : 0;
   }
   // The format is little-endian, as are the machines this runs on (x86-64, arm64).
-  if (!write_error_ &&
-      std::fwrite(interleaved_.data(), sizeof(std::int16_t), 2 * n, file_) != 2 * n)
+  if (!write_error_ && std::fwrite(out, sizeof(std::int16_t), 2 * n, file_) != 2 * n)
     write_error_ = true;
   frames_ += n;
-  left_.erase(left_.begin(), left_.begin() + static_cast<std::ptrdiff_t>(n));
-  right_.erase(right_.begin(), right_.begin() + static_cast<std::ptrdiff_t>(n));
 }
 
 Status StereoRecorder::close() {
   if (file_ == nullptr) return Status::ok_status();
-  const std::size_t n = std::max(left_.size(), right_.size());
-  left_.resize(n, 0);
-  right_.resize(n, 0);
-  write_frames(n);
+  // One side at most has samples left: they go out against silence.
+  if (!left_.empty()) write_pairs(true, left_.data(), nullptr, left_.size());
+  if (!right_.empty()) write_pairs(false, right_.data(), nullptr, right_.size());
+  left_.clear();
+  right_.clear();
   std::uint8_t header[kHeaderSize];
   const std::uint64_t bytes = frames_ * 4;
   stereo_header(header, static_cast<std::uint32_t>(std::min<std::uint64_t>(bytes, 0xffffffd0u)));

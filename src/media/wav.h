@@ -53,8 +53,11 @@ class StereoRecorder {
   StereoRecorder(std::string path, std::unique_ptr<char[]> buffer, std::FILE* f,
                  std::uint32_t max_skew);
   void push(std::vector<std::int16_t>& mine, std::vector<std::int16_t>& other,
-            std::span<const std::int16_t> samples);
-  void write_frames(std::size_t n);
+            std::span<const std::int16_t> samples, bool mine_is_left);
+  // n frames of `first` on the left (or right) channel and `second` on the other; nullptr is
+  // silence.
+  void write_pairs(bool first_is_left, const std::int16_t* first, const std::int16_t* second,
+                   std::size_t n);
 
   std::string path_;
   std::unique_ptr<char[]> buffer_;  // the file's stdio buffer (kWriteBuffer bytes)
