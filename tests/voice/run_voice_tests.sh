@@ -318,8 +318,14 @@ agent_ok=0; wait "$agent_pid" || agent_ok=$?
 check "the first agent's phone was released (BYE)" test "$agent_ok" = 0
 caller_ok=0; wait "$caller_pid" || caller_ok=$?
 check "the transferred caller stays on the line until hanging up" test "$caller_ok" = 0
-sleep 0.3
-after=$(api GET /api/v1/stats/queues | jq_py '[q for q in d["items"] if q["queue"] == 1][0]["today"]["abandoned"]')
+# The BYE becomes an abandon once the gateway's command is durable: wait for it (5 s at most),
+# a loaded machine takes longer than a fixed pause.
+after=$before
+for _ in $(seq 1 50); do
+  after=$(api GET /api/v1/stats/queues | jq_py '[q for q in d["items"] if q["queue"] == 1][0]["today"]["abandoned"]')
+  [[ "$after" -ge $((before + 1)) ]] && break
+  sleep 0.1
+done
 check "hanging up in the target queue is an abandon there ($before -> $after)" test "$after" -eq $((before + 1))
 
 # ---- callback: keeps the place in line, rings the agent first, then dials the customer --------
