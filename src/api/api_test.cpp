@@ -44,6 +44,19 @@ class ApiTest : public ::testing::Test {
     return k->key;
   }
 
+  // A second agent (id 1, in no queue) with user "bob"; returns bob's API key ("" on failure).
+  std::string add_agent_bob() {
+    auto agent =
+        post("/api/v1/agents", {{"name", "Bob"}, {"profile", 0}, {"queues", json::array()}});
+    EXPECT_EQ(agent.status, 201) << agent.raw.body;
+    auto user = post(
+        "/api/v1/users",
+        {{"username", "bob"}, {"password", "bob-password-1"}, {"role", "agent"}, {"agent_id", 1}});
+    EXPECT_EQ(user.status, 201) << user.raw.body;
+    if (agent.status != 201 || user.status != 201) return "";
+    return key_for("bob");
+  }
+
   struct Answer {
     int status = 0;
     json body;
@@ -223,16 +236,8 @@ TEST_F(ApiTest, ContactLifecycleThroughTheApi) {
 
 TEST_F(ApiTest, AgentsActOnlyOnTheirOwnContactsAndState) {
   seed_center();
-  ASSERT_EQ(
-      post("/api/v1/agents", {{"name", "Bob"}, {"profile", 0}, {"queues", json::array()}}).status,
-      201);
-  ASSERT_EQ(
-      post(
-          "/api/v1/users",
-          {{"username", "bob"}, {"password", "bob-password-1"}, {"role", "agent"}, {"agent_id", 1}})
-          .status,
-      201);
-  const std::string bob = key_for("bob");
+  const std::string bob = add_agent_bob();
+  ASSERT_FALSE(bob.empty());
   EXPECT_EQ(
       call("PUT", "/api/v1/agents/0/state", bob, json{{"presence", "available"}}.dump()).status,
       403);
@@ -252,16 +257,8 @@ TEST_F(ApiTest, AgentsActOnlyOnTheirOwnContactsAndState) {
 // then a refused command (409). A supervisor acting on an agent's contact is audited.
 TEST_F(ApiTest, ContactActionRefusalsKeepTheirOrderAndSupervisorActionsAreAudited) {
   seed_center();
-  ASSERT_EQ(
-      post("/api/v1/agents", {{"name", "Bob"}, {"profile", 0}, {"queues", json::array()}}).status,
-      201);
-  ASSERT_EQ(
-      post(
-          "/api/v1/users",
-          {{"username", "bob"}, {"password", "bob-password-1"}, {"role", "agent"}, {"agent_id", 1}})
-          .status,
-      201);
-  const std::string bob = key_for("bob");
+  const std::string bob = add_agent_bob();
+  ASSERT_FALSE(bob.empty());
   const std::string bad_transfer = json{{"queue", 0}, {"agent", 0}}.dump();
 
   auto unknown = call("POST", "/api/v1/contacts/987654/transfer", agent_key_, bad_transfer);

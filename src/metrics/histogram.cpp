@@ -187,6 +187,32 @@ Result<Histogram> Histogram::decode(std::string_view bytes) {
   return h;
 }
 
+namespace {
+// Walks the bucket list of an encoded histogram, which starts at `pos` (after the header), and
+// calls on_bucket(bucket, n) for each bucket in ascending order; checks that the list is well
+// formed and that its counts add up to `count`. A bad list may have been walked in part.
+template <class OnBucket>
+Status for_each_encoded_bucket(std::string_view bytes, std::size_t pos, std::uint64_t count,
+                               OnBucket&& on_bucket) {
+  auto bad = [](const char* why) { return Status::corruption(std::string("histogram: ") + why); };
+  std::uint64_t seen = 0;
+  std::int64_t bucket = -1;
+  while (pos < bytes.size()) {
+    std::uint64_t gap = 0, n = 0;
+    if (!get_varint(bytes, pos, gap) || !get_varint(bytes, pos, n)) return bad("truncated bucket");
+    if (gap == 0 || gap > static_cast<std::uint64_t>(Histogram::kBucketCount) || n == 0)
+      return bad("invalid bucket");
+    bucket += static_cast<std::int64_t>(gap);
+    if (bucket >= Histogram::kBucketCount) return bad("bucket out of range");
+    if (n > count - seen) return bad("bucket counts exceed the total");
+    seen += n;
+    on_bucket(static_cast<int>(bucket), n);
+  }
+  if (seen != count) return bad("bucket counts do not add up to the total");
+  return {};
+}
+}  // namespace
+
 Status Histogram::merge_encoded(std::string_view bytes, Histogram* also) {
   auto bad = [](const char* why) { return Status::corruption(std::string("histogram: ") + why); };
   std::size_t pos = 0;
@@ -199,20 +225,8 @@ Status Histogram::merge_encoded(std::string_view bytes, Histogram* also) {
   // Decoded and validated into a buffer first, so that a bad blob merges nothing.
   thread_local std::vector<std::pair<int, std::uint64_t>> decoded;
   decoded.clear();
-  std::uint64_t seen = 0;
-  std::int64_t bucket = -1;
-  while (pos < bytes.size()) {
-    std::uint64_t gap = 0, n = 0;
-    if (!get_varint(bytes, pos, gap) || !get_varint(bytes, pos, n)) return bad("truncated bucket");
-    if (gap == 0 || gap > static_cast<std::uint64_t>(kBucketCount) || n == 0)
-      return bad("invalid bucket");
-    bucket += static_cast<std::int64_t>(gap);
-    if (bucket >= kBucketCount) return bad("bucket out of range");
-    if (n > count - seen) return bad("bucket counts exceed the total");
-    seen += n;
-    decoded.emplace_back(static_cast<int>(bucket), n);
-  }
-  if (seen != count) return bad("bucket counts do not add up to the total");
+  SB_RETURN_IF_ERROR(for_each_encoded_bucket(
+      bytes, pos, count, [](int bucket, std::uint64_t n) { decoded.emplace_back(bucket, n); }));
   apply_decoded(decoded, count, unzigzag(sum), unzigzag(min), unzigzag(max));
   if (also) also->apply_decoded(decoded, count, unzigzag(sum), unzigzag(min), unzigzag(max));
   return {};
@@ -270,27 +284,14 @@ Status Histogram::add_to_encoded(std::string_view stored, std::string& out) cons
     put_varint(out, n);
     previous = bucket;
   };
-  std::uint64_t seen = 0;
-  std::int64_t bucket = -1;
-  while (pos < stored.size()) {
-    std::uint64_t gap = 0, n = 0;
-    if (!get_varint(stored, pos, gap) || !get_varint(stored, pos, n))
-      return bad("truncated bucket");
-    if (gap == 0 || gap > static_cast<std::uint64_t>(kBucketCount) || n == 0)
-      return bad("invalid bucket");
-    bucket += static_cast<std::int64_t>(gap);
-    if (bucket >= kBucketCount) return bad("bucket out of range");
-    if (n > count - seen) return bad("bucket counts exceed the total");
-    seen += n;
-    const int b = static_cast<int>(bucket);
+  SB_RETURN_IF_ERROR(for_each_encoded_bucket(stored, pos, count, [&](int b, std::uint64_t n) {
     for (; own < b; own = next_own()) put(own, pages_[own >> kPageBits][own & (kPageSize - 1)]);
     if (own == b) {
       n += pages_[own >> kPageBits][own & (kPageSize - 1)];
       own = next_own();
     }
     put(b, n);
-  }
-  if (seen != count) return bad("bucket counts do not add up to the total");
+  }));
   for (; own < kBucketCount; own = next_own())
     put(own, pages_[own >> kPageBits][own & (kPageSize - 1)]);
   return {};

@@ -157,6 +157,11 @@ struct CenterService::Impl {
   void deliver(const Status& ack);
   void fire_due_timers();
   void handle_command(CommandItem& item);
+  // Queues `item` for the engine thread and returns true; false, leaving `item` as it was, once
+  // the service is stopping or failed.
+  bool enqueue(Item& item);
+  // A command that can no longer run: counted as rejected, `done` gets Unavailable.
+  void refuse_unavailable(const CommandCallback& done);
   // Calls fn with the live state; the day's KPIs are settled only if fn asks for them.
   void with_view(const std::function<void(const LiveView&)>& fn);
   struct Settle {
@@ -523,22 +528,30 @@ void CenterService::Impl::maybe_snapshot(bool final) {
 
 // ---- the public interface ---------------------------------------------------------------------
 
-void CenterService::submit(Command command, CommandCallback done) {
-  Impl& s = *impl_;
-  {
-    std::lock_guard lock(s.mu);
-    if (!s.stopping && s.failure.ok()) {
-      s.queue.emplace_back(Impl::CommandItem{std::move(command), std::move(done)});
-      ++s.st_queue;
-      s.cv.notify_one();
-      return;
-    }
+bool CenterService::Impl::enqueue(Item& item) {
+  std::lock_guard lock(mu);
+  if (stopping || !failure.ok()) return false;
+  queue.push_back(std::move(item));
+  ++st_queue;
+  cv.notify_one();
+  return true;
+}
+
+void CenterService::Impl::refuse_unavailable(const CommandCallback& done) {
+  ++st_commands;
+  ++st_rejected;
+  if (!done) return;
+  Status why = Status::unavailable("service is stopped");
+  if (failed) {
+    std::lock_guard lock(mu);
+    why = Status::unavailable("service failed: " + failure.message());
   }
-  ++s.st_commands;
-  ++s.st_rejected;
-  if (done)
-    done(Status::unavailable(s.failed ? "service failed: " + health().message()
-                                      : std::string("service is stopped")));
+  done(std::move(why));
+}
+
+void CenterService::submit(Command command, CommandCallback done) {
+  Impl::Item item = Impl::CommandItem{std::move(command), std::move(done)};
+  if (!impl_->enqueue(item)) impl_->refuse_unavailable(std::get<Impl::CommandItem>(item).done);
 }
 
 CommandResult CenterService::execute(Command command) {
@@ -601,31 +614,19 @@ const metrics::KpiCollector& CenterService::Impl::Settle::run(void* context) {
 
 void CenterService::submit_decided(Decide decide, CommandCallback done) {
   Impl& s = *impl_;
-  {
-    std::lock_guard lock(s.mu);
-    if (!s.stopping && s.failure.ok()) {
-      s.queue.emplace_back(Impl::Task([&s, decide = std::move(decide), done]() mutable {
-        Result<Command> command = Status::internal("no decision");
-        s.with_view([&](const LiveView& v) { command = decide(v); });
-        if (!command.ok()) {
-          ++s.st_commands;
-          ++s.st_rejected;
-          if (done) done(command.status());
-          return;
-        }
-        Impl::CommandItem item{std::move(*command), std::move(done)};
-        s.handle_command(item);
-      }));
-      ++s.st_queue;
-      s.cv.notify_one();
+  Impl::Item item = Impl::Task([&s, decide = std::move(decide), done]() mutable {
+    Result<Command> command = Status::internal("no decision");
+    s.with_view([&](const LiveView& v) { command = decide(v); });
+    if (!command.ok()) {
+      ++s.st_commands;
+      ++s.st_rejected;
+      if (done) done(command.status());
       return;
     }
-  }
-  ++s.st_commands;
-  ++s.st_rejected;
-  if (done)
-    done(Status::unavailable(s.failed ? "service failed: " + health().message()
-                                      : std::string("service is stopped")));
+    Impl::CommandItem decided{std::move(*command), std::move(done)};
+    s.handle_command(decided);
+  });
+  if (!s.enqueue(item)) s.refuse_unavailable(done);
 }
 
 void CenterService::Impl::run_on_engine_thread(const std::function<void()>& fn) {
