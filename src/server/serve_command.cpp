@@ -47,6 +47,7 @@ struct ServeParams {
   std::string recordings_dir;
   std::string prompts_dir;
   int sip_session_refresh_s = -1;
+  int sip_udp_receive_buffer_kb = -1;
   std::string alert_webhook;
   int adherence_grace_s = -1;
   std::string time_zone;
@@ -65,6 +66,9 @@ struct ServeSettings {
   std::string recordings_dir;     // default <data_dir>/recordings; "none": no recording
   std::string prompts_dir;        // default: the prompts built beside the binary
   int sip_session_refresh_s = 0;  // re-INVITE answered legs this often; 0: off
+  // Receive buffer of the SIP UDP socket (KiB); 0: the kernel default. Bursts of requests
+  // overflowed the default 208 KB at 200 calls per second (docs/performance.md).
+  int sip_udp_receive_buffer_kb = 4096;
 
   std::string tls_cert;  // PEM; with tls_key the server speaks HTTPS/WSS only
   std::string tls_key;
@@ -72,6 +76,8 @@ struct ServeSettings {
   int adherence_grace_s = 60;     // schedule adherence grace threshold (docs/metrics.md)
   std::string time_zone = "UTC";  // the center's zone: planning grids, adherence days
 };
+
+constexpr int kMaxSipUdpReceiveBufferKb = 1 << 20;  // 1 GiB
 
 Status parse_listen(const std::string& listen, ServeSettings& s) {
   const std::size_t colon = listen.rfind(':');
@@ -133,6 +139,10 @@ Status load_toml(const std::string& path, ServeSettings& s) {
     } else if (k == "sip_session_refresh_s" && value.is_integer() &&
                value.as_integer()->get() >= 0 && value.as_integer()->get() <= 86400) {
       s.sip_session_refresh_s = static_cast<int>(value.as_integer()->get());
+    } else if (k == "sip_udp_receive_buffer_kb" && value.is_integer() &&
+               value.as_integer()->get() >= 0 &&
+               value.as_integer()->get() <= kMaxSipUdpReceiveBufferKb) {
+      s.sip_udp_receive_buffer_kb = static_cast<int>(value.as_integer()->get());
     } else if (k == "snapshot_every" && value.is_integer() && value.as_integer()->get() > 0) {
       s.snapshot_every = static_cast<std::uint64_t>(value.as_integer()->get());
     } else {
@@ -140,6 +150,7 @@ Status load_toml(const std::string& path, ServeSettings& s) {
                                       "' (expected data_dir, listen, web_root, http_threads, "
                                       "sip_listen, sip_dids, recordings_dir, prompts_dir, "
                                       "sip_session_refresh_s 0..86400, "
+                                      "sip_udp_receive_buffer_kb 0..1048576, "
                                       "snapshot_every, tls_cert, tls_key, alert_webhook, "
                                       "adherence_grace_s 0..3600, time_zone)");
     }
@@ -224,6 +235,7 @@ Result<voice::VoiceOptions> voice_options(const ServeSettings& s) {
   v.sip.host = addr.host;
   v.sip.port = addr.port;
   v.sip.session_refresh_ms = static_cast<std::uint32_t>(s.sip_session_refresh_s) * 1000;
+  v.sip.udp_receive_buffer = static_cast<std::uint32_t>(s.sip_udp_receive_buffer_kb) * 1024;
   SB_RETURN_IF_ERROR(parse_dids(s.sip_dids, v));
   if (s.recordings_dir != "none")
     v.recordings_dir = s.recordings_dir.empty() ? s.data_dir + "/recordings" : s.recordings_dir;
@@ -288,7 +300,8 @@ api::VoiceHooks voice_hooks(voice::VoiceGateway& gw) {
                      {"monitors_started", v.monitors_started},
                      {"monitor_rtp_sent", v.sip.monitor_sent},
                      {"monitor_rtp_dropped", v.sip.monitor_dropped},
-                     {"session_refreshes", v.sip.refreshes}};
+                     {"session_refreshes", v.sip.refreshes},
+                     {"sip_udp_receive_buffer", gw.sip_udp_receive_buffer().effective}};
   };
   return h;
 }
@@ -323,6 +336,15 @@ int run_serve(const ServeParams& p) {
     }
     s.sip_session_refresh_s = static_cast<int>(r);
   }
+  if (const char* v = std::getenv("SWITCHBOARD_SIP_UDP_RECEIVE_BUFFER_KB")) {
+    char* end = nullptr;
+    const long kb = std::strtol(v, &end, 10);
+    if (*v == '\0' || *end != '\0' || kb < 0 || kb > kMaxSipUdpReceiveBufferKb) {
+      std::cerr << "switchboard serve: SWITCHBOARD_SIP_UDP_RECEIVE_BUFFER_KB must be 0..1048576\n";
+      return 2;
+    }
+    s.sip_udp_receive_buffer_kb = static_cast<int>(kb);
+  }
   if (const char* v = std::getenv("SWITCHBOARD_ADHERENCE_GRACE_S")) {
     char* end = nullptr;
     const long g = std::strtol(v, &end, 10);
@@ -349,6 +371,7 @@ int run_serve(const ServeParams& p) {
   if (!p.recordings_dir.empty()) s.recordings_dir = p.recordings_dir;
   if (!p.prompts_dir.empty()) s.prompts_dir = p.prompts_dir;
   if (p.sip_session_refresh_s >= 0) s.sip_session_refresh_s = p.sip_session_refresh_s;
+  if (p.sip_udp_receive_buffer_kb >= 0) s.sip_udp_receive_buffer_kb = p.sip_udp_receive_buffer_kb;
   if (!p.alert_webhook.empty()) s.alert_webhook = p.alert_webhook;
   if (p.adherence_grace_s >= 0) s.adherence_grace_s = p.adherence_grace_s;
   if (!p.time_zone.empty()) s.time_zone = p.time_zone;
@@ -479,6 +502,8 @@ int run_serve(const ServeParams& p) {
     app.set_voice(voice_hooks(*voice));
     std::cout << "SIP listening on " << s.sip_listen.substr(0, s.sip_listen.rfind(':')) << ":"
               << voice->sip_port() << " (udp, tcp)" << std::endl;
+    std::cout << "SIP UDP receive buffer: " << sip::describe(voice->sip_udp_receive_buffer())
+              << std::endl;
   }
   api::HttpServerOptions ho;
   ho.host = s.host;
@@ -594,6 +619,11 @@ void register_serve_command(CLI::App& root, int& exit_code) {
                   "Re-INVITE answered calls this often; a far end that lost the call ends it "
                   "(default 0: off)")
       ->check(CLI::Range(0, 86400));
+  cmd->add_option("--sip-udp-receive-buffer-kb", params->sip_udp_receive_buffer_kb,
+                  "Receive buffer of the SIP UDP socket in KiB, so bursts of requests are not "
+                  "dropped while the SIP thread is busy (default 4096; 0: the kernel default; "
+                  "beyond net.core.rmem_max only with CAP_NET_ADMIN)")
+      ->check(CLI::Range(0, kMaxSipUdpReceiveBufferKb));
   cmd->add_flag("--demo", params->demo,
                 "Seed a demo center and run simulated customers and agents against this server");
   cmd->add_option("--demo-speed", params->demo_speed, "Demo time acceleration (default 10)");

@@ -139,6 +139,7 @@ struct SipServer::Impl {
   std::atomic<bool> running{false};
   std::atomic<LegId> next_leg{1};
   std::uint16_t bound_port = 0;
+  ReceiveBufferReport udp_buffer;  // written before start() returns, read-only afterwards
 
   // SIP-thread state.
   ReRef<::sip> stack;
@@ -959,6 +960,15 @@ struct SipServer::Impl {
       if (sip_transp_laddr(stack.get(), &bound, SIP_TRANSP_UDP, nullptr) == 0) {
         bound_port = sa_port(&bound);
         sa_set_port(&laddr, bound_port);  // TCP on the same port as UDP
+        // libre 1.1.0's sip_transp keeps its udp_sock to itself: find the socket by the
+        // address it is bound to. Never fatal: the report says what happened.
+        auto fd = find_bound_udp_socket(&bound.u.sa, bound.len);
+        if (fd.ok()) {
+          udp_buffer = set_receive_buffer(*fd, opt.udp_receive_buffer);
+        } else {
+          udp_buffer.requested = opt.udp_receive_buffer;
+          udp_buffer.note = "SIP UDP socket not found: " + fd.status().message();
+        }
       }
     }
     if (opt.tcp) {
@@ -1064,6 +1074,7 @@ void SipServer::stop() {
 }
 
 std::uint16_t SipServer::port() const { return impl_->bound_port; }
+const ReceiveBufferReport& SipServer::udp_receive_buffer() const { return impl_->udp_buffer; }
 
 void SipServer::answer(LegId leg) {
   impl_->post([i = impl_.get(), leg] { i->do_answer(leg); });

@@ -21,6 +21,7 @@
 #include "base/status.h"
 #include "media/prompts.h"
 #include "sip/refer_to.h"
+#include "sip/socket_buffer.h"
 
 namespace sb::sip {
 
@@ -111,6 +112,11 @@ struct SipOptions {
   CredentialLookup credentials;                         // empty: every REGISTER is refused (403)
   std::shared_ptr<const media::PromptLibrary> prompts;  // may be empty (play() then does nothing)
   std::string user_agent = "Switchboard";
+  // Receive buffer of the SIP UDP socket, in bytes; 0: the kernel default (net.core.rmem_default,
+  // 208 KB on Debian), which overflowed at 200 new calls per second while the SIP thread was
+  // busy with media. Applied with SO_RCVBUFFORCE when the process may (CAP_NET_ADMIN), else
+  // SO_RCVBUF, capped by net.core.rmem_max; what the socket got is in udp_receive_buffer().
+  std::uint32_t udp_receive_buffer = 4u << 20;
 };
 
 struct SipStats {
@@ -144,6 +150,8 @@ class SipServer {
   void stop();
 
   std::uint16_t port() const;  // the bound SIP port (useful with port 0)
+  // What SipOptions::udp_receive_buffer achieved on the SIP UDP socket (set at start).
+  const ReceiveBufferReport& udp_receive_buffer() const;
 
   // Inbound legs: answer with 200 OK and our SDP answer, or refuse with a final response.
   void answer(LegId leg);

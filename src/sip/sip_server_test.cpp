@@ -144,6 +144,46 @@ class SipServerTest : public ::testing::Test {
   std::unique_ptr<SipServer> server;
 };
 
+// The SIP UDP socket gets the receive buffer asked for (or what the kernel allows, reported),
+// found behind libre's transport by its address; 0 leaves the kernel default.
+TEST(SipUdpReceiveBuffer, IsAppliedToTheSipSocketAndReported) {
+  for (std::uint32_t ask : {2u << 20, 0u}) {
+    SipOptions o;
+    o.port = 0;
+    o.tcp = false;
+    o.rtp_min_port = 42000;
+    o.rtp_max_port = 42099;
+    o.udp_receive_buffer = ask;
+    Recorder events;
+    auto s = SipServer::start(o, events);
+    ASSERT_TRUE(s.ok()) << s.status().message();
+    const ReceiveBufferReport& r = (*s)->udp_receive_buffer();
+    EXPECT_EQ(r.requested, ask);
+    // Read the buffer of the socket bound to the SIP port ourselves.
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons((*s)->port());
+    auto fd = find_bound_udp_socket(reinterpret_cast<const sockaddr*>(&a), sizeof a);
+    ASSERT_TRUE(fd.ok()) << fd.status().message();
+    int now = 0;
+    socklen_t len = sizeof now;
+    ASSERT_EQ(getsockopt(*fd, SOL_SOCKET, SO_RCVBUF, &now, &len), 0);
+    EXPECT_EQ(r.effective, static_cast<std::uint32_t>(now)) << describe(r);
+    if (ask != 0) {
+      // Linux reports twice what was set; at least the default's worth more than the default.
+      EXPECT_GT(r.effective, 212992u) << describe(r);
+    } else {
+      EXPECT_FALSE(r.forced);
+    }
+    // The server still answers on it.
+    Udp peer;
+    peer.send((*s)->port(),
+              request("OPTIONS", peer.port(), "Call-ID: buf" + std::to_string(ask) + "@x\r\n"));
+    EXPECT_EQ(peer.recv_status("SIP/2.0 200").rfind("SIP/2.0 200", 0), 0u);
+  }
+}
+
 TEST(Digest, Ha1IsMd5OfUserRealmPassword) {
   // RFC 2617 section 3.5's example: Mufasa / testrealm@host.com / Circle Of Life.
   EXPECT_EQ(digest_ha1("Mufasa", "testrealm@host.com", "Circle Of Life"),

@@ -175,6 +175,9 @@ void VoiceGateway::stop() {
 Millis VoiceGateway::now() const { return options_.clock != nullptr ? options_.clock->now() : 0; }
 
 std::uint16_t VoiceGateway::sip_port() const { return sip_ ? sip_->port() : 0; }
+sip::ReceiveBufferReport VoiceGateway::sip_udp_receive_buffer() const {
+  return sip_ ? sip_->udp_receive_buffer() : sip::ReceiveBufferReport{};
+}
 
 VoiceStats VoiceGateway::stats() const {
   VoiceStats s;

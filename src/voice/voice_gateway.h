@@ -109,6 +109,8 @@ class VoiceGateway final : public sip::SipEvents {
   void stop();
 
   std::uint16_t sip_port() const;
+  // The SIP UDP socket's receive buffer (VoiceOptions::sip.udp_receive_buffer) as applied.
+  sip::ReceiveBufferReport sip_udp_receive_buffer() const;
   VoiceStats stats() const;
 
   // Recordings of a contact (live or past), oldest first.
