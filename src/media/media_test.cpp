@@ -1,4 +1,8 @@
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <cstdio>
@@ -6,6 +10,7 @@
 #include <fstream>
 
 #include "media/g711.h"
+#include "media/media_poller.h"
 #include "media/mixer.h"
 #include "media/prompts.h"
 #include "media/re_include.h"
@@ -428,6 +433,125 @@ TEST(RtpSocket, AReceiverThatClosesItsSocketGetsNoMorePackets) {
     run_loop_until_cancelled();
     EXPECT_EQ(at_b.got.size(), 1u);
     EXPECT_EQ(owned, nullptr);
+  }
+  libre_close();
+}
+
+// The same two behaviours with the sockets in a MediaPoller (what SipServer does).
+TEST(MediaPoller, RtpSocketsDeliverTheirBurstInOrderAndCloseMidBatch) {
+  ASSERT_EQ(libre_init(), 0);
+  {
+    auto poller = MediaPoller::start(4);
+    ASSERT_TRUE(poller.ok()) << poller.status().message();
+    Collect at_a, at_b;
+    auto a = RtpSocket::open("127.0.0.1", 20000, 30000, at_a, poller->get());
+    auto b = RtpSocket::open("127.0.0.1", 20000, 30000, at_b, poller->get());
+    ASSERT_TRUE(a.ok() && b.ok());
+    ASSERT_TRUE((*a)->set_remote("127.0.0.1", (*b)->local_port()).ok());
+    constexpr int kCount = 40;
+    for (int i = 0; i < kCount; ++i) {
+      const std::vector<std::uint8_t> payload(160, static_cast<std::uint8_t>(i));
+      (*a)->send(8, false, 160 * static_cast<std::uint32_t>(i), payload);
+    }
+    at_b.stop_after = kCount;
+    run_loop_until_cancelled();
+    ASSERT_EQ(at_b.got.size(), static_cast<std::size_t>(kCount));
+    for (int i = 0; i < kCount; ++i)
+      EXPECT_EQ(at_b.got[static_cast<std::size_t>(i)].ts, 160 * static_cast<std::uint32_t>(i));
+
+    // Five more wait; the first one closes b's socket: no more calls for it.
+    for (int i = 0; i < 5; ++i) (*a)->send(8, false, 0, std::vector<std::uint8_t>(160, 0));
+    std::unique_ptr<RtpSocket> owned = std::move(*b);
+    at_b.close_at_first = &owned;
+    at_b.stop_after = kCount + 1;
+    run_loop_until_cancelled();
+    EXPECT_EQ(at_b.got.size(), static_cast<std::size_t>(kCount + 1));
+    EXPECT_EQ(owned, nullptr);
+  }
+  libre_close();
+}
+
+// A descriptor on libre's loop (the SIP socket) is read between every `batch` RTP packets,
+// however many RTP sockets have packets waiting.
+TEST(MediaPoller, LibresOwnDescriptorsGetATurnEveryBatch) {
+  ASSERT_EQ(libre_init(), 0);
+  {
+    constexpr int kBatch = 2;
+    constexpr int kSockets = 8;
+    constexpr int kSip = 3;
+    auto poller = MediaPoller::start(kBatch);
+    ASSERT_TRUE(poller.ok());
+    // What happened, in order: 'r' an RTP packet, 's' a datagram read from the "SIP" socket.
+    std::string order;
+    struct Note final : RtpReceiver {
+      std::string* order = nullptr;
+      std::size_t stop_at = 0;
+      void on_rtp(const RtpPacket&) override {
+        order->push_back('r');
+        if (order->size() == stop_at) re_cancel();
+      }
+    };
+    std::vector<std::unique_ptr<Note>> notes;
+    std::vector<std::unique_ptr<RtpSocket>> sockets;
+    Collect sink;
+    auto sender = RtpSocket::open("127.0.0.1", 20000, 30000, sink);
+    ASSERT_TRUE(sender.ok());
+    for (int i = 0; i < kSockets; ++i) {
+      notes.push_back(std::make_unique<Note>());
+      notes.back()->order = &order;
+      notes.back()->stop_at = kSockets + kSip;
+      auto s = RtpSocket::open("127.0.0.1", 20000, 30000, *notes.back(), poller->get());
+      ASSERT_TRUE(s.ok());
+      ASSERT_TRUE((*sender)->set_remote("127.0.0.1", (*s)->local_port()).ok());
+      (*sender)->send(0, false, 0, std::vector<std::uint8_t>(160, 0xff));
+      sockets.push_back(std::move(*s));
+    }
+    // The "SIP" socket: on libre's loop, one datagram read per call, like libre's UDP handler.
+    const int sip = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::bind(sip, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    socklen_t len = sizeof addr;
+    ::getsockname(sip, reinterpret_cast<sockaddr*>(&addr), &len);
+    for (int i = 0; i < kSip; ++i)
+      ::sendto(sip, "x", 1, 0, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    struct SipRead {
+      int fd;
+      std::string* order;
+      std::size_t stop_at;
+    } sip_read{sip, &order, kSockets + kSip};
+    ASSERT_EQ(fd_listen(
+                  sip, FD_READ,
+                  [](int, void* arg) {
+                    auto* s = static_cast<SipRead*>(arg);
+                    char c;
+                    if (::recv(s->fd, &c, 1, MSG_DONTWAIT) == 1) s->order->push_back('s');
+                    if (s->order->size() == s->stop_at) re_cancel();
+                  },
+                  &sip_read),
+              0);
+    run_loop_until_cancelled();
+    fd_close(sip);
+    ::close(sip);
+    ASSERT_EQ(order.size(), static_cast<std::size_t>(kSockets + kSip)) << order;
+    // Before the n-th SIP datagram was read, at most n * batch RTP packets were handled (one
+    // turn of the poller per wake-up of libre's loop).
+    int rtp = 0;
+    int sip_reads = 0;
+    for (char c : order) {
+      if (c == 'r') {
+        ++rtp;
+        if (sip_reads < kSip) {
+          EXPECT_LE(rtp, (sip_reads + 1) * kBatch) << order;
+        }
+      } else {
+        ++sip_reads;
+      }
+    }
+    EXPECT_EQ(rtp, kSockets);
+    EXPECT_GE((*poller)->turns(), static_cast<std::uint64_t>(kSockets / kBatch));
+    EXPECT_EQ((*poller)->events(), static_cast<std::uint64_t>(kSockets));
   }
   libre_close();
 }

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "media/media_poller.h"
 #include "media/re_include.h"
 
 // libre keeps an RTCP session's statistics (what its sender and receiver reports carry) up to
@@ -71,10 +72,15 @@ struct RtpSocket::Impl {
   std::uint32_t ssrc = 0;
   RtpReceiver* receiver = nullptr;
   RtpSocket* owner = nullptr;
+  MediaPoller* poller = nullptr;
 
-  ~Impl() { mem_deref(sock); }  // closes both descriptors (and takes fd off libre's loop)
+  ~Impl() {
+    if (poller != nullptr) poller->remove(fd);
+    mem_deref(sock);  // closes both descriptors (and takes them off libre's loop)
+  }
 
   static void read_handler(int /*flags*/, void* arg) { static_cast<Impl*>(arg)->read_ready(); }
+  static void poll_handler(void* arg) { static_cast<Impl*>(arg)->read_ready(); }
 
   void read_ready() {
     std::uint8_t buf[kMaxDatagram];
@@ -99,7 +105,8 @@ RtpSocket::RtpSocket(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) { impl
 RtpSocket::~RtpSocket() = default;
 
 Result<std::unique_ptr<RtpSocket>> RtpSocket::open(const std::string& host, std::uint16_t min_port,
-                                                   std::uint16_t max_port, RtpReceiver& receiver) {
+                                                   std::uint16_t max_port, RtpReceiver& receiver,
+                                                   MediaPoller* poller) {
   auto impl = std::make_unique<Impl>();
   impl->receiver = &receiver;
   sa ip{};
@@ -114,11 +121,18 @@ Result<std::unique_ptr<RtpSocket>> RtpSocket::open(const std::string& host, std:
                                       std::strerror(err));
   impl->fd = udp_sock_fd(static_cast<udp_sock*>(rtp_sock(impl->sock)), sa_af(&ip));
   if (impl->fd < 0) return Status::internal("RTP socket on " + host + " has no descriptor");
-  // Same descriptor, our handler instead of libre's udp_sock one.
-  err = fd_listen(impl->fd, FD_READ, &Impl::read_handler, raw);
-  if (err != 0)
-    return Status::resource_exhausted(std::string("cannot poll the RTP socket: ") +
-                                      std::strerror(err));
+  if (poller != nullptr) {
+    // Off libre's loop, into the poller's set.
+    fd_close(impl->fd);
+    impl->poller = poller;
+    if (Status s = poller->add(impl->fd, &Impl::poll_handler, raw); !s.ok()) return s;
+  } else {
+    // Same descriptor, our handler instead of libre's udp_sock one.
+    err = fd_listen(impl->fd, FD_READ, &Impl::read_handler, raw);
+    if (err != 0)
+      return Status::resource_exhausted(std::string("cannot poll the RTP socket: ") +
+                                        std::strerror(err));
+  }
   impl->rtcp = rtp_rtcp_sess(impl->sock);
   impl->ssrc = rtp_sess_ssrc(impl->sock);
   impl->seq = rand_u16();

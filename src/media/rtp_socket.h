@@ -20,6 +20,8 @@ struct RtpPacket {
   std::span<const std::uint8_t> payload;
 };
 
+class MediaPoller;
+
 class RtpReceiver {
  public:
   virtual void on_rtp(const RtpPacket& packet) = 0;
@@ -44,8 +46,11 @@ struct RtpSocketStats {
 class RtpSocket {
  public:
   // Binds RTP on an even port in [min_port, max_port] of `host` and RTCP on the next one.
+  // RTP is read from libre's loop directly, or through `poller` (which must outlive the
+  // socket) so that a burst of media cannot hold the other descriptors up (media_poller.h).
   static Result<std::unique_ptr<RtpSocket>> open(const std::string& host, std::uint16_t min_port,
-                                                 std::uint16_t max_port, RtpReceiver& receiver);
+                                                 std::uint16_t max_port, RtpReceiver& receiver,
+                                                 MediaPoller* poller = nullptr);
   ~RtpSocket();
   RtpSocket(const RtpSocket&) = delete;
   RtpSocket& operator=(const RtpSocket&) = delete;

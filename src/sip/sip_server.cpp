@@ -17,6 +17,7 @@
 #include <unordered_set>
 
 #include "media/g711.h"
+#include "media/media_poller.h"
 #include "media/mixer.h"
 #include "media/re_include.h"
 #include "media/rtp_socket.h"
@@ -94,6 +95,10 @@ class ReRef {
 constexpr std::uint8_t kLocalTelevPt = 101;
 constexpr std::uint64_t kTickMs = 20;
 constexpr std::uint64_t kSweepMs = 1000;
+// RTP packets handled per wake-up of libre's loop (see rtp_poller). 1,000 relayed calls receive
+// about 100,000 packets a second: 16 per turn leaves room for about 6,000 SIP datagrams a second,
+// four times what 200 new calls a second bring, for one more epoll_wait per 16 packets.
+constexpr int kMediaBatch = 16;
 constexpr std::uint64_t kNonceLifetimeMs = 5 * 60 * 1000;
 
 }  // namespace
@@ -152,6 +157,10 @@ struct SipServer::Impl {
   // than a libre timer, whose re-arming every tick walks libre's sorted timer list past every
   // later timer (a few per call: SIP transactions, RTCP), thousands at a few hundred calls.
   int tick_fd = -1;
+  // Every leg's RTP socket, polled from libre's loop at most kMediaBatch packets per wake-up, so
+  // a SIP datagram (libre reads one per wake-up) waits behind at most that many RTP packets
+  // instead of one from every call (media_poller.h).
+  std::unique_ptr<media::MediaPoller> rtp_poller;
   tmr sweep{};
   tmr reap{};
   std::unordered_map<LegId, std::unique_ptr<Leg>> legs;
@@ -190,7 +199,8 @@ struct SipServer::Impl {
   // --- Media ---------------------------------------------------------------------------------
 
   Status setup_media(Leg& leg) {
-    auto rtp = media::RtpSocket::open(opt.host, opt.rtp_min_port, opt.rtp_max_port, leg);
+    auto rtp =
+        media::RtpSocket::open(opt.host, opt.rtp_min_port, opt.rtp_max_port, leg, rtp_poller.get());
     if (!rtp.ok()) return rtp.status();
     leg.rtp = std::move(*rtp);
     sa laddr{};
@@ -987,6 +997,9 @@ struct SipServer::Impl {
         sipsess_listen(sess_sock.out(), stack.get(), 1024, &Impl::conn_handler, this) != 0 ||
         mqueue_alloc(mq.out(), &Impl::mq_handler, this) != 0)
       return Status::resource_exhausted("libre: listener setup failed");
+    auto poller = media::MediaPoller::start(kMediaBatch);
+    if (!poller.ok()) return poller.status();
+    rtp_poller = std::move(*poller);
     tmr_init(&sweep);
     tmr_init(&reap);
     tick_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
@@ -1016,6 +1029,7 @@ struct SipServer::Impl {
     tmr_cancel(&sweep);
     tmr_cancel(&reap);
     graveyard.clear();
+    rtp_poller.reset();  // after every leg's RTP socket
     sess_sock.reset();
     validator.reset();
     registrar.reset();

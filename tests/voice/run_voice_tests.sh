@@ -539,7 +539,9 @@ sipp -sf "$here/agent_phone.xml" -p "$carol_phone" -mp "$(free_port)" -m 1 \
   "${sipp_common[@]}" -error_file "$tmp/mon_carol.err" >"$tmp/mon_carol.out" 2>&1 &
 carol_pid=$!
 bg_pids+=("$carol_pid")
-sipp 127.0.0.1:"$sip_port" -sf "$here/caller.xml" -s 4000 -m 1 -d 12000 -p "$(free_port)" \
+# 20 s of talk: the steps below (two rate windows, a monitor rung, stopped and rung again) took
+# more than 12 s on a loaded machine, and the call ended under them.
+sipp 127.0.0.1:"$sip_port" -sf "$here/caller.xml" -s 4000 -m 1 -d 20000 -p "$(free_port)" \
   -mp "$(free_port)" "${sipp_common[@]}" -error_file "$tmp/mon_caller.err" \
   >"$tmp/mon_caller.out" 2>&1 &
 caller_pid=$!
