@@ -217,18 +217,19 @@ void LiveHub::push_agent_work(Pending work) {
   });
   for (auto& [id, c] : contacts) c["attributes"] = app_.directory_.contact_attributes(id);
 
+  // One frame per agent and round: what one command changed (an offer and the agent's state, a
+  // contact and the state) reaches the desktop together, at the cost of one send.
+  std::unordered_map<AgentId, std::vector<std::string>> outbox;
   for (const auto& o : work.offers) {
     if (!listening.count(o.agent)) continue;
     auto it = contacts.find(o.contact);
     if (it == contacts.end()) continue;  // gone already (abandoned while the event travelled)
-    send_to_agent(
-        o.agent,
+    outbox[o.agent].push_back(
         json{{"type", "offer"}, {"contact", it->second}, {"expires_at", o.expires_at}}.dump());
   }
   for (const auto& w : work.withdrawn) {
     if (!listening.count(w.agent)) continue;
-    send_to_agent(
-        w.agent,
+    outbox[w.agent].push_back(
         json{{"type", "offer_withdrawn"}, {"contact", w.contact}, {"reason", w.reason}}.dump());
   }
   for (const auto& ch : work.changes) {
@@ -240,15 +241,32 @@ void LiveHub::push_agent_work(Pending work) {
     } else {
       contact = it->second;
     }
-    send_to_agent(ch.agent, json{{"type", "contact"}, {"contact", contact}}.dump());
+    outbox[ch.agent].push_back(json{{"type", "contact"}, {"contact", contact}}.dump());
   }
   for (auto& [a, j] : states) {
     const ReasonId reason = j["reason_raw"].get<ReasonId>();
     j.erase("reason_raw");
     j["name"] = agent_name(config, a);
     if (!j["reason"].is_null()) j["reason_name"] = app_.reason_label(reason);
-    send_to_agent(a, json{{"type", "state"}, {"agent", j}}.dump());
+    outbox[a].push_back(json{{"type", "state"}, {"agent", j}}.dump());
   }
+  for (auto& [a, messages] : outbox) send_to_agent(a, batch_message(std::move(messages)));
+}
+
+std::string LiveHub::batch_message(std::vector<std::string> messages) {
+  if (messages.size() == 1) return std::move(messages.front());
+  // Each part is a serialised JSON object already: joined, not parsed and dumped again.
+  std::size_t size = 32;
+  for (const auto& m : messages) size += m.size() + 1;
+  std::string out;
+  out.reserve(size);
+  out += R"({"type":"batch","messages":[)";
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    if (i > 0) out += ',';
+    out += messages[i];
+  }
+  out += "]}";
+  return out;
 }
 
 void LiveHub::push_supervisor(bool force_to_new_only) {

@@ -41,6 +41,10 @@ class LiveHub {
 
   static constexpr Millis kSupervisorPeriod = 500;
 
+  // The agent channel's frame for the messages of one push round: the message itself when there
+  // is one, otherwise {"type":"batch","messages":[...]} holding them in order.
+  static std::string batch_message(std::vector<std::string> messages);
+
   // Sends `message` to every socket on the supervisor channel now (alert transitions).
   void broadcast_supervisor(const std::string& message);
 

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
+#include <deque>
 #include <mutex>
 #include <thread>
 #include <utility>
@@ -227,10 +228,25 @@ TEST_F(ServerTest, AgentSocketReceivesOfferAndWithdrawal) {
   auto socket = open_socket(http::field::authorization, "Bearer " + agent_key);
   auto& ws = socket->ws;
   ws.write(net::buffer(json{{"type", "subscribe"}, {"channel", "agent"}}.dump()));
+  // Messages in order, batch frames opened; `frames` keeps each frame's message types.
+  std::deque<json> pending;
+  std::vector<std::vector<std::string>> frames;
   auto next = [&]() {
-    beast::flat_buffer b;
-    ws.read(b);
-    return json::parse(beast::buffers_to_string(b.data()));
+    if (pending.empty()) {
+      beast::flat_buffer b;
+      ws.read(b);
+      json frame = json::parse(beast::buffers_to_string(b.data()));
+      if (frame["type"] == "batch") {
+        for (auto& m : frame["messages"]) pending.push_back(m);
+      } else {
+        pending.push_back(frame);
+      }
+      frames.emplace_back();
+      for (auto& m : pending) frames.back().push_back(m["type"].get<std::string>());
+    }
+    json m = pending.front();
+    pending.pop_front();
+    return m;
   };
   EXPECT_EQ(next()["type"], "subscribed");
   EXPECT_EQ(next()["type"], "state");
@@ -245,6 +261,8 @@ TEST_F(ServerTest, AgentSocketReceivesOfferAndWithdrawal) {
   ASSERT_EQ(msg["type"], "offer") << msg.dump();
   EXPECT_EQ(msg["contact"]["id"], id);
   EXPECT_GT(msg["expires_at"].get<std::int64_t>(), 0);
+  // The offer and the agent's new state travel in one frame.
+  EXPECT_EQ(frames.back(), (std::vector<std::string>{"offer", "state"}));
 
   ASSERT_EQ(
       post("/api/v1/contacts/" + std::to_string(id) + "/abandon", json::object()).result_int(),

@@ -193,6 +193,12 @@ class FakeServer {
                  ec);
         ws.write(asio::buffer(Json{{"type", "state"}, {"agent", {{"agent", 3}}}}.dump()), ec);
         ws.write(asio::buffer(std::string("not json")), ec);
+        ws.write(asio::buffer(Json{{"type", "batch"},
+                                   {"messages",
+                                    {{{"type", "contact"}, {"contact", {{"id", 8}}}},
+                                     {{"type", "state"}, {"agent", {{"agent", 3}}}}}}}
+                                  .dump()),
+                 ec);
         ws.write(asio::buffer(Json{{"type", "offer"}, {"contact", {{"id", 9}}}}.dump()), ec);
       }
     }
@@ -294,14 +300,28 @@ TEST(WsClient, SubscribesAndDeliversMessages) {
   io.run();  // returns once the socket is closed
   ASSERT_TRUE(ready.get_future().get().ok());
   EXPECT_TRUE(closed.get_future().get().ok());
-  ASSERT_EQ(messages.size(), 2u);  // the state and the offer; the non-JSON frame is skipped
+  // The state, the batch's contact and state, and the offer; the non-JSON frame is skipped.
+  ASSERT_EQ(messages.size(), 4u);
   EXPECT_EQ(messages[0]["type"], "state");
-  EXPECT_EQ(messages[1]["contact"]["id"], 9);
-  EXPECT_EQ(ws->messages_received(), 4u);
+  EXPECT_EQ(messages[1]["contact"]["id"], 8);
+  EXPECT_EQ(messages[2]["type"], "state");
+  EXPECT_EQ(messages[3]["contact"]["id"], 9);
+  EXPECT_EQ(ws->messages_received(), 5u);  // frames
   std::lock_guard lock(server.mu);
   ASSERT_FALSE(server.ws_received.empty());
   EXPECT_EQ(Json::parse(server.ws_received[0]),
             (Json{{"type", "subscribe"}, {"channel", "agent"}}));
+}
+
+TEST(WsClient, UnbatchOpensBatchFramesAndKeepsOtherMessages) {
+  const Json state{{"type", "state"}, {"agent", {{"agent", 3}}}};
+  const Json offer{{"type", "offer"}, {"contact", {{"id", 9}}}};
+  EXPECT_EQ(unbatch(state), std::vector<Json>{state});
+  EXPECT_EQ(unbatch(Json{{"type", "batch"}, {"messages", {offer, 5, nullptr, state}}}),
+            (std::vector<Json>{offer, state}));
+  EXPECT_TRUE(unbatch(Json{{"type", "batch"}}).empty());
+  EXPECT_TRUE(unbatch(Json::parse("not json", nullptr, false)).empty());
+  EXPECT_TRUE(unbatch(Json::array({state})).empty());
 }
 
 TEST(WsClient, RefusedHandshakeIsReported) {

@@ -16,6 +16,21 @@ namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
 using boost::system::error_code;
 
+std::vector<Json> unbatch(Json frame) {
+  std::vector<Json> out;
+  if (frame.is_discarded() || !frame.is_object()) return out;
+  auto it = frame.find("type");
+  if (it == frame.end() || !it->is_string() || *it != "batch") {
+    out.push_back(std::move(frame));
+    return out;
+  }
+  auto list = frame.find("messages");
+  if (list == frame.end() || !list->is_array()) return out;
+  for (Json& m : *list)
+    if (m.is_object()) out.push_back(std::move(m));
+  return out;
+}
+
 namespace {
 
 class WsClientImpl final : public WsClient {
@@ -132,8 +147,8 @@ class WsClientImpl final : public WsClient {
     std::string text = beast::buffers_to_string(buffer_.data());
     buffer_.consume(buffer_.size());
     received_.fetch_add(1);
-    Json msg = Json::parse(text, nullptr, /*allow_exceptions=*/false);
-    if (!msg.is_discarded() && msg.is_object()) {
+    Json frame = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+    for (Json& msg : unbatch(frame)) {
       const std::string type = msg.value("type", "");
       if (!subscribed_ && type == "subscribed") {
         subscribed_ = true;
@@ -147,6 +162,7 @@ class WsClientImpl final : public WsClient {
         ready_failed_ = true;
         if (callbacks_.on_ready) callbacks_.on_ready(Status::failed_precondition(detail));
         do_close();
+        break;
       } else if (callbacks_.on_message) {
         callbacks_.on_message(msg);
       }

@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "base/status.h"
 #include "demo/api_client.h"
@@ -34,6 +35,11 @@ struct WsCallbacks {
   // The socket is gone (closed by either side, or failed). Called exactly once.
   std::function<void(Status)> on_closed;
 };
+
+// The messages one frame carries, in order: the agent channel sends what one push round has for an
+// agent as {"type":"batch","messages":[...]}; any other object is one message. Entries that are
+// not objects, and frames that are not objects, are dropped.
+std::vector<Json> unbatch(Json frame);
 
 class WsClient : public std::enable_shared_from_this<WsClient> {
  public:

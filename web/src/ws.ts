@@ -16,6 +16,20 @@ export interface LiveOptions {
   onSubscribed?: () => void;
 }
 
+type LiveMessage = { type: string; [k: string]: unknown };
+
+/**
+ * The messages one frame carries, in order: the agent channel sends what one push round has for
+ * an agent (an offer and the agent's state, say) as `{"type": "batch", "messages": [...]}`.
+ */
+export function unbatch(msg: LiveMessage): LiveMessage[] {
+  if (msg.type !== 'batch') return [msg];
+  if (!Array.isArray(msg.messages)) return [];
+  return msg.messages.filter(
+    (m): m is LiveMessage => !!m && typeof m === 'object' && typeof (m as LiveMessage).type === 'string',
+  );
+}
+
 export function wsUrl(loc: { protocol: string; host: string }): string {
   return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}/api/v1/ws`;
 }
@@ -41,12 +55,14 @@ export function connectLive(opts: LiveOptions): LiveSocket {
       } catch {
         return;
       }
-      if (msg.type === 'subscribed') {
-        attempt = 0;
-        opts.onStatus('open');
-        opts.onSubscribed?.();
+      for (const m of unbatch(msg)) {
+        if (m.type === 'subscribed') {
+          attempt = 0;
+          opts.onStatus('open');
+          opts.onSubscribed?.();
+        }
+        opts.onMessage(m);
       }
-      opts.onMessage(msg);
     };
     sock.onclose = () => {
       if (ws !== sock) return;
