@@ -57,65 +57,102 @@ std::shared_ptr<WsHandler> LiveHub::make_handler(accounts::Principal principal) 
 }
 
 void LiveHub::on_events(std::span<const Event> events) {
-  std::lock_guard lock(mu_);
-  for (const Event& e : events) {
-    std::visit(
-        [&](const auto& x) {
-          using T = std::decay_t<decltype(x)>;
-          if constexpr (std::is_same_v<T, ev::ContactOffered>) {
-            ringing_[x.contact][x.agent] = x.expires_at;
-            pending_.offers.push_back({x.contact, x.agent, x.expires_at});
-            pending_.agents.insert(x.agent);
-          } else if constexpr (std::is_same_v<T, ev::OfferRejected> ||
-                               std::is_same_v<T, ev::OfferTimedOut> ||
-                               std::is_same_v<T, ev::OfferRescinded>) {
-            const char* reason = std::is_same_v<T, ev::OfferRejected>   ? "rejected"
-                                 : std::is_same_v<T, ev::OfferTimedOut> ? "timed_out"
-                                                                        : "rescinded";
-            auto it = ringing_.find(x.contact);
-            if (it != ringing_.end()) {
-              it->second.erase(x.agent);
-              if (it->second.empty()) ringing_.erase(it);
-            }
-            pending_.withdrawn.push_back({x.contact, x.agent, reason});
-            pending_.agents.insert(x.agent);
-          } else if constexpr (std::is_same_v<T, ev::ContactAbandoned>) {
-            auto it = ringing_.find(x.contact);
-            if (it != ringing_.end()) {
-              for (const auto& [agent, expiry] : it->second) {
-                pending_.withdrawn.push_back({x.contact, agent, "abandoned"});
-                pending_.agents.insert(agent);
+  Pending add;
+  std::vector<ContactId> wanted_contacts;
+  std::vector<AgentId> wanted_agents;
+  {
+    std::lock_guard lock(mu_);
+    for (const Event& e : events) {
+      std::visit(
+          [&](const auto& x) {
+            using T = std::decay_t<decltype(x)>;
+            if constexpr (std::is_same_v<T, ev::ContactOffered>) {
+              ringing_[x.contact][x.agent] = x.expires_at;
+              add.offers.push_back({x.contact, x.agent, x.expires_at});
+              add.agents.insert(x.agent);
+            } else if constexpr (std::is_same_v<T, ev::OfferRejected> ||
+                                 std::is_same_v<T, ev::OfferTimedOut> ||
+                                 std::is_same_v<T, ev::OfferRescinded>) {
+              const char* reason = std::is_same_v<T, ev::OfferRejected>   ? "rejected"
+                                   : std::is_same_v<T, ev::OfferTimedOut> ? "timed_out"
+                                                                          : "rescinded";
+              auto it = ringing_.find(x.contact);
+              if (it != ringing_.end()) {
+                it->second.erase(x.agent);
+                if (it->second.empty()) ringing_.erase(it);
               }
-              ringing_.erase(it);
+              add.withdrawn.push_back({x.contact, x.agent, reason});
+              add.agents.insert(x.agent);
+            } else if constexpr (std::is_same_v<T, ev::ContactAbandoned>) {
+              auto it = ringing_.find(x.contact);
+              if (it != ringing_.end()) {
+                for (const auto& [agent, expiry] : it->second) {
+                  add.withdrawn.push_back({x.contact, agent, "abandoned"});
+                  add.agents.insert(agent);
+                }
+                ringing_.erase(it);
+              }
+            } else if constexpr (std::is_same_v<T, ev::OfferAccepted>) {
+              auto it = ringing_.find(x.contact);
+              if (it != ringing_.end()) {
+                it->second.erase(x.agent);
+                if (it->second.empty()) ringing_.erase(it);
+              }
+            } else if constexpr (std::is_same_v<T, ev::ContactConnected> ||
+                                 std::is_same_v<T, ev::HoldStarted> ||
+                                 std::is_same_v<T, ev::HoldEnded> ||
+                                 std::is_same_v<T, ev::ContactEnded>) {
+              add.changes.push_back({x.contact, x.agent, false});
+              add.agents.insert(x.agent);
+            } else if constexpr (std::is_same_v<T, ev::WrapUpEnded>) {
+              add.changes.push_back({x.contact, x.agent, true});
+              add.agents.insert(x.agent);
+            } else if constexpr (std::is_same_v<T, ev::ContactTransferred>) {
+              if (x.from_agent != kNoId) {
+                add.changes.push_back({x.contact, x.from_agent, false});
+                add.agents.insert(x.from_agent);
+              }
+            } else if constexpr (std::is_same_v<T, ev::AgentLoggedIn> ||
+                                 std::is_same_v<T, ev::AgentLoggedOut> ||
+                                 std::is_same_v<T, ev::AgentStateChanged>) {
+              add.agents.insert(x.agent);
             }
-          } else if constexpr (std::is_same_v<T, ev::OfferAccepted>) {
-            auto it = ringing_.find(x.contact);
-            if (it != ringing_.end()) {
-              it->second.erase(x.agent);
-              if (it->second.empty()) ringing_.erase(it);
-            }
-          } else if constexpr (std::is_same_v<T, ev::ContactConnected> ||
-                               std::is_same_v<T, ev::HoldStarted> ||
-                               std::is_same_v<T, ev::HoldEnded> ||
-                               std::is_same_v<T, ev::ContactEnded>) {
-            pending_.changes.push_back({x.contact, x.agent, false});
-            pending_.agents.insert(x.agent);
-          } else if constexpr (std::is_same_v<T, ev::WrapUpEnded>) {
-            pending_.changes.push_back({x.contact, x.agent, true});
-            pending_.agents.insert(x.agent);
-          } else if constexpr (std::is_same_v<T, ev::ContactTransferred>) {
-            if (x.from_agent != kNoId) {
-              pending_.changes.push_back({x.contact, x.from_agent, false});
-              pending_.agents.insert(x.from_agent);
-            }
-          } else if constexpr (std::is_same_v<T, ev::AgentLoggedIn> ||
-                               std::is_same_v<T, ev::AgentLoggedOut> ||
-                               std::is_same_v<T, ev::AgentStateChanged>) {
-            pending_.agents.insert(x.agent);
-          }
-        },
-        e.payload);
+          },
+          e.payload);
+    }
+    // Views only for agents with a socket: no engine reads for nobody.
+    auto listening = [&](AgentId a) { return agent_sockets_.contains(a); };
+    for (const auto& o : add.offers)
+      if (listening(o.agent)) wanted_contacts.push_back(o.contact);
+    for (const auto& ch : add.changes)
+      if (!ch.ended && listening(ch.agent)) wanted_contacts.push_back(ch.contact);
+    for (AgentId a : add.agents)
+      if (listening(a)) wanted_agents.push_back(a);
   }
+  if (!wanted_contacts.empty() || !wanted_agents.empty()) {
+    // This listener runs on the engine thread, so read() runs at once, with the state right after
+    // these events.
+    app_.service_.read([&](const service::LiveView& v) {
+      for (ContactId id : wanted_contacts) {
+        auto c = v.engine.contact(id);
+        if (c.ok()) add.contact_views.insert_or_assign(id, *std::move(c));
+      }
+      for (AgentId a : wanted_agents) {
+        auto view = v.engine.agent(a);
+        if (view.ok()) add.agent_views.insert_or_assign(a, *std::move(view));
+      }
+    });
+  }
+  std::lock_guard lock(mu_);
+  auto append = [](auto& to, auto& from) {
+    to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
+  };
+  append(pending_.offers, add.offers);
+  append(pending_.withdrawn, add.withdrawn);
+  append(pending_.changes, add.changes);
+  pending_.agents.insert(add.agents.begin(), add.agents.end());
+  for (auto& [id, c] : add.contact_views) pending_.contact_views.insert_or_assign(id, std::move(c));
+  for (auto& [a, view] : add.agent_views) pending_.agent_views.insert_or_assign(a, std::move(view));
   supervisor_dirty_ = true;
   cv_.notify_all();
 }
@@ -177,7 +214,7 @@ const std::string& LiveHub::agent_name(const std::shared_ptr<const CenterConfig>
 }
 
 void LiveHub::push_agent_work(Pending work) {
-  // Which agents have a socket at all: no read of the engine for nobody.
+  // Which agents still have a socket: no JSON for nobody.
   std::set<AgentId> listening;
   {
     std::lock_guard lock(mu_);
@@ -191,31 +228,23 @@ void LiveHub::push_agent_work(Pending work) {
   }
   if (listening.empty()) return;
 
-  std::map<ContactId, json> contacts;
+  std::unordered_map<ContactId, json> contacts;
+  for (auto& [id, view] : work.contact_views) {
+    json c = contact_to_json(view, std::nullopt);
+    c["attributes"] = app_.directory_.contact_attributes(id);
+    contacts.emplace(id, std::move(c));
+  }
   std::map<AgentId, json> states;
   const std::shared_ptr<const CenterConfig> config = app_.config_snapshot();
-  app_.service_.read([&](const service::LiveView& v) {
-    auto add_contact = [&](ContactId id) {
-      if (contacts.count(id)) return;
-      auto c = v.engine.contact(id);
-      if (c.ok()) contacts[id] = contact_to_json(*c, std::nullopt);
-    };
-    for (const auto& o : work.offers)
-      if (listening.count(o.agent)) add_contact(o.contact);
-    for (const auto& ch : work.changes)
-      if (listening.count(ch.agent) && !ch.ended) add_contact(ch.contact);
-    for (AgentId a : work.agents) {
-      if (!listening.count(a)) continue;
-      auto view = v.engine.agent(a);
-      if (view.ok()) states[a] = json();  // filled below, outside the engine thread
-    }
-    for (auto& [a, j] : states) {
-      auto view = v.engine.agent(a);
-      j = agent_state_to_json(*view, "", "");
-      j["reason_raw"] = view->reason;
-    }
-  });
-  for (auto& [id, c] : contacts) c["attributes"] = app_.directory_.contact_attributes(id);
+  for (AgentId a : work.agents) {
+    if (!listening.count(a)) continue;
+    auto view = work.agent_views.find(a);
+    if (view == work.agent_views.end()) continue;  // no socket when the events happened
+    json j = agent_state_to_json(view->second, "", "");
+    j["name"] = agent_name(config, a);
+    if (!j["reason"].is_null()) j["reason_name"] = app_.reason_label(view->second.reason);
+    states.emplace(a, std::move(j));
+  }
 
   // One frame per agent and round: what one command changed (an offer and the agent's state, a
   // contact and the state) reaches the desktop together, at the cost of one send.
@@ -243,13 +272,7 @@ void LiveHub::push_agent_work(Pending work) {
     }
     outbox[ch.agent].push_back(json{{"type", "contact"}, {"contact", contact}}.dump());
   }
-  for (auto& [a, j] : states) {
-    const ReasonId reason = j["reason_raw"].get<ReasonId>();
-    j.erase("reason_raw");
-    j["name"] = agent_name(config, a);
-    if (!j["reason"].is_null()) j["reason_name"] = app_.reason_label(reason);
-    outbox[a].push_back(json{{"type", "state"}, {"agent", j}}.dump());
-  }
+  for (auto& [a, j] : states) outbox[a].push_back(json{{"type", "state"}, {"agent", j}}.dump());
   for (auto& [a, messages] : outbox) send_to_agent(a, batch_message(std::move(messages)));
 }
 

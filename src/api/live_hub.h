@@ -3,9 +3,10 @@
 // the agent channel (offers, withdrawn offers, contact changes, own state) and the supervisor
 // channel (queue statistics and the agent list, at most every 500 ms and only when changed).
 //
-// The event listener runs on the service thread and must not wait for the engine, so it only
-// records what changed; the hub's own thread reads the live state (CenterService::read) and
-// sends. Offers are pushed as soon as their events are durable, without the 500 ms throttle.
+// The event listener runs on the engine thread as soon as the engine applied the events
+// (Delivery::kApplied): it records what changed and copies the engine's views of the contacts and
+// agents concerned, and the hub's own thread turns them into JSON and sends, without waiting for
+// the engine. Offers are pushed at once, without the 500 ms throttle.
 
 #include <condition_variable>
 #include <cstdint>
@@ -96,11 +97,17 @@ class LiveHub {
     std::vector<Withdrawn> withdrawn;
     std::vector<ContactChange> changes;
     std::set<AgentId> agents;
+    // The engine's view of the contacts and agents above whose agent has a socket, taken on the
+    // engine thread right after the events (a later view replaces an earlier one), so that the
+    // hub's thread never waits for the engine. Ended contacts have none.
+    std::unordered_map<ContactId, ContactView> contact_views;
+    std::unordered_map<AgentId, AgentView> agent_views;
     bool empty() const {
       return offers.empty() && withdrawn.empty() && changes.empty() && agents.empty();
     }
   };
 
+  // On the engine thread (a kApplied listener): records the pushes and takes the views they need.
   void on_events(std::span<const Event> events);
   void run();
   void push_agent_work(Pending work);

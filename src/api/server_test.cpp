@@ -251,7 +251,8 @@ TEST_F(ServerTest, AgentSocketReceivesOfferAndWithdrawal) {
   EXPECT_EQ(next()["type"], "subscribed");
   EXPECT_EQ(next()["type"], "state");
 
-  auto created = post("/api/v1/contacts", {{"channel", "voice"}, {"queue", 0}});
+  auto created = post("/api/v1/contacts",
+                      {{"channel", "voice"}, {"queue", 0}, {"attributes", {{"account", "42"}}}});
   ASSERT_EQ(created.result_int(), 201) << created.body();
   const auto id = json::parse(created.body())["id"].get<std::uint64_t>();
   json msg;
@@ -260,9 +261,15 @@ TEST_F(ServerTest, AgentSocketReceivesOfferAndWithdrawal) {
   } while (msg["type"] == "state");
   ASSERT_EQ(msg["type"], "offer") << msg.dump();
   EXPECT_EQ(msg["contact"]["id"], id);
+  EXPECT_EQ(msg["contact"]["state"], "offered");
+  EXPECT_EQ(msg["contact"]["attributes"], (json{{"account", "42"}}));
   EXPECT_GT(msg["expires_at"].get<std::int64_t>(), 0);
   // The offer and the agent's new state travel in one frame.
   EXPECT_EQ(frames.back(), (std::vector<std::string>{"offer", "state"}));
+  const json state = next();
+  EXPECT_EQ(state["agent"]["agent"], 0);
+  EXPECT_EQ(state["agent"]["name"], "Ada");
+  EXPECT_EQ(state["agent"]["activity"], "ringing") << state.dump();
 
   ASSERT_EQ(
       post("/api/v1/contacts/" + std::to_string(id) + "/abandon", json::object()).result_int(),
