@@ -293,6 +293,11 @@ class SqliteAccounts final : public Accounts {
 
   Status exec(const char* sql) { return db_->exec(sql); }
   Stmt stmt(const char* sql) { return db_->prepare(sql); }
+  // Runs a "last used" / sliding-expiry update without its own fsync (synchronous=NORMAL in WAL
+  // mode: durable at the next FULL commit or checkpoint). Losing one in a power cut only makes a
+  // session expire up to a minute early or a key's last use look older; paying an fsync for each
+  // would make authenticating thousands of agents a disk-bound job.
+  Status touch(Stmt& update);
 
   // A transaction that rolls back unless committed. REQUIRES: mu_ held.
   struct Tx : sqlite::Transaction {
@@ -375,6 +380,15 @@ const std::string& SqliteAccounts::dummy_hash() {
     dummy_hash_ = h.ok() ? *h : std::string("$argon2id$invalid");
   });
   return dummy_hash_;
+}
+
+Status SqliteAccounts::touch(Stmt& update) {
+  SB_RETURN_IF_ERROR(db_->set_synchronous(sqlite::Synchronous::kNormal));
+  Status ran = update.run();
+  // Back to FULL whatever happened: every other write must stay durable once acknowledged.
+  Status restored = db_->set_synchronous(sqlite::Synchronous::kFull);
+  if (!ran.ok()) return ran;
+  return restored;
 }
 
 Status SqliteAccounts::init() {
@@ -913,7 +927,7 @@ Result<Principal> SqliteAccounts::authenticate_session(std::string_view session_
   if (slid - token.expires_at >= std::min(kTouchGranularity, options_.session_ttl / 4)) {
     Stmt u = stmt("UPDATE sessions SET expires_at = ?2 WHERE id = ?1");
     u.bind_int(1, token.principal.session_or_key_id).bind_int(2, slid);
-    SB_RETURN_IF_ERROR(u.run());
+    SB_RETURN_IF_ERROR(touch(u));
     token.expires_at = slid;
     store = true;
   }
@@ -953,7 +967,7 @@ Result<Principal> SqliteAccounts::authenticate_api_key(std::string_view key) {
   if (token.touched_at == 0 || now - token.touched_at >= kTouchGranularity) {
     Stmt u = stmt("UPDATE api_keys SET last_used_at = ?2 WHERE id = ?1");
     u.bind_int(1, token.principal.session_or_key_id).bind_int(2, now);
-    SB_RETURN_IF_ERROR(u.run());
+    SB_RETURN_IF_ERROR(touch(u));
     token.touched_at = now;
     store = true;
   }

@@ -22,10 +22,17 @@ Result<std::unique_ptr<Directory>> Directory::open(const std::string& path) {
                   " body TEXT NOT NULL, PRIMARY KEY (kind, id));"
                   "CREATE TABLE IF NOT EXISTS contact_attributes (contact INTEGER PRIMARY KEY,"
                   " body TEXT NOT NULL);"));
-  return std::unique_ptr<Directory>(new Directory(std::move(*db)));
+  std::unique_ptr<sqlite::Database> reader;
+  if (!path.empty() && path != ":memory:") {
+    auto opened = sqlite::Database::open(path, {.label = "directory", .read_only = true});
+    if (!opened.ok()) return opened.status();
+    reader = std::move(*opened);
+  }
+  return std::unique_ptr<Directory>(new Directory(std::move(*db), std::move(reader)));
 }
 
-Directory::Directory(std::unique_ptr<sqlite::Database> db) : db_(std::move(db)) {
+Directory::Directory(std::unique_ptr<sqlite::Database> db, std::unique_ptr<sqlite::Database> reader)
+    : db_(std::move(db)), reader_(std::move(reader)) {
   writer_ = std::thread([this] { writer_loop(); });
 }
 
@@ -138,55 +145,79 @@ Status Directory::write_group(std::deque<Write>& group) {
 void Directory::written(Write& w) {
   std::lock_guard lock(cache_mu_);
   if (w.attributes) {
-    const auto contact = static_cast<std::uint64_t>(w.id);
-    auto [it, inserted] = attribute_cache_.insert_or_assign(contact, std::move(w.value));
-    if (inserted) {
-      attribute_order_.push_back(contact);
-      if (attribute_order_.size() > kAttributeCache) {
-        attribute_cache_.erase(attribute_order_.front());
-        attribute_order_.pop_front();
-      }
-    }
+    cache_attributes(static_cast<std::uint64_t>(w.id), std::move(w.value));
   } else {
     // The next get() reads it back (documents written in bulk, such as wrap-up records, are not
     // kept in memory unless read).
     document_cache_.erase({w.kind, w.id});
+    ++document_writes_;
   }
+}
+
+void Directory::cache_attributes(std::uint64_t contact, nlohmann::json value) {
+  auto [it, inserted] = attribute_cache_.insert_or_assign(contact, std::move(value));
+  if (inserted) {
+    attribute_order_.push_back(contact);
+    if (attribute_order_.size() > kAttributeCache) {
+      attribute_cache_.erase(attribute_order_.front());
+      attribute_order_.pop_front();
+    }
+  }
+}
+
+void Directory::remember_no_attributes(std::uint64_t contact) {
+  std::lock_guard lock(cache_mu_);
+  // Attributes written meanwhile (by a flow, say) win over "none".
+  if (attribute_cache_.contains(contact)) return;
+  cache_attributes(contact, nlohmann::json::object());
+}
+
+template <typename F>
+auto Directory::with_reader(F&& read) {
+  if (reader_ == nullptr) {
+    std::lock_guard lock(mu_);
+    return read(*db_);
+  }
+  std::lock_guard lock(read_mu_);
+  return read(*reader_);
 }
 
 Result<std::vector<nlohmann::json>> Directory::list(const std::string& kind) {
-  std::lock_guard lock(mu_);
-  auto st = db_->prepare("SELECT body FROM documents WHERE kind = ?1 ORDER BY id");
-  st.bind_text(1, kind);
-  std::vector<nlohmann::json> out;
-  for (;;) {
-    auto row = st.step();
-    if (!row.ok()) return row.status();
-    if (!*row) return out;
-    auto doc = parse_body(st.text(0), kind);
-    if (!doc.ok()) return doc.status();
-    out.push_back(std::move(*doc));
-  }
+  return with_reader([&](sqlite::Database& db) -> Result<std::vector<nlohmann::json>> {
+    auto st = db.prepare("SELECT body FROM documents WHERE kind = ?1 ORDER BY id");
+    st.bind_text(1, kind);
+    std::vector<nlohmann::json> out;
+    for (;;) {
+      auto row = st.step();
+      if (!row.ok()) return row.status();
+      if (!*row) return out;
+      auto doc = parse_body(st.text(0), kind);
+      if (!doc.ok()) return doc.status();
+      out.push_back(std::move(*doc));
+    }
+  });
 }
 
 Result<nlohmann::json> Directory::get(const std::string& kind, std::int64_t id) {
+  std::uint64_t writes_before = 0;
   {
     std::lock_guard lock(cache_mu_);
     auto it = document_cache_.find({kind, id});
     if (it != document_cache_.end()) return it->second;
+    writes_before = document_writes_;
   }
-  // Under mu_, a write of this document cannot commit (and drop it from the cache) between the
-  // read and the caching below.
-  std::lock_guard lock(mu_);
-  auto st = db_->prepare("SELECT body FROM documents WHERE kind = ?1 AND id = ?2");
-  st.bind_text(1, kind).bind_int(2, id);
-  auto row = st.step();
-  if (!row.ok()) return row.status();
-  if (!*row) return Status::not_found(kind + " " + std::to_string(id) + " not found");
-  auto doc = parse_body(st.text(0), kind);
+  auto doc = with_reader([&](sqlite::Database& db) -> Result<nlohmann::json> {
+    auto st = db.prepare("SELECT body FROM documents WHERE kind = ?1 AND id = ?2");
+    st.bind_text(1, kind).bind_int(2, id);
+    auto row = st.step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::not_found(kind + " " + std::to_string(id) + " not found");
+    return parse_body(st.text(0), kind);
+  });
   if (doc.ok()) {
     std::lock_guard cache(cache_mu_);
-    document_cache_.insert_or_assign({kind, id}, *doc);
+    // A write committed while we read may be newer than what we read: leave it to the next get().
+    if (document_writes_ == writes_before) document_cache_.insert_or_assign({kind, id}, *doc);
   }
   return doc;
 }
@@ -247,13 +278,14 @@ Result<nlohmann::json> Directory::find_contact_attributes(std::uint64_t contact)
     auto it = attribute_cache_.find(contact);
     if (it != attribute_cache_.end()) return it->second;
   }
-  std::lock_guard lock(mu_);
-  auto st = db_->prepare("SELECT body FROM contact_attributes WHERE contact = ?1");
-  st.bind_int(1, static_cast<std::int64_t>(contact));
-  auto row = st.step();
-  if (!row.ok()) return row.status();
-  if (!*row) return nlohmann::json::object();
-  return parse_body(st.text(0), "contact attributes");
+  return with_reader([&](sqlite::Database& db) -> Result<nlohmann::json> {
+    auto st = db.prepare("SELECT body FROM contact_attributes WHERE contact = ?1");
+    st.bind_int(1, static_cast<std::int64_t>(contact));
+    auto row = st.step();
+    if (!row.ok()) return row.status();
+    if (!*row) return nlohmann::json::object();
+    return parse_body(st.text(0), "contact attributes");
+  });
 }
 
 nlohmann::json Directory::contact_attributes(std::uint64_t contact) {

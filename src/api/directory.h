@@ -10,7 +10,9 @@
 // commits them together, so concurrent writers share one fsync. The *_async forms never block the
 // caller (HTTP I/O threads use them); the plain forms wait for the acknowledgement. Reads of
 // contact attributes and of documents are served from memory when possible (the attributes of the
-// most recently written contacts, and documents read before), so they do not wait behind a commit.
+// most recently written contacts, and documents read before); the rest go to a second, read-only
+// connection (WAL lets it read beside the writer), so a read never waits behind a commit and its
+// fsync.
 
 #include <condition_variable>
 #include <cstdint>
@@ -63,6 +65,10 @@ class Directory {
   // For display paths (agent pushes) that show what is known and carry on: an empty object when
   // the contact has none or the database cannot answer.
   nlohmann::json contact_attributes(std::uint64_t contact);
+  // Records that a contact created just now has no attributes, so that the reads for its offer
+  // and assignment pushes are answered from memory instead of the database. A later
+  // set_contact_attributes() replaces it.
+  void remember_no_attributes(std::uint64_t contact);
 
  private:
   struct Write {
@@ -73,7 +79,7 @@ class Directory {
     nlohmann::json value;  // attributes: the object, for the cache
     WriteCallback done;
   };
-  explicit Directory(std::unique_ptr<sqlite::Database> db);
+  Directory(std::unique_ptr<sqlite::Database> db, std::unique_ptr<sqlite::Database> reader);
   void enqueue(Write w);
   Status wait_for(Write w);
   void writer_loop();
@@ -82,9 +88,17 @@ class Directory {
   Status write_one(const Write& w);
   // REQUIRES: mu_ held; after `w` was committed.
   void written(Write& w);
+  // REQUIRES: cache_mu_ held.
+  void cache_attributes(std::uint64_t contact, nlohmann::json value);
+  // Runs `read` on the read-only connection (or, for an in-memory database, which a second
+  // connection cannot see, on the writer's connection).
+  template <typename F>
+  auto with_reader(F&& read);
 
-  std::mutex mu_;  // the connection (db_)
+  std::mutex mu_;  // the writer's connection (db_)
   std::unique_ptr<sqlite::Database> db_;
+  std::mutex read_mu_;                        // the reader's connection (reader_)
+  std::unique_ptr<sqlite::Database> reader_;  // null for an in-memory database
 
   std::mutex queue_mu_;
   std::condition_variable wake_writer_;
@@ -102,6 +116,9 @@ class Directory {
   std::unordered_map<std::uint64_t, nlohmann::json> attribute_cache_;
   std::deque<std::uint64_t> attribute_order_;
   std::map<std::pair<std::string, std::int64_t>, nlohmann::json> document_cache_;
+  // Counts committed document writes: a document read on the reader connection is cached only if
+  // no write committed while it was being read (it might be older than that write).
+  std::uint64_t document_writes_ = 0;
 };
 
 }  // namespace sb::api

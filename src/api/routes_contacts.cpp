@@ -103,7 +103,10 @@ void ApiApp::register_contact_routes() {
                 reply(json_response(*c, 201));
               });
         };
-        if (attributes.empty()) return submit();
+        if (attributes.empty()) {
+          directory_.remember_no_attributes(id);
+          return submit();
+        }
         // The attributes are durable before the contact exists. Written asynchronously (group
         // commit with other writers) so that this I/O thread serves other requests meanwhile.
         directory_.set_contact_attributes_async(

@@ -163,20 +163,25 @@ Status Database::init() {
     if (!version.ok()) return version.status();
   }
   if (options_.private_file && !in_memory && !existed) ::chmod(path_.c_str(), 0600);
-  if (!options_.read_only) {
-    switch (options_.synchronous) {
-      case Synchronous::kOff:
-        SB_RETURN_IF_ERROR(exec("PRAGMA synchronous=OFF"));
-        break;
-      case Synchronous::kNormal:
-        SB_RETURN_IF_ERROR(exec("PRAGMA synchronous=NORMAL"));
-        break;
-      case Synchronous::kFull:
-        SB_RETURN_IF_ERROR(exec("PRAGMA synchronous=FULL"));
-        break;
-    }
-  }
+  SB_RETURN_IF_ERROR(set_synchronous(options_.synchronous));
   if (options_.foreign_keys) SB_RETURN_IF_ERROR(exec("PRAGMA foreign_keys=ON"));
+  return {};
+}
+
+Status Database::set_synchronous(Synchronous level) {
+  if (options_.read_only) return {};
+  switch (level) {
+    case Synchronous::kOff:
+      SB_RETURN_IF_ERROR(exec("PRAGMA synchronous=OFF"));
+      break;
+    case Synchronous::kNormal:
+      SB_RETURN_IF_ERROR(exec("PRAGMA synchronous=NORMAL"));
+      break;
+    case Synchronous::kFull:
+      SB_RETURN_IF_ERROR(exec("PRAGMA synchronous=FULL"));
+      break;
+  }
+  options_.synchronous = level;
   return {};
 }
 

@@ -101,6 +101,12 @@ class Database {
   Status exec(std::string_view sql);
   Statement prepare(std::string_view sql) const { return Statement(*this, sql); }
 
+  // Changes how hard commits wait for the disk from now on (PRAGMA synchronous), for writes whose
+  // loss in a power cut is harmless (a "last used" time) and which should not pay for an fsync.
+  // Not inside a transaction. Read-only databases ignore it.
+  Status set_synchronous(Synchronous level);
+  Synchronous synchronous() const { return options_.synchronous; }
+
   // The schema version kept in the file header (PRAGMA user_version).
   Result<std::int64_t> user_version();
   Status set_user_version(std::int64_t version);

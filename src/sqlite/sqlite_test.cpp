@@ -139,5 +139,23 @@ TEST_F(SqliteTest, WalUserVersionPrivateFilesAndReadOnly) {
   EXPECT_EQ((*ro)->exec("CREATE TABLE x(v)").code(), StatusCode::kIoError);
 }
 
+TEST_F(SqliteTest, SynchronousCanBeLoweredForOneWriteAndRestored) {
+  auto db = Database::open(path("s.db"), {.label = "test"});
+  ASSERT_TRUE(db.ok()) << db.status().to_string();
+  auto level = [&] {
+    auto s = (*db)->prepare("PRAGMA synchronous");
+    auto row = s.step();
+    return row.ok() && *row ? s.i64(0) : -1;
+  };
+  EXPECT_EQ(level(), 2);  // FULL, the default
+  ASSERT_TRUE((*db)->set_synchronous(Synchronous::kNormal).ok());
+  EXPECT_EQ(level(), 1);
+  EXPECT_EQ((*db)->synchronous(), Synchronous::kNormal);
+  ASSERT_TRUE((*db)->exec("CREATE TABLE t(x INTEGER); INSERT INTO t VALUES(1)").ok());
+  ASSERT_TRUE((*db)->set_synchronous(Synchronous::kFull).ok());
+  EXPECT_EQ(level(), 2);
+  EXPECT_EQ((*db)->synchronous(), Synchronous::kFull);
+}
+
 }  // namespace
 }  // namespace sb::sqlite

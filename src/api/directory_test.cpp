@@ -1,0 +1,130 @@
+#include "api/directory.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <future>
+
+#include "sqlite/sqlite.h"
+
+namespace sb::api {
+namespace {
+
+class DirectoryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("sb_directory_test_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string path() const { return (dir_ / "directory.db").string(); }
+
+  std::filesystem::path dir_;
+};
+
+TEST_F(DirectoryTest, WritesAreReadBackAfterCommitAndAfterReopen) {
+  {
+    auto d = Directory::open(path());
+    ASSERT_TRUE(d.ok()) << d.status().to_string();
+    ASSERT_TRUE((*d)->put("team", 2, {{"name", "B"}}).ok());
+    ASSERT_TRUE((*d)->put("team", 1, {{"name", "A"}}).ok());
+    ASSERT_TRUE((*d)->set_contact_attributes(7, {{"account", "123"}}).ok());
+
+    auto one = (*d)->get("team", 1);
+    ASSERT_TRUE(one.ok());
+    EXPECT_EQ((*one)["name"], "A");
+    EXPECT_EQ((*one)["id"], 1);
+    auto all = (*d)->list("team");
+    ASSERT_TRUE(all.ok());
+    ASSERT_EQ(all->size(), 2u);
+    EXPECT_EQ((*all)[0]["name"], "A");
+    EXPECT_EQ((*all)[1]["name"], "B");
+    EXPECT_EQ((*d)->get("team", 3).status().code(), StatusCode::kNotFound);
+    auto next = (*d)->next_id("team", 1);
+    ASSERT_TRUE(next.ok());
+    EXPECT_EQ(*next, 3);
+  }
+  auto d = Directory::open(path());
+  ASSERT_TRUE(d.ok()) << d.status().to_string();
+  // Nothing cached after a reopen: these come from the read-only connection.
+  auto two = (*d)->get("team", 2);
+  ASSERT_TRUE(two.ok());
+  EXPECT_EQ((*two)["name"], "B");
+  auto attrs = (*d)->find_contact_attributes(7);
+  ASSERT_TRUE(attrs.ok());
+  EXPECT_EQ((*attrs)["account"], "123");
+  auto none = (*d)->find_contact_attributes(8);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+}
+
+TEST_F(DirectoryTest, ACachedDocumentIsReplacedByALaterWrite) {
+  auto d = Directory::open(path());
+  ASSERT_TRUE(d.ok());
+  ASSERT_TRUE((*d)->put("reason_code", 5, {{"name", "Lunch"}}).ok());
+  ASSERT_EQ((*(*d)->get("reason_code", 5))["name"], "Lunch");  // now cached
+  ASSERT_TRUE((*d)->put("reason_code", 5, {{"name", "Break"}}).ok());
+  EXPECT_EQ((*(*d)->get("reason_code", 5))["name"], "Break");
+}
+
+TEST_F(DirectoryTest, NoAttributesIsRememberedUntilAttributesAreWritten) {
+  auto d = Directory::open(path());
+  ASSERT_TRUE(d.ok());
+  (*d)->remember_no_attributes(11);
+  EXPECT_TRUE((*d)->contact_attributes(11).empty());
+  ASSERT_TRUE((*d)->set_contact_attributes(11, {{"vip", true}}).ok());
+  EXPECT_EQ((*d)->contact_attributes(11)["vip"], true);
+  // Remembering "none" after attributes were written does not hide them.
+  (*d)->remember_no_attributes(11);
+  EXPECT_EQ((*d)->contact_attributes(11)["vip"], true);
+}
+
+TEST_F(DirectoryTest, ReadsDoNotWaitForTheWriter) {
+  auto d = Directory::open(path());
+  ASSERT_TRUE(d.ok());
+  ASSERT_TRUE((*d)->put("disposition", 1, {{"name", "Sold"}}).ok());
+  ASSERT_TRUE((*d)->set_contact_attributes(3, {{"lang", "fr"}}).ok());
+
+  auto reopened = Directory::open(path());  // empty caches: every read goes to the database
+  ASSERT_TRUE(reopened.ok());
+
+  // Another process holds the write lock, so the directory's writer waits (inside its busy
+  // timeout, holding its connection) with a write queued.
+  auto other = sqlite::Database::open(path(), {.label = "other"});
+  ASSERT_TRUE(other.ok());
+  sqlite::Transaction tx(**other);
+  ASSERT_TRUE(tx.begin().ok());
+  std::promise<Status> written;
+  (*d)->put_async("disposition", 2, {{"name", "Lost"}},
+                  [&written](Status s) { written.set_value(std::move(s)); });
+
+  // Served by the read-only connection while the writer is stuck: a read that waited for the
+  // writer's connection would only return after the writer gave up (and then the write would
+  // have failed, checked below).
+  EXPECT_EQ((*(*d)->get("disposition", 1))["name"], "Sold");
+  EXPECT_EQ((*d)->list("disposition")->size(), 1u);
+  auto attrs = (*reopened)->find_contact_attributes(3);
+  ASSERT_TRUE(attrs.ok());
+  EXPECT_EQ((*attrs)["lang"], "fr");
+
+  ASSERT_TRUE(tx.commit().ok());
+  EXPECT_TRUE(written.get_future().get().ok());
+  EXPECT_EQ((*(*d)->get("disposition", 2))["name"], "Lost");
+}
+
+TEST_F(DirectoryTest, AnInMemoryDirectoryReadsOnItsOnlyConnection) {
+  auto d = Directory::open(":memory:");
+  ASSERT_TRUE(d.ok()) << d.status().to_string();
+  ASSERT_TRUE((*d)->put("team", 1, {{"name", "A"}}).ok());
+  (*d)->flush();
+  auto all = (*d)->list("team");
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->size(), 1u);
+}
+
+}  // namespace
+}  // namespace sb::api
