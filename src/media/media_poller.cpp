@@ -1,7 +1,6 @@
 #include "media/media_poller.h"
 
 #include <sys/epoll.h>
-#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -12,52 +11,26 @@
 namespace sb::media {
 namespace {
 constexpr int kMaxBatch = 256;
-constexpr int kMaxDrainIntervalMs = 1000;
-}  // namespace
+}
 
 MediaPoller::MediaPoller(int epfd, int batch) : epfd_(epfd), batch_(batch) {}
 
-Result<std::unique_ptr<MediaPoller>> MediaPoller::start(int batch, int drain_interval_ms) {
+Result<std::unique_ptr<MediaPoller>> MediaPoller::start(int batch) {
   if (batch < 1 || batch > kMaxBatch)
     return Status::invalid_argument("media poll batch must be 1.." + std::to_string(kMaxBatch));
-  if (drain_interval_ms < 0 || drain_interval_ms > kMaxDrainIntervalMs)
-    return Status::invalid_argument("media drain interval must be 0.." +
-                                    std::to_string(kMaxDrainIntervalMs) + " ms");
   const int epfd = epoll_create1(EPOLL_CLOEXEC);
   if (epfd < 0)
     return Status::resource_exhausted(std::string("cannot create the RTP poll set: ") +
                                       std::strerror(errno));
   std::unique_ptr<MediaPoller> p(new MediaPoller(epfd, batch));
-  if (drain_interval_ms == 0) {
-    if (int err = fd_listen(epfd, FD_READ, &MediaPoller::ready_handler, p.get()); err != 0)
-      return Status::resource_exhausted(std::string("cannot poll the RTP poll set: ") +
-                                        std::strerror(err));
-    return p;
-  }
-  p->timer_fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-  if (p->timer_fd_ < 0)
-    return Status::resource_exhausted(std::string("cannot create the RTP drain timer: ") +
-                                      std::strerror(errno));
-  itimerspec every{};
-  every.it_interval.tv_sec = drain_interval_ms / 1000;
-  every.it_interval.tv_nsec = static_cast<long>(drain_interval_ms % 1000) * 1'000'000L;
-  every.it_value = every.it_interval;
-  if (timerfd_settime(p->timer_fd_, 0, &every, nullptr) != 0)
-    return Status::resource_exhausted(std::string("cannot start the RTP drain timer: ") +
-                                      std::strerror(errno));
-  if (int err = fd_listen(p->timer_fd_, FD_READ, &MediaPoller::tick_handler, p.get()); err != 0)
-    return Status::resource_exhausted(std::string("cannot poll the RTP drain timer: ") +
+  if (int err = fd_listen(epfd, FD_READ, &MediaPoller::ready_handler, p.get()); err != 0)
+    return Status::resource_exhausted(std::string("cannot poll the RTP poll set: ") +
                                       std::strerror(err));
   return p;
 }
 
 MediaPoller::~MediaPoller() {
-  if (timer_fd_ >= 0) {
-    fd_close(timer_fd_);
-    close(timer_fd_);
-  } else {
-    fd_close(epfd_);
-  }
+  fd_close(epfd_);
   close(epfd_);
 }
 
@@ -86,27 +59,10 @@ void MediaPoller::ready_handler(int /*flags*/, void* arg) {
   static_cast<MediaPoller*>(arg)->turn();
 }
 
-void MediaPoller::tick_handler(int /*flags*/, void* arg) {
-  auto* self = static_cast<MediaPoller*>(arg);
-  std::uint64_t expirations = 0;
-  // Nothing to read: a spurious wake-up; the next expiry makes the timer readable again.
-  if (read(self->timer_fd_, &expirations, sizeof(expirations)) != sizeof(expirations)) return;
-  self->drain();
-}
-
-void MediaPoller::drain() {
-  ++ticks_;
-  const std::uint64_t limit = events_ + kMaxEventsPerTick;
-  // Level-triggered: a socket with two datagrams is reported again by the next epoll_wait, so
-  // turns go on until one finds nothing ready.
-  while (turn() > 0 && events_ < limit) {
-  }
-}
-
-int MediaPoller::turn() {
+void MediaPoller::turn() {
   epoll_event evs[kMaxBatch];
   const int n = epoll_wait(epfd_, evs, batch_, 0);
-  if (n <= 0) return 0;
+  if (n <= 0) return;
   ++turns_;
   for (int i = 0; i < n; ++i) {
     const auto fd = static_cast<std::size_t>(evs[i].data.fd);
@@ -116,7 +72,6 @@ int MediaPoller::turn() {
     const Entry e = entries_[fd];
     e.handler(e.arg);
   }
-  return n;
 }
 
 }  // namespace sb::media

@@ -11,17 +11,8 @@
 // after every wake-up) gets a turn at least every `batch` packets. Level-triggered: what is left
 // makes the set ready again at the next wake-up.
 //
-// With a drain interval (the default in SipServer), the set is not on libre's loop at all: a
-// periodic timer is, and each tick drains what the sockets hold, `batch` events per epoll_wait.
-// Ready-driven polling woke libre's loop for a packet or two at a time (each wake-up costs an
-// epoll_wait, libre's timer check and a pass over its descriptor list); at 20 ms packetisation a
-// 5 ms tick finds about a quarter of the calls with one packet each, handled in one go, for a
-// relay delay of at most the interval. A tick handles at most kMaxEventsPerTick events, so SIP and
-// timers still get their turn under any load; what is left waits for the next tick.
-//
 // Lives on the thread that runs libre's loop: create, use and destroy it only there.
 
-#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -33,11 +24,8 @@ class MediaPoller {
  public:
   using Handler = void (*)(void* arg);
 
-  // A set polled from libre's loop of the calling thread, `batch` events per turn (1..256).
-  // drain_interval_ms 0: a turn whenever a socket is ready; 1..1000: every that many ms, turns
-  // until the sockets are empty (or kMaxEventsPerTick).
-  static Result<std::unique_ptr<MediaPoller>> start(int batch, int drain_interval_ms = 0);
-  static constexpr std::uint64_t kMaxEventsPerTick = 8192;
+  // A set polled from libre's loop of the calling thread, `batch` events per turn (>= 1).
+  static Result<std::unique_ptr<MediaPoller>> start(int batch);
   ~MediaPoller();
   MediaPoller(const MediaPoller&) = delete;
   MediaPoller& operator=(const MediaPoller&) = delete;
@@ -49,30 +37,24 @@ class MediaPoller {
   // batch: its pending event is skipped).
   void remove(int fd);
 
-  // Turns taken, events handled and drain ticks (tests, diagnostics).
+  // Turns taken and events handled (tests, diagnostics).
   std::uint64_t turns() const { return turns_; }
   std::uint64_t events() const { return events_; }
-  std::uint64_t ticks() const { return ticks_; }
 
  private:
   MediaPoller(int epfd, int batch);
   static void ready_handler(int flags, void* arg);
-  static void tick_handler(int flags, void* arg);
-  // The number of events reported ready (0: nothing was).
-  int turn();
-  void drain();
+  void turn();
 
   struct Entry {
     Handler handler = nullptr;
     void* arg = nullptr;
   };
   int epfd_ = -1;
-  int timer_fd_ = -1;  // drain mode only
   int batch_ = 1;
   std::vector<Entry> entries_;  // by descriptor
   std::uint64_t turns_ = 0;
   std::uint64_t events_ = 0;
-  std::uint64_t ticks_ = 0;
 };
 
 }  // namespace sb::media

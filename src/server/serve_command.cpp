@@ -48,7 +48,6 @@ struct ServeParams {
   std::string prompts_dir;
   int sip_session_refresh_s = -1;
   int sip_udp_receive_buffer_kb = -1;
-  int sip_rtp_poll_ms = -1;
   std::string alert_webhook;
   int adherence_grace_s = -1;
   std::string time_zone;
@@ -70,8 +69,6 @@ struct ServeSettings {
   // Receive buffer of the SIP UDP socket (KiB); 0: the kernel default. Bursts of requests
   // overflowed the default 208 KB at 200 calls per second (docs/performance.md).
   int sip_udp_receive_buffer_kb = 4096;
-  // RTP read every this many ms, all at once (0: whenever a socket is ready); see docs/voice.md.
-  int sip_rtp_poll_ms = 5;
 
   std::string tls_cert;  // PEM; with tls_key the server speaks HTTPS/WSS only
   std::string tls_key;
@@ -81,7 +78,6 @@ struct ServeSettings {
 };
 
 constexpr int kMaxSipUdpReceiveBufferKb = 1 << 20;  // 1 GiB
-constexpr int kMaxSipRtpPollMs = 20;
 
 Status parse_listen(const std::string& listen, ServeSettings& s) {
   const std::size_t colon = listen.rfind(':');
@@ -147,9 +143,6 @@ Status load_toml(const std::string& path, ServeSettings& s) {
                value.as_integer()->get() >= 0 &&
                value.as_integer()->get() <= kMaxSipUdpReceiveBufferKb) {
       s.sip_udp_receive_buffer_kb = static_cast<int>(value.as_integer()->get());
-    } else if (k == "sip_rtp_poll_ms" && value.is_integer() && value.as_integer()->get() >= 0 &&
-               value.as_integer()->get() <= kMaxSipRtpPollMs) {
-      s.sip_rtp_poll_ms = static_cast<int>(value.as_integer()->get());
     } else if (k == "snapshot_every" && value.is_integer() && value.as_integer()->get() > 0) {
       s.snapshot_every = static_cast<std::uint64_t>(value.as_integer()->get());
     } else {
@@ -158,7 +151,6 @@ Status load_toml(const std::string& path, ServeSettings& s) {
                                       "sip_listen, sip_dids, recordings_dir, prompts_dir, "
                                       "sip_session_refresh_s 0..86400, "
                                       "sip_udp_receive_buffer_kb 0..1048576, "
-                                      "sip_rtp_poll_ms 0..20, "
                                       "snapshot_every, tls_cert, tls_key, alert_webhook, "
                                       "adherence_grace_s 0..3600, time_zone)");
     }
@@ -244,7 +236,6 @@ Result<voice::VoiceOptions> voice_options(const ServeSettings& s) {
   v.sip.port = addr.port;
   v.sip.session_refresh_ms = static_cast<std::uint32_t>(s.sip_session_refresh_s) * 1000;
   v.sip.udp_receive_buffer = static_cast<std::uint32_t>(s.sip_udp_receive_buffer_kb) * 1024;
-  v.sip.rtp_poll_ms = static_cast<std::uint32_t>(s.sip_rtp_poll_ms);
   SB_RETURN_IF_ERROR(parse_dids(s.sip_dids, v));
   if (s.recordings_dir != "none")
     v.recordings_dir = s.recordings_dir.empty() ? s.data_dir + "/recordings" : s.recordings_dir;
@@ -354,15 +345,6 @@ int run_serve(const ServeParams& p) {
     }
     s.sip_udp_receive_buffer_kb = static_cast<int>(kb);
   }
-  if (const char* v = std::getenv("SWITCHBOARD_SIP_RTP_POLL_MS")) {
-    char* end = nullptr;
-    const long ms = std::strtol(v, &end, 10);
-    if (*v == '\0' || *end != '\0' || ms < 0 || ms > kMaxSipRtpPollMs) {
-      std::cerr << "switchboard serve: SWITCHBOARD_SIP_RTP_POLL_MS must be 0..20\n";
-      return 2;
-    }
-    s.sip_rtp_poll_ms = static_cast<int>(ms);
-  }
   if (const char* v = std::getenv("SWITCHBOARD_ADHERENCE_GRACE_S")) {
     char* end = nullptr;
     const long g = std::strtol(v, &end, 10);
@@ -390,7 +372,6 @@ int run_serve(const ServeParams& p) {
   if (!p.prompts_dir.empty()) s.prompts_dir = p.prompts_dir;
   if (p.sip_session_refresh_s >= 0) s.sip_session_refresh_s = p.sip_session_refresh_s;
   if (p.sip_udp_receive_buffer_kb >= 0) s.sip_udp_receive_buffer_kb = p.sip_udp_receive_buffer_kb;
-  if (p.sip_rtp_poll_ms >= 0) s.sip_rtp_poll_ms = p.sip_rtp_poll_ms;
   if (!p.alert_webhook.empty()) s.alert_webhook = p.alert_webhook;
   if (p.adherence_grace_s >= 0) s.adherence_grace_s = p.adherence_grace_s;
   if (!p.time_zone.empty()) s.time_zone = p.time_zone;
@@ -643,10 +624,6 @@ void register_serve_command(CLI::App& root, int& exit_code) {
                   "dropped while the SIP thread is busy (default 4096; 0: the kernel default; "
                   "beyond net.core.rmem_max only with CAP_NET_ADMIN)")
       ->check(CLI::Range(0, kMaxSipUdpReceiveBufferKb));
-  cmd->add_option("--sip-rtp-poll-ms", params->sip_rtp_poll_ms,
-                  "Read RTP every this many ms, everything waiting at once (default 5; 0: "
-                  "whenever a socket is ready, which wakes the SIP thread far more often)")
-      ->check(CLI::Range(0, kMaxSipRtpPollMs));
   cmd->add_flag("--demo", params->demo,
                 "Seed a demo center and run simulated customers and agents against this server");
   cmd->add_option("--demo-speed", params->demo_speed, "Demo time acceleration (default 10)");

@@ -99,11 +99,6 @@ constexpr std::uint64_t kSweepMs = 1000;
 // about 100,000 packets a second: 16 per turn leaves room for about 6,000 SIP datagrams a second,
 // four times what 200 new calls a second bring, for one more epoll_wait per 16 packets.
 constexpr int kMediaBatch = 16;
-// Events per epoll_wait when RTP is drained on a timer (SipOptions::rtp_poll_ms): a tick handles
-// everything that arrived since the last one (at 1,000 calls and 5 ms about 500 packets), so a
-// bigger batch means fewer system calls; the tick itself is bounded (MediaPoller).
-constexpr int kMediaDrainBatch = 64;
-constexpr std::uint32_t kMaxRtpPollMs = 20;
 constexpr std::uint64_t kNonceLifetimeMs = 5 * 60 * 1000;
 
 }  // namespace
@@ -995,9 +990,6 @@ struct SipServer::Impl {
         bound_port = sa_port(&bound);
     }
     if (!opt.udp && !opt.tcp) return Status::invalid_argument("SIP needs UDP or TCP enabled");
-    if (opt.rtp_poll_ms > kMaxRtpPollMs)
-      return Status::invalid_argument("RTP poll interval must be 0.." +
-                                      std::to_string(kMaxRtpPollMs) + " ms");
     // Listener order matters: the validator sees every request first.
     if (sip_listen(validator.out(), stack.get(), true, &Impl::validate_handler, this) != 0 ||
         sip_listen(registrar.out(), stack.get(), true, &Impl::register_handler, this) != 0 ||
@@ -1005,9 +997,7 @@ struct SipServer::Impl {
         sipsess_listen(sess_sock.out(), stack.get(), 1024, &Impl::conn_handler, this) != 0 ||
         mqueue_alloc(mq.out(), &Impl::mq_handler, this) != 0)
       return Status::resource_exhausted("libre: listener setup failed");
-    auto poller = opt.rtp_poll_ms == 0 ? media::MediaPoller::start(kMediaBatch)
-                                       : media::MediaPoller::start(
-                                             kMediaDrainBatch, static_cast<int>(opt.rtp_poll_ms));
+    auto poller = media::MediaPoller::start(kMediaBatch);
     if (!poller.ok()) return poller.status();
     rtp_poller = std::move(*poller);
     tmr_init(&sweep);

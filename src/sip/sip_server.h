@@ -117,10 +117,6 @@ struct SipOptions {
   // busy with media. Applied with SO_RCVBUFFORCE when the process may (CAP_NET_ADMIN), else
   // SO_RCVBUF, capped by net.core.rmem_max; what the socket got is in udp_receive_buffer().
   std::uint32_t udp_receive_buffer = 4u << 20;
-  // RTP is read every this many ms, all that the sockets hold at once (media::MediaPoller's
-  // drain mode: fewer, fuller wake-ups of the SIP thread, for up to this much more relay delay);
-  // 0: whenever a socket is ready, kMediaBatch packets per wake-up. 0..20.
-  std::uint32_t rtp_poll_ms = 5;
 };
 
 struct SipStats {
