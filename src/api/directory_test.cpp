@@ -1,11 +1,10 @@
 #include "api/directory.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
 #include <future>
 
+#include "../../tests/store/temp_dir.h"
 #include "sqlite/sqlite.h"
 
 namespace sb::api {
@@ -13,17 +12,9 @@ namespace {
 
 class DirectoryTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("sb_directory_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::string path() const { return (dir_ / "directory.db").string(); }
+  std::string path() const { return dir_.file("directory.db"); }
 
-  std::filesystem::path dir_;
+  store_testing::TempDir dir_;
 };
 
 TEST_F(DirectoryTest, WritesAreReadBackAfterCommitAndAfterReopen) {
