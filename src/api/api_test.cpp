@@ -14,6 +14,7 @@
 #include "api/test_center.h"
 #include "reports/report_query.h"
 #include "runtime/system_clock.h"  // lint:allow (composition root)
+#include "sqlite/sqlite.h"
 
 namespace sb::api {
 namespace {
@@ -318,6 +319,36 @@ TEST_F(ApiTest, IdempotencyKeyNeverCreatesADuplicate) {
   EXPECT_EQ(again.body["id"], first.body["id"]);
   auto list = get("/api/v1/contacts");
   EXPECT_EQ(list.body["items"].size(), 1u);
+}
+
+TEST_F(ApiTest, ARetryRestoresAttributesWhoseWriteFailed) {
+  seed_center();
+  // directory.db refuses contact attributes for now: the arrival is made durable beside the
+  // attribute write, so the contact exists although the create answers with the failure.
+  auto other = sqlite::Database::open(dir_.path().string() + "/directory.db", {.label = "other"});
+  ASSERT_TRUE(other.ok());
+  ASSERT_TRUE((*other)
+                  ->exec("CREATE TRIGGER refuse BEFORE INSERT ON contact_attributes "
+                         "BEGIN SELECT RAISE(ABORT, 'disk trouble'); END;")
+                  .ok());
+  const json body = {{"channel", "voice"}, {"queue", 0}, {"attributes", {{"account", "77"}}}};
+  auto failed =
+      call("POST", "/api/v1/contacts", admin_key_, body.dump(), {{"idempotency-key", "crm-77"}});
+  EXPECT_GE(failed.status, 400) << failed.raw.body;  // the database's error, as a problem
+  EXPECT_NE(failed.raw.body.find("disk trouble"), std::string::npos) << failed.raw.body;
+
+  ASSERT_TRUE((*other)->exec("DROP TRIGGER refuse;").ok());
+  auto again =
+      call("POST", "/api/v1/contacts", admin_key_, body.dump(), {{"idempotency-key", "crm-77"}});
+  ASSERT_EQ(again.status, 200) << again.raw.body;
+  EXPECT_EQ(again.body["attributes"]["account"], "77");
+  auto list = get("/api/v1/contacts");
+  ASSERT_EQ(list.body["items"].size(), 1u);
+  EXPECT_EQ(list.body["items"][0]["id"], again.body["id"]);
+  // Durable, not only remembered: a fresh directory on the same file reads them.
+  auto fresh = Directory::open(dir_.path().string() + "/directory.db");
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_EQ((*fresh)->contact_attributes(again.body["id"].get<std::uint64_t>())["account"], "77");
 }
 
 TEST_F(ApiTest, SupervisorForcesStateAndItIsAudited) {

@@ -95,8 +95,13 @@ void Directory::writer_loop() {
         }
       }
     }
-    for (std::size_t i = 0; i < group.size(); ++i)
+    for (std::size_t i = 0; i < group.size(); ++i) {
+      if (group[i].staged && !results[i].ok()) {
+        std::lock_guard lock(cache_mu_);
+        attribute_cache_.erase(static_cast<std::uint64_t>(group[i].id));
+      }
       if (group[i].done) group[i].done(results[i]);
+    }
     {
       std::lock_guard lock(queue_mu_);
       writing_ = false;
@@ -265,6 +270,23 @@ void Directory::set_contact_attributes_async(std::uint64_t contact,
                                              const nlohmann::json& attributes, WriteCallback done) {
   Write w;
   w.attributes = true;
+  w.id = static_cast<std::int64_t>(contact);
+  w.body = attributes.dump();
+  w.value = attributes;
+  w.done = std::move(done);
+  enqueue(std::move(w));
+}
+
+void Directory::stage_new_contact_attributes_async(std::uint64_t contact,
+                                                   const nlohmann::json& attributes,
+                                                   WriteCallback done) {
+  {
+    std::lock_guard lock(cache_mu_);
+    cache_attributes(contact, attributes);
+  }
+  Write w;
+  w.attributes = true;
+  w.staged = true;
   w.id = static_cast<std::int64_t>(contact);
   w.body = attributes.dump();
   w.value = attributes;

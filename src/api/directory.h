@@ -60,6 +60,13 @@ class Directory {
   Status set_contact_attributes(std::uint64_t contact, const nlohmann::json& attributes);
   void set_contact_attributes_async(std::uint64_t contact, const nlohmann::json& attributes,
                                     WriteCallback done);
+  // For a contact being created, its first attributes: unlike set_contact_attributes_async they
+  // are readable at once, before they are durable, so that the contact's arrival can be made
+  // durable in the event log side by side with them and its offer (pushed once the arrival is
+  // durable) still shows them. `done` follows when they are durable; if the write fails they are
+  // forgotten again (what a restart would find).
+  void stage_new_contact_attributes_async(std::uint64_t contact, const nlohmann::json& attributes,
+                                          WriteCallback done);
   // An empty object when the contact has none; an error status when the database cannot answer.
   Result<nlohmann::json> find_contact_attributes(std::uint64_t contact);
   // For display paths (agent pushes) that show what is known and carry on: an empty object when
@@ -73,6 +80,7 @@ class Directory {
  private:
   struct Write {
     bool attributes = false;  // contact_attributes row; otherwise a document
+    bool staged = false;      // attributes cached before the write (forgotten if it fails)
     std::string kind;
     std::int64_t id = 0;
     std::string body;

@@ -107,6 +107,53 @@ TEST_F(DirectoryTest, ReadsDoNotWaitForTheWriter) {
   EXPECT_EQ((*(*d)->get("disposition", 2))["name"], "Lost");
 }
 
+TEST_F(DirectoryTest, StagedAttributesAreReadableBeforeTheyAreDurable) {
+  auto d = Directory::open(path());
+  ASSERT_TRUE(d.ok());
+  // Another connection holds the write lock: the staged write waits in the writer's queue.
+  auto other = sqlite::Database::open(path(), {.label = "other"});
+  ASSERT_TRUE(other.ok());
+  sqlite::Transaction tx(**other);
+  ASSERT_TRUE(tx.begin().ok());
+  std::promise<Status> written;
+  (*d)->stage_new_contact_attributes_async(
+      21, {{"account", "42"}}, [&written](Status s) { written.set_value(std::move(s)); });
+
+  EXPECT_EQ((*d)->contact_attributes(21)["account"], "42");
+  auto fresh = Directory::open(path());  // its reads go to the database: nothing there yet
+  ASSERT_TRUE(fresh.ok());
+  auto before = (*fresh)->find_contact_attributes(21);
+  ASSERT_TRUE(before.ok());
+  EXPECT_TRUE(before->empty());
+
+  ASSERT_TRUE(tx.commit().ok());
+  EXPECT_TRUE(written.get_future().get().ok());
+  auto after = (*fresh)->find_contact_attributes(21);
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ((*after)["account"], "42");
+}
+
+TEST_F(DirectoryTest, StagedAttributesWhoseWriteFailsAreForgotten) {
+  auto d = Directory::open(path());
+  ASSERT_TRUE(d.ok());
+  auto other = sqlite::Database::open(path(), {.label = "other"});
+  ASSERT_TRUE(other.ok());
+  ASSERT_TRUE((*other)
+                  ->exec("CREATE TRIGGER refuse BEFORE INSERT ON contact_attributes "
+                         "WHEN NEW.contact = 22 BEGIN SELECT RAISE(ABORT, 'refused'); END;")
+                  .ok());
+  std::promise<Status> written;
+  (*d)->stage_new_contact_attributes_async(
+      22, {{"account", "43"}}, [&written](Status s) { written.set_value(std::move(s)); });
+  const Status s = written.get_future().get();
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.to_string().find("refused"), std::string::npos) << s.to_string();
+  // What a restart would find: no attributes.
+  auto found = (*d)->find_contact_attributes(22);
+  ASSERT_TRUE(found.ok());
+  EXPECT_TRUE(found->empty());
+}
+
 TEST_F(DirectoryTest, AnInMemoryDirectoryReadsOnItsOnlyConnection) {
   auto d = Directory::open(":memory:");
   ASSERT_TRUE(d.ok()) << d.status().to_string();

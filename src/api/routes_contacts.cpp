@@ -2,6 +2,9 @@
 // left, callback) and agent state.
 
 #include <algorithm>
+#include <memory>
+#include <mutex>
+#include <optional>
 
 #include "api/api_app.h"
 #include "api/route_util.h"
@@ -68,6 +71,12 @@ void ApiApp::register_contact_routes() {
           arrive.contact = reserved->id;
           if (reserved->created) {
             // A retry of a create that already happened: the same contact, never a second one.
+            // Its attributes are written again: the first attempt may have made the arrival
+            // durable but not them (a crash between the two commits, see below).
+            if (!attributes.empty()) {
+              Status s = directory_.set_contact_attributes(reserved->id, attributes);
+              if (!s.ok()) return reply(problem_from_status(s));
+            }
             auto existing = contact_json(reserved->id);
             if (existing.ok()) return reply(json_response(*existing, 200));
             return reply(json_response({{"id", reserved->id}, {"state", "ended"}}, 200));
@@ -77,7 +86,7 @@ void ApiApp::register_contact_routes() {
         }
         const ContactId id = arrive.contact;
         const bool idempotent = key != nullptr;
-        auto submit = [this, arrive = std::move(arrive), id, idempotent, reply]() mutable {
+        auto submit = [this, arrive = std::move(arrive), id, idempotent](Reply reply) mutable {
           run_contact_command(
               std::move(arrive), id,
               [this, id, idempotent, reply](service::CommandResult result, ContactNow now) {
@@ -105,15 +114,43 @@ void ApiApp::register_contact_routes() {
         };
         if (attributes.empty()) {
           directory_.remember_no_attributes(id);
-          return submit();
+          return submit(std::move(reply));
         }
-        // The attributes are durable before the contact exists. Written asynchronously (group
-        // commit with other writers) so that this I/O thread serves other requests meanwhile.
-        directory_.set_contact_attributes_async(
-            id, attributes, [submit = std::move(submit), reply](Status s) mutable {
-              if (!s.ok()) return reply(problem_from_status(s));
-              submit();
-            });
+        // The attributes (directory.db) and the arrival (the event log) are made durable side by
+        // side, two group commits at once instead of one after the other; the answer waits for
+        // both. A crash between the two can leave the contact without its attributes, but then
+        // the create was never answered: a retry with the same Idempotency-Key writes them again
+        // (above). So does a retry after the attribute write failed (the answer is that error,
+        // though the contact may exist). The attributes are readable at once, so the offer, pushed
+        // once the arrival is durable, shows them.
+        struct Join {
+          std::mutex mu;
+          int pending = 2;
+          Status attributes;
+          std::optional<HttpResponse> answer;
+        };
+        auto join = std::make_shared<Join>();
+        auto finish = [join, reply]() {
+          // REQUIRES: the last of the two outcomes is in.
+          if (!join->attributes.ok()) return reply(problem_from_status(join->attributes));
+          reply(std::move(*join->answer));
+        };
+        directory_.stage_new_contact_attributes_async(id, attributes, [join, finish](Status s) {
+          {
+            std::lock_guard lock(join->mu);
+            join->attributes = std::move(s);
+            if (--join->pending > 0) return;
+          }
+          finish();
+        });
+        submit([join, finish](HttpResponse answer) {
+          {
+            std::lock_guard lock(join->mu);
+            join->answer = std::move(answer);
+            if (--join->pending > 0) return;
+          }
+          finish();
+        });
       });
 
   router_.add("GET", "/api/v1/contacts", kAdmin | kSupervisor | kAnalyst, "List live contacts",
