@@ -257,24 +257,24 @@ Result<std::int64_t> Directory::next_id(const std::string& kind, std::int64_t fl
   return next < floor ? floor : next;
 }
 
-Status Directory::set_contact_attributes(std::uint64_t contact, const nlohmann::json& attributes) {
-  Write w;
-  w.attributes = true;
-  w.id = static_cast<std::int64_t>(contact);
-  w.body = attributes.dump();
-  w.value = attributes;
-  return wait_for(std::move(w));
-}
-
-void Directory::set_contact_attributes_async(std::uint64_t contact,
-                                             const nlohmann::json& attributes, WriteCallback done) {
+Directory::Write Directory::attribute_write(std::uint64_t contact, const nlohmann::json& attributes,
+                                            WriteCallback done) {
   Write w;
   w.attributes = true;
   w.id = static_cast<std::int64_t>(contact);
   w.body = attributes.dump();
   w.value = attributes;
   w.done = std::move(done);
-  enqueue(std::move(w));
+  return w;
+}
+
+Status Directory::set_contact_attributes(std::uint64_t contact, const nlohmann::json& attributes) {
+  return wait_for(attribute_write(contact, attributes, nullptr));
+}
+
+void Directory::set_contact_attributes_async(std::uint64_t contact,
+                                             const nlohmann::json& attributes, WriteCallback done) {
+  enqueue(attribute_write(contact, attributes, std::move(done)));
 }
 
 void Directory::stage_new_contact_attributes_async(std::uint64_t contact,
@@ -284,13 +284,8 @@ void Directory::stage_new_contact_attributes_async(std::uint64_t contact,
     std::lock_guard lock(cache_mu_);
     cache_attributes(contact, attributes);
   }
-  Write w;
-  w.attributes = true;
+  Write w = attribute_write(contact, attributes, std::move(done));
   w.staged = true;
-  w.id = static_cast<std::int64_t>(contact);
-  w.body = attributes.dump();
-  w.value = attributes;
-  w.done = std::move(done);
   enqueue(std::move(w));
 }
 

@@ -88,6 +88,8 @@ class Directory {
     WriteCallback done;
   };
   Directory(std::unique_ptr<sqlite::Database> db, std::unique_ptr<sqlite::Database> reader);
+  static Write attribute_write(std::uint64_t contact, const nlohmann::json& attributes,
+                               WriteCallback done);
   void enqueue(Write w);
   Status wait_for(Write w);
   void writer_loop();
